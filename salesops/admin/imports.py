@@ -1,0 +1,1 @@
+"""Admin for CRM imports: the upload page and import history."""

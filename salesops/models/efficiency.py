@@ -1,0 +1,1 @@
+"""Efficiency snapshots (issue: the nightly sales-efficiency engine). Models go here."""

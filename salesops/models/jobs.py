@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class JobStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCESS = "success", "Success"
+    FAILED = "failed", "Failed"
+
+
+class JobRun(models.Model):
+    """One run of a background job for one business date (and partition).
+
+    The unique key makes a duplicate delivery a no-op: the service claims the row with a
+    conditional insert/update and only the claimant works. A RUNNING row past `deadline` may be
+    re-claimed by a sweeper.
+    """
+
+    job = models.CharField(max_length=100)
+    business_date = models.DateField()
+    partition = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    rows = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-business_date", "job", "partition"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "business_date", "partition"], name="jobrun_unique_key"
+            )
+        ]
+        indexes = [models.Index(fields=["job", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.business_date} {self.partition} {self.status}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCESS = "success", "Success"
+    PARTIAL = "partial", "Imported with errors"
+    FAILED = "failed", "Failed"
+    DRY_RUN = "dry_run", "Dry run"
+
+
+class ImportRun(models.Model):
+    """One CRM import (command, admin upload or API), with its full report."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    origin = models.CharField(max_length=20, default="command")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING
+    )
+    dry_run = models.BooleanField(default=False)
+    strict = models.BooleanField(default=False)
+    files = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} {self.status}"
