@@ -34,7 +34,8 @@ class SalesCost(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     source = models.CharField(max_length=10, choices=CostSource.choices, default=CostSource.MANUAL)
     # Natural key of a computed or imported entry (e.g. "meeting:42"), so posting is idempotent.
-    external_ref = models.CharField(max_length=100, blank=True)
+    # NULL for manual entries: NULLs never collide in the unique constraint below.
+    external_ref = models.CharField(max_length=100, null=True, blank=True)
     note = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -54,7 +55,6 @@ class SalesCost(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["source", "external_ref", "person"],
-                condition=~models.Q(external_ref=""),
                 name="cost_external_ref_unique_per_person",
             ),
         ]

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from salesops.models import CostCategory, CostSource, Person, SalesCost, Team
 
@@ -18,7 +19,7 @@ def cost_record(
     person: Person | None = None,
     team: Team | None = None,
     source: str = CostSource.MANUAL,
-    external_ref: str = "",
+    external_ref: str | None = None,
     note: str = "",
 ) -> SalesCost:
     errors: dict[str, str] = {}
@@ -39,4 +40,47 @@ def cost_record(
         source=source,
         external_ref=external_ref,
         note=note,
+    )
+
+
+def costs_post_computed(
+    *,
+    external_ref: str,
+    category: str,
+    entries: list[tuple[Person, date, Decimal]],
+    note: str = "",
+) -> int:
+    """Post computed cost entries (e.g. a meeting's time) exactly once per (external_ref, person).
+
+    Upserts on the ledger's natural key: posting again updates the amount instead of adding a row,
+    and `costs_withdraw_computed` sets the amounts to 0 (the rows stay, so incremental readers that
+    look at `updated_at` see the change). Returns the number of entries written.
+    """
+    if not external_ref:
+        raise ValidationError({"external_ref": "Computed costs need an external reference."})
+    rows = [
+        SalesCost(
+            date=day,
+            person=person,
+            category=category,
+            amount=amount,
+            source=CostSource.COMPUTED,
+            external_ref=external_ref,
+            note=note,
+        )
+        for person, day, amount in entries
+    ]
+    SalesCost.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["source", "external_ref", "person"],
+        update_fields=["amount", "date", "category", "note", "updated_at"],
+    )
+    return len(rows)
+
+
+def costs_withdraw_computed(*, external_ref: str) -> int:
+    """Zero the computed entries posted under `external_ref` (e.g. a meeting marked not done)."""
+    return SalesCost.objects.filter(source=CostSource.COMPUTED, external_ref=external_ref).update(
+        amount=Decimal(0), updated_at=timezone.now()
     )

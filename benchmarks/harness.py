@@ -1,0 +1,67 @@
+"""What every benchmark module shares.
+
+A benchmark module is `benchmarks/bench_<name>.py` exposing `run(ctx: BenchContext) -> list[Result]`.
+Each figure is a ratio against a floor measured in the same run on the same data (e.g. the
+hand-written SQL that computes the same numbers), so figures compare across machines.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import connection
+
+
+@dataclass
+class Result:
+    name: str
+    value: float
+    unit: str = "s"
+    floor: float | None = None
+    target: float | None = None
+    # "max": value/floor (or value) must be <= target; "info": no target.
+    kind: str = "max"
+    note: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.floor in (None, 0):
+            return None
+        return self.value / self.floor  # type: ignore[operator]
+
+    @property
+    def passed(self) -> bool | None:
+        if self.target is None:
+            return None
+        measured = self.ratio if self.ratio is not None else self.value
+        return measured <= self.target
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ratio"] = self.ratio
+        data["passed"] = self.passed
+        return data
+
+
+@dataclass
+class BenchContext:
+    scale: str
+    log: Callable[[str], None]
+
+    def timed(self, fn: Callable[[], Any], *, repeat: int = 3) -> float:
+        """Best wall time of `repeat` calls, in seconds (the least disturbed run)."""
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params or [])
+            return cursor.fetchall() if cursor.description else []
