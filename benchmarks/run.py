@@ -17,6 +17,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,17 +118,17 @@ def main() -> int:
     return 0
 
 
-def _print_table(results: list[object]) -> None:
+def _print_table(results: list[Any]) -> None:
     rows = [("benchmark", "value", "floor", "ratio", "target", "ok")]
     for r in results:
         rows.append(
             (
-                r.name,  # type: ignore[attr-defined]
-                f"{r.value:.4g} {r.unit}",  # type: ignore[attr-defined]
-                "" if r.floor is None else f"{r.floor:.4g} {r.unit}",  # type: ignore[attr-defined]
-                "" if r.ratio is None else f"{r.ratio:.3f}",  # type: ignore[attr-defined]
-                "" if r.target is None else f"≤ {r.target}",  # type: ignore[attr-defined]
-                {True: "yes", False: "NO", None: ""}[r.passed],  # type: ignore[attr-defined]
+                r.name,
+                f"{r.value:.4g} {r.unit}",
+                "" if r.floor is None else f"{r.floor:.4g} {r.unit}",
+                "" if r.ratio is None else f"{r.ratio:.3f}",
+                "" if r.target is None else f"≤ {r.target}",
+                {True: "yes", False: "NO", None: ""}[r.passed],
             )
         )
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
