@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("salesops.dashboard.urls")),
     path("meetings/", include("meetings.urls")),
+    path("calendar/", include("meetings.calendar_urls")),
     path("territories/", include("territories.urls")),
     path("compensation/", include("compensation.urls")),
 ]
