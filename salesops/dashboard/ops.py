@@ -1,0 +1,78 @@
+"""Reads of the sales-ops page: background job runs and CRM import history.
+
+Only sales ops and admins see them; anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, Max, Q
+from django.http import Http404
+
+from salesops.models import ImportRun, JobRun, JobStatus
+from salesops.selectors.scope import AnyUser, sees_everything
+
+RUNS_SHOWN = 100
+IMPORTS_SHOWN = 25
+
+
+def require_ops(user: AnyUser) -> None:
+    if not sees_everything(user):
+        raise Http404("Sales operations only.")
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    job: str
+    last_business_date: date
+    last_started_at: datetime
+    runs: int
+    failed: int
+    running: int
+
+
+def job_summaries(*, user: AnyUser) -> list[JobSummary]:
+    """Per job: its latest business date and how many of its runs failed or are running (one query)."""
+    require_ops(user)
+    rows = (
+        JobRun.objects.values("job")
+        .annotate(
+            last_business_date=Max("business_date"),
+            last_started_at=Max("started_at"),
+            runs=Count("id"),
+            failed=Count("id", filter=Q(status=JobStatus.FAILED)),
+            running=Count("id", filter=Q(status=JobStatus.RUNNING)),
+        )
+        .order_by("job")
+    )
+    return [JobSummary(**row) for row in rows]
+
+
+def job_runs_recent(*, user: AnyUser, job: str = "", status: str = "") -> list[JobRun]:
+    """The latest runs (per job, business date and partition), newest business date first."""
+    require_ops(user)
+    qs = JobRun.objects.all()
+    if job:
+        qs = qs.filter(job=job)
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs.order_by("-business_date", "job", "partition")[:RUNS_SHOWN])
+
+
+def import_runs_recent(*, user: AnyUser) -> list[ImportRun]:
+    require_ops(user)
+    return list(
+        ImportRun.objects.select_related("user")
+        .defer("report", "files")
+        .order_by("-started_at")[:IMPORTS_SHOWN]
+    )
+
+
+def import_run_get(*, user: AnyUser, import_id: int) -> ImportRun:
+    require_ops(user)
+    run = ImportRun.objects.select_related("user").filter(pk=import_id).first()
+    if run is None:
+        raise Http404("No such import.")
+    return run

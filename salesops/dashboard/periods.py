@@ -1,0 +1,87 @@
+"""The period picker: MTD, QTD, YTD, trailing 90 days or a custom range, in the company's calendar.
+
+Quarters and years are fiscal (settings.FISCAL_YEAR_START_MONTH). Every period has a previous
+period to compare against: the same span one month/quarter/year earlier for the *-to-date periods
+(Mar 1–20 compares with Feb 1–20), and the equally long span just before for trailing and custom.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+PERIOD_CHOICES = (
+    ("mtd", "Month to date"),
+    ("qtd", "Quarter to date"),
+    ("ytd", "Year to date"),
+    ("t90", "Trailing 90 days"),
+    ("custom", "Custom range"),
+)
+DEFAULT_PERIOD = "qtd"
+MAX_CUSTOM_DAYS = 366 * 3
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    label: str
+    start: date
+    end: date
+    prev_start: date
+    prev_end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def company_today() -> date:
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(settings.COMPANY_TIME_ZONE))
+
+
+def fiscal_year_start(day: date) -> date:
+    month = settings.FISCAL_YEAR_START_MONTH
+    year = day.year if day.month >= month else day.year - 1
+    return date(year, month, 1)
+
+
+def fiscal_quarter_start(day: date) -> date:
+    fy = fiscal_year_start(day)
+    months_in = (day.year - fy.year) * 12 + day.month - fy.month
+    return fy + relativedelta(months=(months_in // 3) * 3)
+
+
+def resolve_period(
+    *, key: str, today: date, start: date | None = None, end: date | None = None
+) -> Period:
+    """The period `key` ending today (custom: [start, end]). Raises ValidationError on bad input."""
+    labels = dict(PERIOD_CHOICES)
+    if key not in labels:
+        raise ValidationError({"period": f"Unknown period '{key}'."})
+    if key == "custom":
+        if start is None or end is None:
+            raise ValidationError({"start": "A custom range needs a start and an end date."})
+        if end < start:
+            raise ValidationError({"end": "The end date is before the start date."})
+        if (end - start).days > MAX_CUSTOM_DAYS:
+            raise ValidationError({"end": "A custom range may span at most three years."})
+        length = end - start + timedelta(days=1)
+        return Period(key, labels[key], start, end, start - length, start - timedelta(days=1))
+    if key == "t90":
+        first = today - timedelta(days=89)
+        return Period(
+            key, labels[key], first, today, first - timedelta(days=90), first - timedelta(days=1)
+        )
+    if key == "mtd":
+        first, back = today.replace(day=1), relativedelta(months=1)
+    elif key == "qtd":
+        first, back = fiscal_quarter_start(today), relativedelta(months=3)
+    else:
+        first, back = fiscal_year_start(today), relativedelta(years=1)
+    return Period(key, labels[key], first, today, first - back, today - back)

@@ -1,0 +1,101 @@
+"""What a dashboard looks at: the company, a team (with its sub-teams), all of a manager's teams,
+or one person. Only `dashboard_scope_get` / `personal_scope` build one, from the caller's access
+scope, so every selector that takes a DashboardScope is already limited to what the caller may see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.http import Http404
+
+from salesops.models import Person, Team
+from salesops.selectors.scope import AnyUser, scope_for, team_subtree_ids
+
+COMPANY = "company"
+MINE = "mine"
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    key: str
+    label: str
+    # None: the whole company (or one person when person_id is set).
+    team_ids: frozenset[int] | None
+    person_id: int | None = None
+
+    @property
+    def is_company(self) -> bool:
+        return self.team_ids is None and self.person_id is None
+
+    def people_q(self, path: str = "") -> Q:
+        """Filter on a Person (or a FK to Person at `path`): the people this dashboard covers."""
+        if self.person_id is not None:
+            return Q(**{f"{path}_id" if path else "pk": self.person_id})
+        if self.team_ids is None:
+            return Q()
+        prefix = f"{path}__" if path else ""
+        return Q(**{f"{prefix}team_id__in": sorted(self.team_ids)})
+
+    def cost_q(self) -> Q:
+        """Ledger entries of the scope: booked to its people, or to one of its teams."""
+        if self.person_id is not None:
+            return Q(person_id=self.person_id)
+        if self.team_ids is None:
+            return Q()
+        ids = sorted(self.team_ids)
+        return Q(person__team_id__in=ids) | Q(team_id__in=ids)
+
+
+@dataclass(frozen=True)
+class ScopeOption:
+    value: str
+    label: str
+
+
+def can_use_dashboard(*, user: AnyUser) -> bool:
+    scope = scope_for(user)
+    return scope.everything or bool(scope.team_ids)
+
+
+def dashboard_scope_options(*, user: AnyUser) -> list[ScopeOption]:
+    """The scope picker's choices, in one query: sales ops/admin get the company and every team,
+    a manager "all my teams" and each team they manage (sub-teams included)."""
+    scope = scope_for(user)
+    if scope.everything:
+        teams = Team.objects.all()
+        options = [ScopeOption(COMPANY, "Whole company")]
+    else:
+        teams = Team.objects.filter(pk__in=sorted(scope.team_ids))
+        options = [ScopeOption(MINE, "All my teams")]
+    rows = teams.select_related("parent").order_by("name").only("pk", "name", "parent__name")
+    for team in rows:
+        label = f"{team.parent.name} › {team.name}" if team.parent else team.name
+        options.append(ScopeOption(str(team.pk), label))
+    return options
+
+
+def dashboard_scope_get(*, user: AnyUser, value: str) -> DashboardScope:
+    """The scope picked by `value` ("", "company", "mine" or a team id); 404 outside the caller's
+    access scope, and for callers who have no dashboard (reps)."""
+    scope = scope_for(user)
+    if not (scope.everything or scope.team_ids):
+        raise Http404("No dashboard for this user.")
+    if value in ("", COMPANY, MINE):
+        if scope.everything:
+            return DashboardScope(COMPANY, "Whole company", None)
+        return DashboardScope(MINE, "All my teams", scope.team_ids)
+    if not value.isdigit():
+        raise Http404("Unknown scope.")
+    team_id = int(value)
+    if not scope.everything and team_id not in scope.team_ids:
+        raise Http404("Team not in your scope.")
+    team = Team.objects.filter(pk=team_id).only("name").first()
+    if team is None:
+        raise Http404("Unknown team.")
+    return DashboardScope(str(team_id), team.name, team_subtree_ids([team_id]))
+
+
+def personal_scope(*, person: Person) -> DashboardScope:
+    return DashboardScope(f"person:{person.pk}", person.name, None, person_id=person.pk)

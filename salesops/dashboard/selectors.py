@@ -1,0 +1,467 @@
+"""Dashboard figures from the core data, set-based: each function is a fixed number of aggregate
+queries whatever the size of the scope (no per-person loop over queries).
+
+Revenue is credited won value through `salesops.selectors.credit` only; cost is the sales-cost
+ledger; ratios through `salesops.formulas`. People are counted in the team they are in today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from salesops.dashboard.periods import Period, fiscal_quarter_start
+from salesops.dashboard.scopes import DashboardScope
+from salesops.formulas import HUNDRED, RATIO_QUANTUM, efficiency_ratio, magic_number
+from salesops.models import OPEN_STAGES, STAGE_ORDER, Deal, Person, SalesCost, Stage
+from salesops.selectors.credit import credited_splits
+
+ZERO = Decimal(0)
+MONEY = DecimalField(max_digits=24, decimal_places=8)
+
+
+def win_rate(won: int, lost: int) -> Decimal | None:
+    """won / (won + lost) × 100, 1 decimal place; None when nothing closed."""
+    if won + lost == 0:
+        return None
+    return (Decimal(won) * HUNDRED / Decimal(won + lost)).quantize(Decimal("0.1"))
+
+
+def _ratio_change(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    if current is None or previous is None:
+        return None
+    return (current - previous).quantize(RATIO_QUANTUM)
+
+
+@dataclass(frozen=True)
+class Tiles:
+    revenue: Decimal
+    prev_revenue: Decimal
+    cost: Decimal
+    prev_cost: Decimal
+    ratio: Decimal | None
+    prev_ratio: Decimal | None
+    ratio_change: Decimal | None
+    won_deals: int
+    won: int
+    lost: int
+    win_rate: Decimal | None
+    prev_win_rate: Decimal | None
+    open_pipeline: Decimal
+    open_deals: int
+    magic_number: Decimal | None
+    magic_quarter_start: date
+    magic_quarter_end: date
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.revenue or self.cost or self.open_deals or self.won or self.lost)
+
+    @property
+    def revenue_change_pct(self) -> Decimal | None:
+        """Revenue against the previous period, in % (None when the previous period had none)."""
+        if not self.prev_revenue:
+            return None
+        change = (self.revenue - self.prev_revenue) * HUNDRED / self.prev_revenue
+        return change.quantize(Decimal("0.1"))
+
+    @property
+    def ratio_change_abs(self) -> Decimal | None:
+        return None if self.ratio_change is None else abs(self.ratio_change)
+
+    @property
+    def magic_band(self) -> str:
+        """DOMAIN.md: below 0.75 inefficient, 0.75–1 moderate, above 1 strong."""
+        if self.magic_number is None:
+            return ""
+        if self.magic_number < Decimal("0.75"):
+            return "inefficient"
+        if self.magic_number <= 1:
+            return "moderate"
+        return "strong"
+
+
+def _last_closed_quarters(today: date) -> tuple[date, date, date]:
+    """Start of the quarter before the last closed one, start of the last closed one, its end."""
+    current = fiscal_quarter_start(today)
+    last = current - relativedelta(months=3)
+    return last - relativedelta(months=3), last, current - timedelta(days=1)
+
+
+def dashboard_tiles(*, scope: DashboardScope, period: Period, today: date) -> Tiles:
+    """The headline tiles for `period` and its previous period, in three queries."""
+    q_prev, q_last, q_end = _last_closed_quarters(today)
+    first = min(period.prev_start, q_prev)
+    last = max(period.end, q_end)
+    in_period = Q(deal__close_date__gte=period.start, deal__close_date__lte=period.end)
+    in_prev = Q(deal__close_date__gte=period.prev_start, deal__close_date__lte=period.prev_end)
+    revenue = (
+        credited_splits(start=first, end=last)
+        .filter(scope.people_q("person"))
+        .aggregate(
+            revenue=Sum("credit", filter=in_period),
+            prev_revenue=Sum("credit", filter=in_prev),
+            won_deals=Count("deal_id", distinct=True, filter=in_period),
+            q_last=Sum(
+                "credit", filter=Q(deal__close_date__gte=q_last, deal__close_date__lte=q_end)
+            ),
+            q_prev=Sum(
+                "credit", filter=Q(deal__close_date__gte=q_prev, deal__close_date__lt=q_last)
+            ),
+        )
+    )
+    cost = SalesCost.objects.filter(scope.cost_q(), date__gte=first, date__lte=last).aggregate(
+        cost=Sum("amount", filter=Q(date__gte=period.start, date__lte=period.end)),
+        prev_cost=Sum("amount", filter=Q(date__gte=period.prev_start, date__lte=period.prev_end)),
+        q_prev=Sum("amount", filter=Q(date__gte=q_prev, date__lt=q_last)),
+    )
+    closed_now = Q(close_date__gte=period.start, close_date__lte=period.end)
+    closed_prev = Q(close_date__gte=period.prev_start, close_date__lte=period.prev_end)
+    deals = (
+        Deal.objects.filter(scope.people_q("owner"))
+        .filter(
+            Q(stage__in=OPEN_STAGES)
+            | Q(
+                stage__in=(Stage.WON, Stage.LOST),
+                close_date__gte=period.prev_start,
+                close_date__lte=period.end,
+            )
+        )
+        .aggregate(
+            won=Count("id", filter=closed_now & Q(stage=Stage.WON)),
+            lost=Count("id", filter=closed_now & Q(stage=Stage.LOST)),
+            prev_won=Count("id", filter=closed_prev & Q(stage=Stage.WON)),
+            prev_lost=Count("id", filter=closed_prev & Q(stage=Stage.LOST)),
+            open_deals=Count("id", filter=Q(stage__in=OPEN_STAGES)),
+            open_pipeline=Sum("amount", filter=Q(stage__in=OPEN_STAGES)),
+        )
+    )
+    rev = revenue["revenue"] or ZERO
+    prev_rev = revenue["prev_revenue"] or ZERO
+    cst = cost["cost"] or ZERO
+    prev_cst = cost["prev_cost"] or ZERO
+    ratio = efficiency_ratio(rev, cst)
+    prev_ratio = efficiency_ratio(prev_rev, prev_cst)
+    return Tiles(
+        revenue=rev,
+        prev_revenue=prev_rev,
+        cost=cst,
+        prev_cost=prev_cst,
+        ratio=ratio,
+        prev_ratio=prev_ratio,
+        ratio_change=_ratio_change(ratio, prev_ratio),
+        won_deals=revenue["won_deals"] or 0,
+        won=deals["won"],
+        lost=deals["lost"],
+        win_rate=win_rate(deals["won"], deals["lost"]),
+        prev_win_rate=win_rate(deals["prev_won"], deals["prev_lost"]),
+        open_pipeline=deals["open_pipeline"] or ZERO,
+        open_deals=deals["open_deals"],
+        magic_number=magic_number(
+            revenue["q_last"] or ZERO, revenue["q_prev"] or ZERO, cost["q_prev"] or ZERO
+        ),
+        magic_quarter_start=q_last,
+        magic_quarter_end=q_end,
+    )
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    person_id: int
+    name: str
+    role: str
+    team: str
+    active: bool
+    revenue: Decimal
+    cost: Decimal
+    ratio: Decimal | None
+    won: int
+    lost: int
+    win_rate: Decimal | None
+    open_pipeline: Decimal
+    open_deals: int
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PeopleTable:
+    rows: list[PersonRow]
+    # Ledger entries booked to a team rather than a person: they count in the scope's cost.
+    team_cost: Decimal
+
+    @property
+    def revenue(self) -> Decimal:
+        return sum((r.revenue for r in self.rows), ZERO)
+
+    @property
+    def cost(self) -> Decimal:
+        return sum((r.cost for r in self.rows), ZERO) + self.team_cost
+
+
+def _sum_of(qs: QuerySet[Any]) -> Coalesce:
+    """A correlated single-value aggregate subquery, 0 when it finds nothing."""
+    return Coalesce(Subquery(qs, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+def _count_of(qs: QuerySet[Any]) -> Coalesce:
+    return Coalesce(Subquery(qs.annotate(n=Count("id")).values("n")), Value(0))
+
+
+def dashboard_people(*, scope: DashboardScope, period: Period) -> PeopleTable:
+    """One row per person of the scope (active, or with revenue or cost in the period): two queries,
+    each person's figures as correlated aggregates computed by the database."""
+    credit = (
+        credited_splits(start=period.start, end=period.end)
+        .filter(person_id=OuterRef("pk"))
+        .values("person_id")
+        .annotate(total=Sum("credit"))
+        .values("total")
+    )
+    cost = (
+        SalesCost.objects.filter(
+            person_id=OuterRef("pk"), date__gte=period.start, date__lte=period.end
+        )
+        .values("person_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    closed = Deal.objects.filter(
+        owner_id=OuterRef("pk"), close_date__gte=period.start, close_date__lte=period.end
+    ).values("owner_id")
+    open_deals = Deal.objects.filter(owner_id=OuterRef("pk"), stage__in=OPEN_STAGES).values(
+        "owner_id"
+    )
+    people = (
+        Person.objects.filter(scope.people_q())
+        .select_related("team")
+        .annotate(
+            revenue=_sum_of(credit),
+            cost=_sum_of(cost),
+            won=_count_of(closed.filter(stage=Stage.WON)),
+            lost=_count_of(closed.filter(stage=Stage.LOST)),
+            pipeline=_sum_of(open_deals.annotate(t=Sum("amount")).values("t")),
+            open_n=_count_of(open_deals),
+        )
+        .filter(Q(active=True) | ~Q(revenue=ZERO) | ~Q(cost=ZERO))
+        .order_by(F("revenue").desc(), "name")
+    )
+    rows = [
+        PersonRow(
+            person_id=p.pk,
+            name=p.name,
+            role=p.get_role_display(),
+            team=p.team.name if p.team else "",
+            active=p.active,
+            revenue=p.revenue,
+            cost=p.cost,
+            ratio=efficiency_ratio(p.revenue, p.cost),
+            won=p.won,
+            lost=p.lost,
+            win_rate=win_rate(p.won, p.lost),
+            open_pipeline=p.pipeline,
+            open_deals=p.open_n,
+        )
+        for p in people
+    ]
+    team_cost = ZERO
+    if scope.person_id is None:
+        team_cost = (
+            SalesCost.objects.filter(
+                scope.cost_q(), team__isnull=False, date__gte=period.start, date__lte=period.end
+            ).aggregate(total=Sum("amount"))["total"]
+            or ZERO
+        )
+    return PeopleTable(rows=rows, team_cost=team_cost)
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    stage: str
+    label: str
+    reached: int
+    current: int
+    lost_here: int
+    # Share of the deals that reached this stage and went on to the next (None for the last).
+    conversion: Decimal | None
+
+
+@dataclass(frozen=True)
+class Funnel:
+    steps: list[FunnelStep]
+    deals: int
+    won: int
+    lost: int
+
+    @property
+    def win_rate(self) -> Decimal | None:
+        return win_rate(self.won, self.lost)
+
+
+def dashboard_funnel(*, scope: DashboardScope, period: Period) -> Funnel:
+    """Stage-to-stage conversion over the deals open today or closed in the period, in one query.
+
+    A deal has reached every stage up to its current one; a lost deal every stage up to the one it
+    was lost at (`lost_at_stage`, or only the first when unknown); a won deal all of them.
+    """
+    rows = (
+        Deal.objects.filter(scope.people_q("owner"))
+        .filter(
+            Q(stage__in=OPEN_STAGES)
+            | Q(
+                stage__in=(Stage.WON, Stage.LOST),
+                close_date__gte=period.start,
+                close_date__lte=period.end,
+            )
+        )
+        .values("stage", "lost_at_stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    index: dict[str, int] = {str(stage): i for i, stage in enumerate(STAGE_ORDER)}
+    reached = [0] * len(STAGE_ORDER)
+    current = [0] * len(STAGE_ORDER)
+    lost_here = [0] * len(STAGE_ORDER)
+    won = lost = total = 0
+    for row in rows:
+        n = row["n"]
+        total += n
+        if row["stage"] == Stage.LOST:
+            lost += n
+            top = index.get(row["lost_at_stage"], 0)
+            lost_here[top] += n
+        else:
+            top = index[row["stage"]]
+            current[top] += n
+            if row["stage"] == Stage.WON:
+                won += n
+        for i in range(top + 1):
+            reached[i] += n
+    steps = []
+    labels = dict(Stage.choices)
+    for i, stage in enumerate(STAGE_ORDER):
+        conversion = None
+        if i + 1 < len(STAGE_ORDER) and reached[i]:
+            conversion = (Decimal(reached[i + 1]) * HUNDRED / reached[i]).quantize(Decimal("0.1"))
+        steps.append(
+            FunnelStep(
+                stage=stage,
+                label=labels[stage],
+                reached=reached[i],
+                current=current[i],
+                lost_here=lost_here[i],
+                conversion=conversion,
+            )
+        )
+    return Funnel(steps=steps, deals=total, won=won, lost=lost)
+
+
+@dataclass(frozen=True)
+class StuckDeals:
+    deals: Sequence[Deal]
+    total: int
+    days: int
+
+
+def dashboard_stuck_deals(*, scope: DashboardScope, limit: int = 10) -> StuckDeals:
+    """Open deals sitting in their stage longer than settings.DEAL_STUCK_DAYS, longest first;
+    the first `limit` and the total count, in one query (a window count)."""
+    days = settings.DEAL_STUCK_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    deals = list(
+        Deal.objects.filter(
+            scope.people_q("owner"), stage__in=OPEN_STAGES, stage_entered_at__lt=cutoff
+        )
+        .select_related("owner", "account")
+        .annotate(total=Window(Count("id")))
+        .order_by("stage_entered_at", "id")[:limit]
+    )
+    total = deals[0].total if deals else 0  # type: ignore[attr-defined]
+    now = timezone.now()
+    for deal in deals:
+        deal.days_in_stage = (now - deal.stage_entered_at).days  # type: ignore[attr-defined,operator]
+    return StuckDeals(deals=deals, total=total, days=days)
+
+
+@dataclass(frozen=True)
+class MonthlySeries:
+    months: list[date]
+    revenue: list[Decimal]
+    cost: list[Decimal]
+    ratio: list[Decimal | None]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.revenue) and not any(self.cost)
+
+
+def dashboard_monthly(*, scope: DashboardScope, end: date, months: int = 12) -> MonthlySeries:
+    """Revenue, cost and ratio per calendar month for the `months` months up to `end`: two queries."""
+    first = end.replace(day=1) - relativedelta(months=months - 1)
+    revenue_rows = (
+        credited_splits(start=first, end=end)
+        .filter(scope.people_q("person"))
+        .annotate(month=TruncMonth("deal__close_date"))
+        .values("month")
+        .annotate(total=Sum("credit"))
+        .values_list("month", "total")
+        .order_by()
+    )
+    cost_rows = (
+        SalesCost.objects.filter(scope.cost_q(), date__gte=first, date__lte=end)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .values_list("month", "total")
+        .order_by()
+    )
+    revenue_by = {m: t for m, t in revenue_rows}
+    cost_by = {m: t for m, t in cost_rows}
+    labels = [first + relativedelta(months=i) for i in range(months)]
+    revenue = [revenue_by.get(m) or ZERO for m in labels]
+    cost = [cost_by.get(m) or ZERO for m in labels]
+    return MonthlySeries(
+        months=labels,
+        revenue=revenue,
+        cost=cost,
+        ratio=[efficiency_ratio(r, c) for r, c in zip(revenue, cost, strict=True)],
+    )
+
+
+@dataclass(frozen=True)
+class MyDeals:
+    deals: Sequence[Deal]
+    total: int
+    stuck_before: datetime
+
+
+def my_open_deals(*, scope: DashboardScope, limit: int = 25) -> MyDeals:
+    """The person's open deals, oldest in stage first, with the total count: one query."""
+    deals = list(
+        Deal.objects.filter(scope.people_q("owner"), stage__in=OPEN_STAGES)
+        .select_related("account", "product")
+        .annotate(total=Window(Count("id")))
+        .order_by(F("stage_entered_at").asc(nulls_last=True), "id")[:limit]
+    )
+    total = deals[0].total if deals else 0  # type: ignore[attr-defined]
+    cutoff = timezone.now() - timedelta(days=settings.DEAL_STUCK_DAYS)
+    return MyDeals(deals=deals, total=total, stuck_before=cutoff)

@@ -1,0 +1,188 @@
+"""Pages: the manager dashboard, the rep workspace and the sales-ops page. Thin: parse the GET/POST,
+call selectors, render."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
+
+from salesops.dashboard import charts, ops, panels, selectors
+from salesops.dashboard.forms import PeriodForm
+from salesops.dashboard.periods import PERIOD_CHOICES, company_today
+from salesops.dashboard.scopes import (
+    can_use_dashboard,
+    dashboard_scope_get,
+    dashboard_scope_options,
+    personal_scope,
+)
+from salesops.dashboard.services import job_run_rerun
+from salesops.formulas import format_ratio
+from salesops.models import JobStatus
+from salesops.selectors.scope import person_for_user, sees_everything
+
+
+def _query_string(request: HttpRequest) -> str:
+    keep = {k: v for k, v in request.GET.items() if k in ("period", "start", "end", "team") and v}
+    return "&".join(f"{k}={v}" for k, v in keep.items())
+
+
+def _monthly_context(series: selectors.MonthlySeries) -> dict[str, Any]:
+    return {
+        "monthly": series,
+        "monthly_rows": charts.monthly_rows(series),
+        "monthly_chart": charts.monthly_chart(series),
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    # A rep has no team dashboard: their figures live in their own workspace.
+    if not can_use_dashboard(user=request.user):
+        return redirect("dashboard:me")
+    today = company_today()
+    form = PeriodForm(request.GET or None)
+    period = form.period_for(today)
+    scope = dashboard_scope_get(user=request.user, value=request.GET.get("team", ""))
+    people = selectors.dashboard_people(scope=scope, period=period)
+    context: dict[str, Any] = {
+        "form": form,
+        "period": period,
+        "period_choices": PERIOD_CHOICES,
+        "scope": scope,
+        "scope_options": dashboard_scope_options(user=request.user),
+        "tiles": selectors.dashboard_tiles(scope=scope, period=period, today=today),
+        "people": people,
+        "funnel": selectors.dashboard_funnel(scope=scope, period=period),
+        "stuck": selectors.dashboard_stuck_deals(scope=scope),
+        "query": _query_string(request),
+        "sees_everything": sees_everything(request.user),
+    }
+    context.update(_monthly_context(selectors.dashboard_monthly(scope=scope, end=period.end)))
+    context["funnel_chart"] = charts.funnel_chart(context["funnel"])
+    context.update(panels.team_panels(scope=scope, period=period, people=people, today=today))
+    return render(request, "dashboard/dashboard.html", context)
+
+
+@login_required
+def people_csv(request: HttpRequest) -> HttpResponse:
+    if not can_use_dashboard(user=request.user):
+        return redirect("dashboard:me")
+    form = PeriodForm(request.GET or None)
+    period = form.period_for(company_today())
+    scope = dashboard_scope_get(user=request.user, value=request.GET.get("team", ""))
+    table = selectors.dashboard_people(scope=scope, period=period)
+    filename = f"people-{scope.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "person",
+            "team",
+            "role",
+            "revenue",
+            "cost",
+            "efficiency_ratio",
+            "won",
+            "lost",
+            "win_rate_percent",
+            "open_pipeline",
+            "open_deals",
+        ]
+    )
+    for row in table.rows:
+        writer.writerow(
+            [
+                row.name,
+                row.team,
+                row.role,
+                f"{row.revenue:.2f}",
+                f"{row.cost:.2f}",
+                "" if row.ratio is None else format_ratio(row.ratio).replace(",", ""),
+                row.won,
+                row.lost,
+                "" if row.win_rate is None else row.win_rate,
+                f"{row.open_pipeline:.2f}",
+                row.open_deals,
+            ]
+        )
+    return response
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    person = person_for_user(request.user)
+    today = company_today()
+    form = PeriodForm(request.GET or None)
+    period = form.period_for(today)
+    context: dict[str, Any] = {
+        "form": form,
+        "period": period,
+        "period_choices": PERIOD_CHOICES,
+        "person": person,
+        "query": _query_string(request),
+    }
+    if person is not None:
+        scope = personal_scope(person=person)
+        context.update(
+            tiles=selectors.dashboard_tiles(scope=scope, period=period, today=today),
+            deals=selectors.my_open_deals(scope=scope),
+        )
+        context.update(_monthly_context(selectors.dashboard_monthly(scope=scope, end=period.end)))
+        context.update(panels.personal_panels(user=request.user, person=person, today=today))
+    return render(request, "dashboard/me.html", context)
+
+
+@login_required
+def ops_page(request: HttpRequest) -> HttpResponse:
+    job = request.GET.get("job", "")
+    status = request.GET.get("status", "")
+    if status not in JobStatus.values:
+        status = ""
+    context = {
+        "summaries": ops.job_summaries(user=request.user),
+        "runs": ops.job_runs_recent(user=request.user, job=job, status=status),
+        "imports": ops.import_runs_recent(user=request.user),
+        "job_filter": job,
+        "status_filter": status,
+        "statuses": JobStatus.choices,
+    }
+    return render(request, "dashboard/ops.html", context)
+
+
+@login_required
+@require_POST
+def ops_rerun(request: HttpRequest) -> HttpResponse:
+    ops.require_ops(request.user)
+    job = request.POST.get("job", "")
+    partition = request.POST.get("partition", "")
+    business_date = parse_date(request.POST.get("business_date", "") or "")
+    if not job or business_date is None:
+        return HttpResponseBadRequest("job and business_date are required")
+    if job_run_rerun(user=request.user, job=job, business_date=business_date, partition=partition):
+        messages.success(request, f"{job} for {business_date} will run again.")
+    else:
+        messages.warning(
+            request, f"{job} for {business_date} is running or unknown: nothing to re-run."
+        )
+    return redirect(reverse("dashboard:ops") + "#jobs")
+
+
+@login_required
+def ops_import(request: HttpRequest, import_id: int) -> HttpResponse:
+    run = ops.import_run_get(user=request.user, import_id=import_id)
+    context = {
+        "run": run,
+        "report_json": json.dumps(run.report, indent=2, sort_keys=True, default=str),
+        "files_json": json.dumps(run.files, indent=2, sort_keys=True, default=str),
+    }
+    return render(request, "dashboard/import_detail.html", context)

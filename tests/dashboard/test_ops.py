@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from salesops.models import ImportRun, JobRun, JobStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def runs() -> dict[str, JobRun]:
+    now = timezone.now()
+    ok = JobRun.objects.create(
+        job="efficiency_snapshots_compute",
+        business_date=dt.date(2026, 3, 19),
+        status=JobStatus.SUCCESS,
+        started_at=now - dt.timedelta(seconds=90),
+        finished_at=now,
+        rows=1234,
+    )
+    failed = JobRun.objects.create(
+        job="meetings_reminders_send",
+        business_date=dt.date(2026, 3, 19),
+        status=JobStatus.FAILED,
+        started_at=now,
+        finished_at=now,
+        error="connection refused by smtp.example.com",
+    )
+    running = JobRun.objects.create(
+        job="efficiency_snapshots_compute",
+        business_date=dt.date(2026, 3, 20),
+        partition="team:1",
+        status=JobStatus.RUNNING,
+        started_at=now,
+    )
+    return {"ok": ok, "failed": failed, "running": running}
+
+
+@pytest.mark.parametrize("name", ["manager_a", "rep_a1", "outsider"])
+def test_ops_page_is_404_for_everyone_but_sales_ops_and_admin(
+    personas: Any, client_for: Any, runs: Any, name: str
+) -> None:
+    client = client_for(getattr(personas, name))
+    assert client.get("/ops/").status_code == 404
+    run = runs["ok"]
+    response = client.post("/ops/jobs/rerun/", {"job": run.job, "business_date": "2026-03-19"})
+    assert response.status_code == 404
+    run.refresh_from_db()
+    assert run.status == JobStatus.SUCCESS
+
+
+@pytest.mark.parametrize("name", ["sales_ops", "admin"])
+def test_ops_page_lists_runs_with_duration_rows_and_error(
+    personas: Any, client_for: Any, runs: Any, name: str
+) -> None:
+    response = client_for(getattr(personas, name)).get("/ops/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "90.0 s" in html and "1234" in html
+    assert "connection refused by smtp.example.com" in html
+    assert html.count("Re-run</button>") == 2  # not for the running one
+    summaries = {s.job: s for s in response.context["summaries"]}
+    assert summaries["efficiency_snapshots_compute"].runs == 2
+    assert summaries["meetings_reminders_send"].failed == 1
+
+
+def test_ops_filters_runs_by_job_and_status(personas: Any, client_for: Any, runs: Any) -> None:
+    client = client_for(personas.sales_ops)
+    assert [r.pk for r in client.get("/ops/", {"status": "failed"}).context["runs"]] == [
+        runs["failed"].pk
+    ]
+    by_job = client.get("/ops/", {"job": "efficiency_snapshots_compute"}).context["runs"]
+    assert {r.pk for r in by_job} == {runs["ok"].pk, runs["running"].pk}
+
+
+def test_rerun_button_resets_a_finished_run_so_it_can_be_claimed_again(
+    personas: Any, client_for: Any, runs: Any
+) -> None:
+    from salesops.services.jobs import job_claim
+
+    run = runs["ok"]
+    assert job_claim(job=run.job, business_date=run.business_date) is None
+    response = client_for(personas.sales_ops).post(
+        "/ops/jobs/rerun/", {"job": run.job, "business_date": "2026-03-19", "partition": ""}
+    )
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == JobStatus.FAILED and run.error == "re-run requested"
+    assert job_claim(job=run.job, business_date=run.business_date) is not None
+
+
+def test_rerun_of_a_running_job_changes_nothing(personas: Any, client_for: Any, runs: Any) -> None:
+    run = runs["running"]
+    client = client_for(personas.sales_ops)
+    response = client.post(
+        "/ops/jobs/rerun/",
+        {"job": run.job, "business_date": "2026-03-20", "partition": "team:1"},
+        follow=True,
+    )
+    assert "nothing to re-run" in response.content.decode()
+    run.refresh_from_db()
+    assert run.status == JobStatus.RUNNING
+    assert client.post("/ops/jobs/rerun/", {"job": run.job}).status_code == 400
+    assert client.get("/ops/jobs/rerun/").status_code == 405
+
+
+def test_import_history_and_report(personas: Any, client_for: Any) -> None:
+    run = ImportRun.objects.create(
+        user=personas.sales_ops,
+        status="partial",
+        error_count=1,
+        warning_count=2,
+        report={
+            "errors": [{"file": "opportunities", "row": 7, "message": "unknown stage 'Dormant'"}]
+        },
+    )
+    client = client_for(personas.sales_ops)
+    html = client.get("/ops/").content.decode()
+    assert f"/ops/imports/{run.pk}/" in html and "Imported with errors" in html
+    detail = client.get(f"/ops/imports/{run.pk}/").content.decode()
+    assert "unknown stage &#x27;Dormant&#x27;" in detail or "unknown stage 'Dormant'" in detail
+    assert client_for(personas.manager_a).get(f"/ops/imports/{run.pk}/").status_code == 404
+    assert client_for(personas.sales_ops).get("/ops/imports/999999/").status_code == 404
+
+
+def test_empty_ops_page_tells_what_to_do_next(personas: Any, client_for: Any) -> None:
+    html = client_for(personas.sales_ops).get("/ops/").content.decode()
+    assert 'data-testid="jobs-empty"' in html and 'data-testid="imports-empty"' in html
