@@ -108,9 +108,10 @@ def _last_closed_quarters(today: date) -> tuple[date, date, date]:
     return last - relativedelta(months=3), last, current - timedelta(days=1)
 
 
-def dashboard_tiles(*, scope: DashboardScope, period: Period, today: date) -> Tiles:
-    """The headline tiles for `period` and its previous period, in three queries."""
-    q_prev, q_last, q_end = _last_closed_quarters(today)
+def dashboard_tiles(*, scope: DashboardScope, period: Period) -> Tiles:
+    """The headline tiles for `period` and its previous period, in three queries. The magic number
+    is for the last fiscal quarter closed by the end of the period."""
+    q_prev, q_last, q_end = _last_closed_quarters(period.end)
     first = min(period.prev_start, q_prev)
     last = max(period.end, q_end)
     in_period = Q(deal__close_date__gte=period.start, deal__close_date__lte=period.end)

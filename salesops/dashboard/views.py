@@ -59,7 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "period_choices": PERIOD_CHOICES,
         "scope": scope,
         "scope_options": dashboard_scope_options(user=request.user),
-        "tiles": selectors.dashboard_tiles(scope=scope, period=period, today=today),
+        "tiles": selectors.dashboard_tiles(scope=scope, period=period),
         "people": people,
         "funnel": selectors.dashboard_funnel(scope=scope, period=period),
         "stuck": selectors.dashboard_stuck_deals(scope=scope),
@@ -134,7 +134,7 @@ def me(request: HttpRequest) -> HttpResponse:
     if person is not None:
         scope = personal_scope(person=person)
         context.update(
-            tiles=selectors.dashboard_tiles(scope=scope, period=period, today=today),
+            tiles=selectors.dashboard_tiles(scope=scope, period=period),
             deals=selectors.my_open_deals(scope=scope),
         )
         context.update(_monthly_context(selectors.dashboard_monthly(scope=scope, end=period.end)))
