@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from salesops.models import Person, Team
-from salesops.selectors.scope import AnyUser, scope_for, team_subtree_ids
+from salesops.selectors.scope import AnyUser, scope_for
 
 COMPANY = "company"
 MINE = "mine"
@@ -52,6 +52,9 @@ class DashboardScope:
 class ScopeOption:
     value: str
     label: str
+    team_id: int | None = None
+    parent_id: int | None = None
+    name: str = ""
 
 
 def can_use_dashboard(*, user: AnyUser) -> bool:
@@ -72,13 +75,28 @@ def dashboard_scope_options(*, user: AnyUser) -> list[ScopeOption]:
     rows = teams.select_related("parent").order_by("name").only("pk", "name", "parent__name")
     for team in rows:
         label = f"{team.parent.name} › {team.name}" if team.parent else team.name
-        options.append(ScopeOption(str(team.pk), label))
+        options.append(ScopeOption(str(team.pk), label, team.pk, team.parent_id, team.name))
     return options
 
 
-def dashboard_scope_get(*, user: AnyUser, value: str) -> DashboardScope:
-    """The scope picked by `value` ("", "company", "mine" or a team id); 404 outside the caller's
-    access scope, and for callers who have no dashboard (reps)."""
+def _subtree(root: int, options: list[ScopeOption]) -> frozenset[int]:
+    children: dict[int | None, list[int]] = {}
+    for option in options:
+        if option.team_id is not None:
+            children.setdefault(option.parent_id, []).append(option.team_id)
+    found, todo = {root}, [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return frozenset(found)
+
+
+def dashboard_scope_get(*, user: AnyUser, value: str, options: list[ScopeOption]) -> DashboardScope:
+    """The scope picked by `value` ("", "company", "mine" or a team id) among `options` (from
+    `dashboard_scope_options`, which hold the caller's teams and their parents, so no query here);
+    404 outside the caller's access scope, and for callers who have no dashboard (reps)."""
     scope = scope_for(user)
     if not (scope.everything or scope.team_ids):
         raise Http404("No dashboard for this user.")
@@ -86,15 +104,10 @@ def dashboard_scope_get(*, user: AnyUser, value: str) -> DashboardScope:
         if scope.everything:
             return DashboardScope(COMPANY, "Whole company", None)
         return DashboardScope(MINE, "All my teams", scope.team_ids)
-    if not value.isdigit():
-        raise Http404("Unknown scope.")
-    team_id = int(value)
-    if not scope.everything and team_id not in scope.team_ids:
+    picked = next((o for o in options if o.team_id is not None and o.value == value), None)
+    if picked is None or picked.team_id is None:
         raise Http404("Team not in your scope.")
-    team = Team.objects.filter(pk=team_id).only("name").first()
-    if team is None:
-        raise Http404("Unknown team.")
-    return DashboardScope(str(team_id), team.name, team_subtree_ids([team_id]))
+    return DashboardScope(picked.value, picked.name, _subtree(picked.team_id, options))
 
 
 def personal_scope(*, person: Person) -> DashboardScope:

@@ -54,6 +54,29 @@ def _ratio_change(current: Decimal | None, previous: Decimal | None) -> Decimal 
 
 
 @dataclass(frozen=True)
+class FunnelStep:
+    stage: str
+    label: str
+    reached: int
+    current: int
+    lost_here: int
+    # Share of the deals that reached this stage and went on to the next (None for the last).
+    conversion: Decimal | None
+
+
+@dataclass(frozen=True)
+class Funnel:
+    steps: list[FunnelStep]
+    deals: int
+    won: int
+    lost: int
+
+    @property
+    def win_rate(self) -> Decimal | None:
+        return win_rate(self.won, self.lost)
+
+
+@dataclass(frozen=True)
 class Tiles:
     revenue: Decimal
     prev_revenue: Decimal
@@ -72,6 +95,7 @@ class Tiles:
     magic_number: Decimal | None
     magic_quarter_start: date
     magic_quarter_end: date
+    funnel: Funnel
 
     @property
     def is_empty(self) -> bool:
@@ -109,8 +133,8 @@ def _last_closed_quarters(today: date) -> tuple[date, date, date]:
 
 
 def dashboard_tiles(*, scope: DashboardScope, period: Period) -> Tiles:
-    """The headline tiles for `period` and its previous period, in three queries. The magic number
-    is for the last fiscal quarter closed by the end of the period."""
+    """The headline tiles for `period` and its previous period, and the pipeline funnel, in three
+    queries. The magic number is for the last fiscal quarter closed by the end of the period."""
     q_prev, q_last, q_end = _last_closed_quarters(period.end)
     first = min(period.prev_start, q_prev)
     last = max(period.end, q_end)
@@ -138,25 +162,35 @@ def dashboard_tiles(*, scope: DashboardScope, period: Period) -> Tiles:
     )
     closed_now = Q(close_date__gte=period.start, close_date__lte=period.end)
     closed_prev = Q(close_date__gte=period.prev_start, close_date__lte=period.prev_end)
-    deals = (
+    is_open = Q(stage__in=OPEN_STAGES)
+    # One GROUP BY serves the win rates, the open pipeline and the funnel.
+    rows = list(
         Deal.objects.filter(scope.people_q("owner"))
         .filter(
-            Q(stage__in=OPEN_STAGES)
+            is_open
             | Q(
                 stage__in=(Stage.WON, Stage.LOST),
                 close_date__gte=period.prev_start,
                 close_date__lte=period.end,
             )
         )
-        .aggregate(
-            won=Count("id", filter=closed_now & Q(stage=Stage.WON)),
-            lost=Count("id", filter=closed_now & Q(stage=Stage.LOST)),
-            prev_won=Count("id", filter=closed_prev & Q(stage=Stage.WON)),
-            prev_lost=Count("id", filter=closed_prev & Q(stage=Stage.LOST)),
-            open_deals=Count("id", filter=Q(stage__in=OPEN_STAGES)),
-            open_pipeline=Sum("amount", filter=Q(stage__in=OPEN_STAGES)),
+        .values("stage", "lost_at_stage")
+        .annotate(
+            now=Count("id", filter=is_open | closed_now),
+            prev=Count("id", filter=closed_prev & ~is_open),
+            pipeline=Sum("amount", filter=is_open),
         )
+        .order_by()
     )
+    counts: dict[str, int] = {"won": 0, "lost": 0, "prev_won": 0, "prev_lost": 0, "open": 0}
+    pipeline = ZERO
+    for row in rows:
+        if row["stage"] in (Stage.WON, Stage.LOST):
+            counts[row["stage"]] += row["now"]
+            counts[f"prev_{row['stage']}"] += row["prev"]
+        else:
+            counts["open"] += row["now"]
+            pipeline += row["pipeline"] or ZERO
     rev = revenue["revenue"] or ZERO
     prev_rev = revenue["prev_revenue"] or ZERO
     cst = cost["cost"] or ZERO
@@ -172,12 +206,13 @@ def dashboard_tiles(*, scope: DashboardScope, period: Period) -> Tiles:
         prev_ratio=prev_ratio,
         ratio_change=_ratio_change(ratio, prev_ratio),
         won_deals=revenue["won_deals"] or 0,
-        won=deals["won"],
-        lost=deals["lost"],
-        win_rate=win_rate(deals["won"], deals["lost"]),
-        prev_win_rate=win_rate(deals["prev_won"], deals["prev_lost"]),
-        open_pipeline=deals["open_pipeline"] or ZERO,
-        open_deals=deals["open_deals"],
+        won=counts["won"],
+        lost=counts["lost"],
+        win_rate=win_rate(counts["won"], counts["lost"]),
+        prev_win_rate=win_rate(counts["prev_won"], counts["prev_lost"]),
+        open_pipeline=pipeline,
+        open_deals=counts["open"],
+        funnel=_funnel([(r["stage"], r["lost_at_stage"], r["now"]) for r in rows if r["now"]]),
         magic_number=magic_number(
             revenue["q_last"] or ZERO, revenue["q_prev"] or ZERO, cost["q_prev"] or ZERO
         ),
@@ -207,16 +242,25 @@ class PersonRow:
 @dataclass(frozen=True)
 class PeopleTable:
     rows: list[PersonRow]
-    # Ledger entries booked to a team rather than a person: they count in the scope's cost.
-    team_cost: Decimal
+    # The scope's whole ledger cost (the tiles' figure), when known: the difference to the rows is
+    # what is booked to teams rather than people.
+    scope_cost: Decimal | None = None
 
     @property
     def revenue(self) -> Decimal:
         return sum((r.revenue for r in self.rows), ZERO)
 
     @property
+    def people_cost(self) -> Decimal:
+        return sum((r.cost for r in self.rows), ZERO)
+
+    @property
+    def team_cost(self) -> Decimal:
+        return ZERO if self.scope_cost is None else self.scope_cost - self.people_cost
+
+    @property
     def cost(self) -> Decimal:
-        return sum((r.cost for r in self.rows), ZERO) + self.team_cost
+        return self.people_cost if self.scope_cost is None else self.scope_cost
 
 
 def _sum_of(qs: QuerySet[Any]) -> Coalesce:
@@ -228,8 +272,10 @@ def _count_of(qs: QuerySet[Any]) -> Coalesce:
     return Coalesce(Subquery(qs.annotate(n=Count("id")).values("n")), Value(0))
 
 
-def dashboard_people(*, scope: DashboardScope, period: Period) -> PeopleTable:
-    """One row per person of the scope (active, or with revenue or cost in the period): two queries,
+def dashboard_people(
+    *, scope: DashboardScope, period: Period, scope_cost: Decimal | None = None
+) -> PeopleTable:
+    """One row per person of the scope (active, or with revenue or cost in the period): one query,
     each person's figures as correlated aggregates computed by the database."""
     credit = (
         credited_splits(start=period.start, end=period.end)
@@ -284,76 +330,31 @@ def dashboard_people(*, scope: DashboardScope, period: Period) -> PeopleTable:
         )
         for p in people
     ]
-    team_cost = ZERO
-    if scope.person_id is None:
-        team_cost = (
-            SalesCost.objects.filter(
-                scope.cost_q(), team__isnull=False, date__gte=period.start, date__lte=period.end
-            ).aggregate(total=Sum("amount"))["total"]
-            or ZERO
-        )
-    return PeopleTable(rows=rows, team_cost=team_cost)
+    return PeopleTable(rows=rows, scope_cost=scope_cost)
 
 
-@dataclass(frozen=True)
-class FunnelStep:
-    stage: str
-    label: str
-    reached: int
-    current: int
-    lost_here: int
-    # Share of the deals that reached this stage and went on to the next (None for the last).
-    conversion: Decimal | None
-
-
-@dataclass(frozen=True)
-class Funnel:
-    steps: list[FunnelStep]
-    deals: int
-    won: int
-    lost: int
-
-    @property
-    def win_rate(self) -> Decimal | None:
-        return win_rate(self.won, self.lost)
-
-
-def dashboard_funnel(*, scope: DashboardScope, period: Period) -> Funnel:
-    """Stage-to-stage conversion over the deals open today or closed in the period, in one query.
+def _funnel(rows: list[tuple[str, str, int]]) -> Funnel:
+    """Stage-to-stage conversion from (stage, lost_at_stage, count) rows of the deals open today or
+    closed in the period.
 
     A deal has reached every stage up to its current one; a lost deal every stage up to the one it
     was lost at (`lost_at_stage`, or only the first when unknown); a won deal all of them.
     """
-    rows = (
-        Deal.objects.filter(scope.people_q("owner"))
-        .filter(
-            Q(stage__in=OPEN_STAGES)
-            | Q(
-                stage__in=(Stage.WON, Stage.LOST),
-                close_date__gte=period.start,
-                close_date__lte=period.end,
-            )
-        )
-        .values("stage", "lost_at_stage")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     index: dict[str, int] = {str(stage): i for i, stage in enumerate(STAGE_ORDER)}
     reached = [0] * len(STAGE_ORDER)
     current = [0] * len(STAGE_ORDER)
     lost_here = [0] * len(STAGE_ORDER)
     won = lost = total = 0
-    for row in rows:
-        n = row["n"]
+    for stage, lost_at_stage, n in rows:
         total += n
-        if row["stage"] == Stage.LOST:
+        if stage == Stage.LOST:
             lost += n
-            top = index.get(row["lost_at_stage"], 0)
+            top = index.get(lost_at_stage, 0)
             lost_here[top] += n
         else:
-            top = index[row["stage"]]
+            top = index[stage]
             current[top] += n
-            if row["stage"] == Stage.WON:
+            if stage == Stage.WON:
                 won += n
         for i in range(top + 1):
             reached[i] += n

@@ -51,17 +51,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = company_today()
     form = PeriodForm(request.GET or None)
     period = form.period_for(today)
-    scope = dashboard_scope_get(user=request.user, value=request.GET.get("team", ""))
-    people = selectors.dashboard_people(scope=scope, period=period)
+    options = dashboard_scope_options(user=request.user)
+    scope = dashboard_scope_get(
+        user=request.user, value=request.GET.get("team", ""), options=options
+    )
+    tiles = selectors.dashboard_tiles(scope=scope, period=period)
+    people = selectors.dashboard_people(scope=scope, period=period, scope_cost=tiles.cost)
     context: dict[str, Any] = {
         "form": form,
         "period": period,
         "period_choices": PERIOD_CHOICES,
         "scope": scope,
-        "scope_options": dashboard_scope_options(user=request.user),
-        "tiles": selectors.dashboard_tiles(scope=scope, period=period),
+        "scope_options": options,
+        "tiles": tiles,
+        "funnel": tiles.funnel,
         "people": people,
-        "funnel": selectors.dashboard_funnel(scope=scope, period=period),
         "stuck": selectors.dashboard_stuck_deals(scope=scope),
         "query": _query_string(request),
         "sees_everything": sees_everything(request.user),
@@ -78,7 +82,10 @@ def people_csv(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard:me")
     form = PeriodForm(request.GET or None)
     period = form.period_for(company_today())
-    scope = dashboard_scope_get(user=request.user, value=request.GET.get("team", ""))
+    options = dashboard_scope_options(user=request.user)
+    scope = dashboard_scope_get(
+        user=request.user, value=request.GET.get("team", ""), options=options
+    )
     table = selectors.dashboard_people(scope=scope, period=period)
     filename = f"people-{scope.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
