@@ -64,13 +64,14 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def login(page: Any) -> Callable[[str], Any]:
+def login(page: Any) -> Callable[..., Any]:
     """Log in through the login form as `username`; returns the page."""
 
-    def do(username: str) -> Any:
+    def do(username: str, password: str = PASSWORD) -> Any:
+        page.context.clear_cookies()  # log out whoever was logged in
         page.goto("/accounts/login/")
         page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
         return page
