@@ -35,6 +35,9 @@ class Period:
     end: date
     prev_start: date
     prev_end: date
+    # The end of the whole month/quarter/year a *-to-date period lies in (quotas and pace are for
+    # the whole period); the end itself for trailing and custom ranges.
+    full_end: date
 
     @property
     def days(self) -> int:
@@ -72,11 +75,17 @@ def resolve_period(
         if (end - start).days > MAX_CUSTOM_DAYS:
             raise ValidationError({"end": "A custom range may span at most three years."})
         length = end - start + timedelta(days=1)
-        return Period(key, labels[key], start, end, start - length, start - timedelta(days=1))
+        return Period(key, labels[key], start, end, start - length, start - timedelta(days=1), end)
     if key == "t90":
         first = today - timedelta(days=89)
         return Period(
-            key, labels[key], first, today, first - timedelta(days=90), first - timedelta(days=1)
+            key,
+            labels[key],
+            first,
+            today,
+            first - timedelta(days=90),
+            first - timedelta(days=1),
+            today,
         )
     if key == "mtd":
         first, back = today.replace(day=1), relativedelta(months=1)
@@ -84,4 +93,5 @@ def resolve_period(
         first, back = fiscal_quarter_start(today), relativedelta(months=3)
     else:
         first, back = fiscal_year_start(today), relativedelta(years=1)
-    return Period(key, labels[key], first, today, first - back, today - back)
+    full_end = first + back - timedelta(days=1)
+    return Period(key, labels[key], first, today, first - back, today - back, full_end)

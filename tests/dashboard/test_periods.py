@@ -33,6 +33,19 @@ def test_periods_end_today_and_compare_with_the_same_span_before(
     )
 
 
+@pytest.mark.parametrize(
+    ("key", "full_end"),
+    [
+        ("mtd", D(2026, 2, 28)),
+        ("qtd", D(2026, 3, 31)),
+        ("ytd", D(2026, 12, 31)),
+        ("t90", D(2026, 2, 10)),
+    ],
+)
+def test_to_date_periods_know_the_end_of_the_whole_period(key: str, full_end: dt.date) -> None:
+    assert resolve_period(key=key, today=D(2026, 2, 10)).full_end == full_end
+
+
 def test_month_to_date_compares_with_the_same_days_of_the_previous_month() -> None:
     period = resolve_period(key="mtd", today=D(2026, 3, 20))
     assert (period.prev_start, period.prev_end) == (D(2026, 2, 1), D(2026, 2, 20))
