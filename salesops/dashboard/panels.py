@@ -33,6 +33,5 @@ def personal_panels(*, user: AnyUser, person: Person, today: date) -> dict[str, 
         "statement": None,
         "meetings": None,
         "action_items": None,
-        "follow_ups": None,
         "notifications": None,
     }

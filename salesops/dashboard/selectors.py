@@ -467,3 +467,34 @@ def my_open_deals(*, scope: DashboardScope, limit: int = 25) -> MyDeals:
     total = deals[0].total if deals else 0  # type: ignore[attr-defined]
     cutoff = timezone.now() - timedelta(days=settings.DEAL_STUCK_DAYS)
     return MyDeals(deals=deals, total=total, stuck_before=cutoff)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    deal: Deal
+    due: date
+    overdue: bool
+
+
+FOLLOW_UP_LOOKBACK_DAYS = 14
+FOLLOW_UP_LOOKAHEAD_DAYS = 7
+
+
+def my_follow_ups(*, scope: DashboardScope, today: date, limit: int = 10) -> list[FollowUp]:
+    """Won deals owned in the scope whose customer check-in (close date + FOLLOW_UP_DAYS_AFTER_WON)
+    falls in the last two weeks or the coming week, soonest first: one query."""
+    days = timedelta(days=settings.FOLLOW_UP_DAYS_AFTER_WON)
+    first = today - timedelta(days=FOLLOW_UP_LOOKBACK_DAYS) - days
+    last = today + timedelta(days=FOLLOW_UP_LOOKAHEAD_DAYS) - days
+    deals = (
+        Deal.objects.filter(
+            scope.people_q("owner"), stage=Stage.WON, close_date__gte=first, close_date__lte=last
+        )
+        .select_related("account")
+        .order_by("close_date", "id")[:limit]
+    )
+    return [
+        FollowUp(deal=d, due=d.close_date + days, overdue=d.close_date + days < today)
+        for d in deals
+        if d.close_date is not None
+    ]

@@ -7,6 +7,7 @@ import csv
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -143,6 +144,8 @@ def me(request: HttpRequest) -> HttpResponse:
         context.update(
             tiles=selectors.dashboard_tiles(scope=scope, period=period),
             deals=selectors.my_open_deals(scope=scope),
+            follow_ups=selectors.my_follow_ups(scope=scope, today=today),
+            follow_up_days=settings.FOLLOW_UP_DAYS_AFTER_WON,
         )
         context.update(_monthly_context(selectors.dashboard_monthly(scope=scope, end=period.end)))
         context.update(panels.personal_panels(user=request.user, person=person, today=today))

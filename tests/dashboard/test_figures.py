@@ -20,6 +20,7 @@ from salesops.dashboard.selectors import (
     dashboard_people,
     dashboard_stuck_deals,
     dashboard_tiles,
+    my_follow_ups,
     my_open_deals,
 )
 from tests.factories import SalesCostFactory, WonDealFactory
@@ -179,3 +180,17 @@ def test_personal_scope_is_only_that_person(personas: Any, book: Any) -> None:
     assert (tiles.revenue, tiles.cost, tiles.ratio) == (Decimal("5000"), 0, None)
     deals = my_open_deals(scope=scope)
     assert [d.pk for d in deals.deals] == [book.fresh_deal.pk]
+
+
+def test_follow_ups_are_due_a_set_number_of_days_after_the_win(
+    personas: Any, book: Any, settings: Any
+) -> None:
+    settings.FOLLOW_UP_DAYS_AFTER_WON = 30
+    # rep_a1 won on Feb 10 → check in on Mar 12 (8 days ago: due); rep_a2 won Mar 1 → Mar 31 (later)
+    mine = my_follow_ups(scope=personal_scope(person=personas.person("rep_a1")), today=TODAY)
+    assert [(f.due, f.overdue) for f in mine] == [(dt.date(2026, 3, 12), True)]
+    assert my_follow_ups(scope=personal_scope(person=personas.person("rep_a2")), today=TODAY) == []
+    later = my_follow_ups(
+        scope=personal_scope(person=personas.person("rep_a2")), today=dt.date(2026, 3, 25)
+    )
+    assert [(f.due, f.overdue) for f in later] == [(dt.date(2026, 3, 31), False)]
