@@ -1,37 +1,199 @@
 """Panels fed by the other apps' selectors (efficiency, compensation, meetings, territories).
 
 Each panel is None until its app provides the data; the templates then show an honest empty state
-("Meetings are not set up yet") instead of made-up figures.
+("Meetings are not set up yet") instead of made-up figures. Every panel is a fixed number of
+queries: the apps' selectors aggregate in SQL over the list of people the dashboard already holds.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import importlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from types import ModuleType
 from typing import Any
+
+from django.conf import settings
 
 from salesops.dashboard.periods import Period
 from salesops.dashboard.scopes import DashboardScope
-from salesops.dashboard.selectors import PeopleTable
+from salesops.dashboard.selectors import ZERO, PeopleTable
+from salesops.formulas import HUNDRED
 from salesops.models import Person
 from salesops.selectors.scope import AnyUser
 
 
-def team_panels(
-    *, scope: DashboardScope, period: Period, people: PeopleTable, today: date
-) -> dict[str, Any]:
+def _module(name: str, needs: str) -> ModuleType | None:
+    """The app's selector module when it provides `needs` (the app has landed), else None."""
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return None
+    return module if hasattr(module, needs) else None
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    if whole <= 0:
+        return None
+    return (part * HUNDRED / whole).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class AttainmentTile:
+    credited: Decimal
+    quota: Decimal
+    percent: Decimal | None
+    pace: Decimal | None
+    people_with_quota: int
+
+
+def _attainment(
+    *, user: AnyUser, person_ids: list[int], period: Period, today: date
+) -> tuple[dict[int, Any], AttainmentTile | None] | None:
+    """Per-person attainment rows and the scope's tile (Σcredited / Σquota over the people with a
+    quota) for the whole month/quarter/year of the period; None until compensation lands."""
+    comp = _module("compensation.selectors", "attainment_for_people")
+    if comp is None:
+        return None
+    rows: dict[int, Any] = comp.attainment_for_people(
+        user=user, person_ids=person_ids, start=period.start, end=period.full_end, today=today
+    )
+    with_quota = [r for r in rows.values() if r.quota]
+    if not with_quota:
+        return rows, None
+    quota = sum((r.quota for r in with_quota), ZERO)
+    credited = sum((r.credited for r in with_quota), ZERO)
+    expected = sum((r.expected_to_date or ZERO for r in with_quota), ZERO)
+    tile = AttainmentTile(
+        credited=credited,
+        quota=quota,
+        percent=_percent(credited, quota),
+        pace=_percent(credited, expected),
+        people_with_quota=len(with_quota),
+    )
+    return rows, tile
+
+
+def _clubs(*, today: date) -> dict[int, str] | None:
+    """Club tier per person for the fiscal year containing `today` (≥ 100 % / ≥ 125 % of plan)."""
+    comp = _module("compensation.selectors", "club_members")
+    fiscal = _module("compensation.fiscal", "fiscal_year_of")
+    if comp is None or fiscal is None:
+        return None
     return {
-        "trend": None,
-        "attainment": None,
-        "meeting_load": None,
-        "territory_balance": None,
+        m.person_id: m.tier for m in comp.club_members(fiscal_year=fiscal.fiscal_year_of(today))
     }
 
 
-def personal_panels(*, user: AnyUser, person: Person, today: date) -> dict[str, Any]:
-    return {
+@dataclass(frozen=True)
+class MeetingLoad:
+    week_start: date
+    limit: Decimal
+    hours: Decimal
+    cost: Decimal
+    overloaded: list[tuple[str, Decimal]]
+    people: int
+
+
+def _meeting_load(*, people: PeopleTable, today: date) -> MeetingLoad | None:
+    load_mod = _module("meetings.selectors.load", "meeting_load_by_person")
+    if load_mod is None:
+        return None
+    week_start = today - timedelta(days=today.weekday())
+    ids = [row.person_id for row in people.rows if row.active]
+    load = load_mod.meeting_load_by_person(person_ids=ids, week_start=week_start)
+    costs = load_mod.meeting_cost_by_person_week(person_ids=ids, week_start=week_start)
+    names = {row.person_id: row for row in people.rows}
+    for pid, entry in load.items():
+        names[pid].extra["meeting_hours"] = entry.hours
+        names[pid].extra["meeting_overloaded"] = entry.overloaded
+    overloaded = sorted(
+        ((names[pid].name, entry.hours) for pid, entry in load.items() if entry.overloaded),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return MeetingLoad(
+        week_start=week_start,
+        limit=Decimal(str(settings.MEETING_LOAD_LIMIT_HOURS)),
+        hours=sum((entry.hours for entry in load.values()), ZERO),
+        cost=sum((c.cost for c in costs), ZERO),
+        overloaded=overloaded,
+        people=len(ids),
+    )
+
+
+def _territory_balance(*, user: AnyUser, today: date) -> Any | None:
+    terr = _module("territories.selectors", "territory_metrics")
+    if terr is None:
+        return None
+    model = terr.visible_models(user=user).filter(status="active").first()
+    if model is None:
+        return None
+    return terr.territory_metrics(user=user, model=model, today=today)
+
+
+def team_panels(
+    *,
+    user: AnyUser,
+    scope: DashboardScope,
+    period: Period,
+    people: PeopleTable,
+    today: date,
+) -> dict[str, Any]:
+    panels: dict[str, Any] = {
+        "trend": None,
+        "attainment": None,
+        "attainment_tile": None,
+        "meeting_load": None,
+        "territory_balance": None,
+    }
+    attainment = _attainment(
+        user=user, person_ids=[r.person_id for r in people.rows], period=period, today=today
+    )
+    if attainment is not None:
+        rows, tile = attainment
+        clubs = _clubs(today=period.end) or {}
+        for row in people.rows:
+            found = rows.get(row.person_id)
+            row.extra["attainment"] = found.percent if found else None
+            row.extra["pace"] = found.pace_percent if found else None
+            row.extra["club"] = clubs.get(row.person_id, "")
+        panels["attainment"] = True
+        panels["attainment_tile"] = tile
+    panels["meeting_load"] = _meeting_load(people=people, today=today)
+    panels["territory_balance"] = _territory_balance(user=user, today=today)
+    return panels
+
+
+def personal_panels(
+    *, user: AnyUser, person: Person, period: Period, today: date
+) -> dict[str, Any]:
+    panels: dict[str, Any] = {
         "quota": None,
         "statement": None,
         "meetings": None,
         "action_items": None,
         "notifications": None,
     }
+    attainment = _attainment(user=user, person_ids=[person.pk], period=period, today=today)
+    if attainment is not None:
+        _rows, tile = attainment
+        panels["quota"] = tile
+        pay = _module("compensation.selectors.pay", "statement_list")
+        if pay is not None:
+            panels["statement"] = (
+                pay.statement_list(user=user).filter(person_id=person.pk).order_by("-period_start")
+            ).first()
+    meetings = _module("meetings.selectors", "meeting_list")
+    if meetings is not None:
+        from django.utils import timezone
+
+        panels["meetings"] = list(
+            meetings.meeting_list(user=user, mine_only=True)
+            .filter(start__gte=timezone.now())
+            .exclude(status="cancelled")[:5]
+        )
+        panels["action_items"] = list(meetings.my_open_action_items(user=user)[:10])
+        notes = meetings.notifications_for_user(user=user).order_by("-created_at")
+        panels["notifications"] = list(notes[:5])
+    return panels

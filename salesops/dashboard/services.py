@@ -1,10 +1,12 @@
-"""The dashboard's one write: the ops page's re-run button."""
+"""The dashboard's writes: the ops page's re-run button, ticking off an action item on /me/."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 
 from salesops.celery import app as celery_app
 from salesops.dashboard.ops import require_ops
@@ -23,3 +25,20 @@ def job_run_rerun(*, user: AnyUser, job: str, business_date: date, partition: st
         if reset and task is not None:
             transaction.on_commit(lambda: task.delay(business_date.isoformat()))
     return reset
+
+
+def action_item_tick_off(*, user: AnyUser, item_id: int) -> None:
+    """Mark one of the caller's action items done, through the meetings app (404 when the item is
+    not visible to the caller or meetings are not set up; 403 when visible but not theirs)."""
+    try:
+        from meetings.services.items import action_item_set_status
+
+        from meetings import selectors as meetings_selectors
+    except ImportError as error:
+        raise Http404("Meetings are not set up.") from error
+    item = meetings_selectors.action_items_visible(user=user).filter(pk=item_id).first()
+    if item is None:
+        raise Http404("No such action item.")
+    if not meetings_selectors.action_item_can_update(user=user, item=item):
+        raise PermissionDenied("Only the owner or the meeting's organiser may tick this off.")
+    action_item_set_status(item=item, status="done")

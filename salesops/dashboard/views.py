@@ -25,7 +25,7 @@ from salesops.dashboard.scopes import (
     dashboard_scope_options,
     personal_scope,
 )
-from salesops.dashboard.services import job_run_rerun
+from salesops.dashboard.services import action_item_tick_off, job_run_rerun
 from salesops.formulas import format_ratio
 from salesops.models import JobStatus
 from salesops.selectors.scope import person_for_user, sees_everything
@@ -73,7 +73,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     context.update(_monthly_context(selectors.dashboard_monthly(scope=scope, end=period.end)))
     context["funnel_chart"] = charts.funnel_chart(context["funnel"])
-    context.update(panels.team_panels(scope=scope, period=period, people=people, today=today))
+    context.update(
+        panels.team_panels(
+            user=request.user, scope=scope, period=period, people=people, today=today
+        )
+    )
     return render(request, "dashboard/dashboard.html", context)
 
 
@@ -138,6 +142,7 @@ def me(request: HttpRequest) -> HttpResponse:
         "period_choices": PERIOD_CHOICES,
         "person": person,
         "query": _query_string(request),
+        "today": today,
     }
     if person is not None:
         scope = personal_scope(person=person)
@@ -148,7 +153,9 @@ def me(request: HttpRequest) -> HttpResponse:
             follow_up_days=settings.FOLLOW_UP_DAYS_AFTER_WON,
         )
         context.update(_monthly_context(selectors.dashboard_monthly(scope=scope, end=period.end)))
-        context.update(panels.personal_panels(user=request.user, person=person, today=today))
+        context.update(
+            panels.personal_panels(user=request.user, person=person, period=period, today=today)
+        )
     return render(request, "dashboard/me.html", context)
 
 
@@ -196,3 +203,11 @@ def ops_import(request: HttpRequest, import_id: int) -> HttpResponse:
         "files_json": json.dumps(run.files, indent=2, sort_keys=True, default=str),
     }
     return render(request, "dashboard/import_detail.html", context)
+
+
+@login_required
+@require_POST
+def action_item_done(request: HttpRequest, item_id: int) -> HttpResponse:
+    action_item_tick_off(user=request.user, item_id=item_id)
+    messages.success(request, "Action item done.")
+    return redirect(reverse("dashboard:me") + "#ai-title")
