@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -31,9 +32,8 @@ def action_item_tick_off(*, user: AnyUser, item_id: int) -> None:
     """Mark one of the caller's action items done, through the meetings app (404 when the item is
     not visible to the caller or meetings are not set up; 403 when visible but not theirs)."""
     try:
-        from meetings.services.items import action_item_set_status
-
-        from meetings import selectors as meetings_selectors
+        meetings_selectors = importlib.import_module("meetings.selectors")
+        items = importlib.import_module("meetings.services.items")
     except ImportError as error:
         raise Http404("Meetings are not set up.") from error
     item = meetings_selectors.action_items_visible(user=user).filter(pk=item_id).first()
@@ -41,4 +41,4 @@ def action_item_tick_off(*, user: AnyUser, item_id: int) -> None:
         raise Http404("No such action item.")
     if not meetings_selectors.action_item_can_update(user=user, item=item):
         raise PermissionDenied("Only the owner or the meeting's organiser may tick this off.")
-    action_item_set_status(item=item, status="done")
+    items.action_item_set_status(item=item, status="done")
