@@ -23,7 +23,7 @@ from salesops.demo.catalog import (
     TRAVEL_ITEMS,
 )
 from salesops.demo.org import Org, PersonSpec
-from salesops.demo.pipeline import DealStats, Row, _cents
+from salesops.demo.pipeline import DealStats, Row, cents_decimal
 from salesops.models import CostCategory, CostSource, Role
 
 COST_COLUMNS = ("id", "date", "person_id", "team_id", "category", "amount", "source", "note")
@@ -92,7 +92,7 @@ def travel_factor(*, org: Org, stats: DealStats, today: date, target_rows: int |
     travel = 0.0
     for p in org.people:
         n = len(_person_months(p, months, today))
-        fixed += n * (1 + len(_tools(p.role)))
+        fixed += n * 2  # salary and tool seats
         travel += n * TRAVEL_RATE[Role(p.role)]
     fixed += sum(1 for t in org.teams if t.area is not None) * len(months) * 1.5
     if travel <= 0:
@@ -117,13 +117,15 @@ def costs_generate(
         day: date, person: int | None, team: int | None, cat: str, cents: int, src: str, note: str
     ) -> None:
         nonlocal next_id
-        rows.append((next_id, day, person, team, cat, _cents(cents), src, note))
+        rows.append((next_id, day, person, team, cat, cents_decimal(cents), src, note))
         next_id += 1
 
     for p in org.people:
         factor = REGION_COST_FACTOR[p.region]
         salary = int(float(p.hourly_cost) * 100 * HOURS_PER_MONTH * SALARY_SHARE)
         tools = _tools(p.role)
+        tools_cents = sum(cents for _, cents in tools)
+        tools_note = "Tool seats: " + ", ".join(name for name, _ in tools)
         rate = COMMISSION_RATE_PCT.get(Role(p.role))
         lam = TRAVEL_RATE[Role(p.role)] * travel_scale
         forced_adjustment = p.username == "rep"
@@ -140,8 +142,7 @@ def costs_generate(
                     CostSource.IMPORT,
                     "Monthly salary",
                 )
-            for name, cents in tools:
-                add(m, p.id, None, CostCategory.TOOLS, cents, CostSource.IMPORT, name)
+            add(m, p.id, None, CostCategory.TOOLS, tools_cents, CostSource.IMPORT, tools_note)
             credit = stats.credit.get((p.id, m))
             paid_on = (m + timedelta(days=32)).replace(day=15)
             if rate and credit and paid_on <= today:

@@ -260,29 +260,24 @@ def org_build(*, rng: random.Random, people: int, today: date) -> Org:
     for area_idx, count in org.area_teams.items():
         area = AREAS[area_idx]
         region_node, director = region_nodes[area.region]
-        if count == 1:
-            parents = [(region_node, director)]
-        else:
-            area_node = b.team(
-                area.name, region_node, TeamStructure.TERRITORY, area.region, area_idx
-            )
-            area_manager = b.person(
+        parent, boss = region_node, director
+        if count > 1:  # several segment teams: the area is a team of its own above them
+            parent = b.team(area.name, region_node, TeamStructure.TERRITORY, area.region, area_idx)
+            boss = b.person(
                 Role.SALES_MANAGER,
-                area_node,
+                parent,
                 director,
                 time_zone=area.time_zone,
                 region=area.region,
                 min_tenure_days=700,
             )
-            area_node.manager_id = area_manager.id
-            parents = [(area_node, area_manager)]
-        parent, parent_manager = parents[0]
+            parent.manager_id = boss.id
         for k in range(count):
             name = area.name if count == 1 else _segment_name(area, k)
             structure = TeamStructure.TERRITORY if count == 1 else TeamStructure.MARKET
             leaf = b.team(name, parent, structure, area.region, area_idx)
             leaf.leaf = True
-            _staff_leaf(b, leaf, parent_manager, area, sizes[leaf_index], first=leaf_index == 0)
+            _staff_leaf(b, leaf, boss, area, sizes[leaf_index], first=leaf_index == 0)
             leaf_index += 1
     return org
 

@@ -89,7 +89,7 @@ def _postal(rng: random.Random, pattern: str) -> str:
     return "".join(out)
 
 
-def _cents(value: int) -> Decimal:
+def cents_decimal(value: int) -> Decimal:
     return Decimal(value).scaleb(-2)
 
 
@@ -335,8 +335,8 @@ def deals_generate(
                 owner.id,
                 stage,
                 lost_at,
-                _cents(amount),
-                _cents(value) if stage == won else None,
+                cents_decimal(amount),
+                cents_decimal(value) if stage == won else None,
                 days[engage],
                 days[close],
                 entered,
