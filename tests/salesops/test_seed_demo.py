@@ -110,6 +110,17 @@ def test_demo_dates_reach_two_years_back_and_open_pipeline_into_the_future(
     assert Account.objects.filter(parent__isnull=False).exists()
 
 
+def test_won_deals_peak_at_fiscal_quarter_ends(small_demo: None, settings: Any) -> None:
+    from salesops.demo.pipeline import _quarter_end
+
+    won = list(Deal.objects.filter(stage=Stage.WON).values_list("close_date", flat=True))
+    last_ten_days = sum(
+        1 for day in won if (_quarter_end(day, settings.FISCAL_YEAR_START_MONTH) - day).days < 10
+    )
+    # Ten days of a ~91-day quarter would hold ~11 % of closes without the quarter-end push.
+    assert last_ten_days / len(won) > 0.25
+
+
 def test_the_four_demo_logins_work_and_fit_their_personas(small_demo: None, client: Any) -> None:
     for username in ("admin", "ops", "manager", "rep"):
         assert client.login(username=username, password="demo12345"), username
