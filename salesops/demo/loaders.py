@@ -111,6 +111,10 @@ def deferred_indexes(models_: Sequence[type[models.Model]]) -> Iterator[None]:
             SELECT i.indexname, i.indexdef FROM pg_indexes i
             WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
               AND i.indexdef NOT LIKE 'CREATE UNIQUE %%'
+              AND NOT EXISTS (
+                SELECT 1 FROM pg_constraint c
+                WHERE c.conindid = format('%%I.%%I', i.schemaname, i.indexname)::regclass
+              )
             ORDER BY 1
             """,
             [tables],

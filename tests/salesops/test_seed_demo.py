@@ -185,7 +185,26 @@ def test_copy_loader_writes_the_same_rows_as_bulk_create_and_resets_sequences() 
     assert team.pk == Team.objects.count()
 
 
-def test_copy_path_through_the_command_with_a_reduced_size() -> None:
+def _schema_of_loaded_tables() -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT 'index', indexdef FROM pg_indexes
+            WHERE tablename IN ('salesops_account', 'salesops_deal', 'salesops_dealsplit',
+                                'salesops_salescost')
+            UNION ALL
+            SELECT 'constraint', conrelid::regclass::text || ' ' || pg_get_constraintdef(oid)
+            FROM pg_constraint
+            WHERE conrelid::regclass::text IN ('salesops_account', 'salesops_deal',
+                                               'salesops_dealsplit', 'salesops_salescost')
+            ORDER BY 1, 2
+            """
+        )
+        return cursor.fetchall()
+
+
+def test_copy_path_through_the_command_with_a_reduced_size_keeps_the_schema() -> None:
+    schema = _schema_of_loaded_tables()
     call_command(
         "seed_demo",
         "--scale",
@@ -204,6 +223,9 @@ def test_copy_path_through_the_command_with_a_reduced_size() -> None:
     assert Account.objects.count() == 200
     assert 8_500 <= SalesCost.objects.count() <= 11_500  # travel scales to the asked size
     assert _deals_whose_splits_do_not_sum_to_100() == []
+    # Indexes and foreign keys dropped for the load are all back, as they were.
+    assert _schema_of_loaded_tables() == schema
+    assert len([row for row in schema if "FOREIGN KEY" in row[1]]) >= 6
 
 
 def test_large_scale_is_refused_on_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
