@@ -113,7 +113,11 @@ def test_demo_dates_reach_two_years_back_and_open_pipeline_into_the_future(
 def test_won_deals_peak_at_fiscal_quarter_ends(small_demo: None, settings: Any) -> None:
     from salesops.demo.pipeline import _quarter_end
 
-    won = list(Deal.objects.filter(stage=Stage.WON).values_list("close_date", flat=True))
+    won = [
+        day
+        for day in Deal.objects.filter(stage=Stage.WON).values_list("close_date", flat=True)
+        if day is not None
+    ]
     last_ten_days = sum(
         1 for day in won if (_quarter_end(day, settings.FISCAL_YEAR_START_MONTH) - day).days < 10
     )
