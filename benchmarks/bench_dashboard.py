@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from benchmarks.harness import BenchContext, Result
 from salesops.models import Person, Role
+from salesops.selectors.scope import team_subtree_ids
 
 MAX_QUERIES = 25
 TARGET_RATIO = 1.5
@@ -98,7 +99,7 @@ def run(ctx: BenchContext) -> list[Result]:
         )
     )
     rep = (
-        Person.objects.filter(team_id=team_id, user__isnull=False)
+        Person.objects.filter(team_id__in=team_subtree_ids([team_id]), user__isnull=False)
         .exclude(role__in=[Role.SALES_MANAGER, Role.SALES_OPS_MANAGER])
         .select_related("user")
         .first()

@@ -8,7 +8,7 @@ queries: the apps' selectors aggregate in SQL over the list of people the dashbo
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from types import ModuleType
@@ -46,6 +46,8 @@ class AttainmentTile:
     percent: Decimal | None
     pace: Decimal | None
     people_with_quota: int
+    # Only the people shown in a truncated people table were counted.
+    partial: bool = False
 
 
 def _attainment(
@@ -152,6 +154,8 @@ def team_panels(
     )
     if attainment is not None:
         rows, tile = attainment
+        if tile is not None and people.truncated:
+            tile = replace(tile, partial=True)
         clubs = _clubs(today=period.end) or {}
         for row in people.rows:
             found = rows.get(row.person_id)

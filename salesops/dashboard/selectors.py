@@ -241,18 +241,19 @@ class PersonRow:
 
 @dataclass(frozen=True)
 class PeopleTable:
+    # The first `limit` people by revenue (all of them when there is no limit).
     rows: list[PersonRow]
-    # The scope's whole ledger cost (the tiles' figure), when known: the difference to the rows is
-    # what is booked to teams rather than people.
+    # Totals over every person of the scope, not only the rows shown.
+    total_people: int = 0
+    revenue: Decimal = ZERO
+    people_cost: Decimal = ZERO
+    # The scope's whole ledger cost (the tiles' figure), when known: the difference to the people's
+    # cost is what is booked to teams rather than people.
     scope_cost: Decimal | None = None
 
     @property
-    def revenue(self) -> Decimal:
-        return sum((r.revenue for r in self.rows), ZERO)
-
-    @property
-    def people_cost(self) -> Decimal:
-        return sum((r.cost for r in self.rows), ZERO)
+    def truncated(self) -> bool:
+        return self.total_people > len(self.rows)
 
     @property
     def team_cost(self) -> Decimal:
@@ -273,10 +274,15 @@ def _count_of(qs: QuerySet[Any]) -> Coalesce:
 
 
 def dashboard_people(
-    *, scope: DashboardScope, period: Period, scope_cost: Decimal | None = None
+    *,
+    scope: DashboardScope,
+    period: Period,
+    scope_cost: Decimal | None = None,
+    limit: int | None = None,
 ) -> PeopleTable:
-    """One row per person of the scope (active, or with revenue or cost in the period): one query,
-    each person's figures as correlated aggregates computed by the database."""
+    """One row per person of the scope (active, or with revenue or cost in the period), highest
+    revenue first, the first `limit` of them: one query, each person's figures as correlated
+    aggregates and the totals over everyone as window sums, all computed by the database."""
     credit = (
         credited_splits(start=period.start, end=period.end)
         .filter(person_id=OuterRef("pk"))
@@ -310,8 +316,14 @@ def dashboard_people(
             open_n=_count_of(open_deals),
         )
         .filter(Q(active=True) | ~Q(revenue=ZERO) | ~Q(cost=ZERO))
-        .order_by(F("revenue").desc(), "name")
+        .annotate(
+            total_people=Window(Count("id")),
+            all_revenue=Window(Sum("revenue")),
+            all_cost=Window(Sum("cost")),
+        )
+        .order_by(F("revenue").desc(), "name", "pk")
     )
+    found = list(people if limit is None else people[:limit])
     rows = [
         PersonRow(
             person_id=p.pk,
@@ -328,9 +340,18 @@ def dashboard_people(
             open_pipeline=p.pipeline,
             open_deals=p.open_n,
         )
-        for p in people
+        for p in found
     ]
-    return PeopleTable(rows=rows, scope_cost=scope_cost)
+    if not found:
+        return PeopleTable(rows=[], scope_cost=scope_cost)
+    first = found[0]
+    return PeopleTable(
+        rows=rows,
+        total_people=first.total_people,
+        revenue=first.all_revenue,
+        people_cost=first.all_cost,
+        scope_cost=scope_cost,
+    )
 
 
 def _funnel(rows: list[tuple[str, str, int]]) -> Funnel:

@@ -30,6 +30,9 @@ from salesops.formulas import format_ratio
 from salesops.models import JobStatus
 from salesops.selectors.scope import person_for_user, sees_everything
 
+# The page shows the top earners; the CSV has everyone.
+PEOPLE_SHOWN = 100
+
 
 def _query_string(request: HttpRequest) -> str:
     keep = {k: v for k, v in request.GET.items() if k in ("period", "start", "end", "team") and v}
@@ -57,7 +60,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         user=request.user, value=request.GET.get("team", ""), options=options
     )
     tiles = selectors.dashboard_tiles(scope=scope, period=period)
-    people = selectors.dashboard_people(scope=scope, period=period, scope_cost=tiles.cost)
+    people = selectors.dashboard_people(
+        scope=scope, period=period, scope_cost=tiles.cost, limit=PEOPLE_SHOWN
+    )
     context: dict[str, Any] = {
         "form": form,
         "period": period,

@@ -194,3 +194,17 @@ def test_follow_ups_are_due_a_set_number_of_days_after_the_win(
         scope=personal_scope(person=personas.person("rep_a2")), today=dt.date(2026, 3, 25)
     )
     assert [(f.due, f.overdue) for f in later] == [(dt.date(2026, 3, 31), False)]
+
+
+def test_people_table_can_show_the_top_earners_with_totals_over_everyone(
+    personas: Any, book: Any
+) -> None:
+    scope = scope_get(personas.manager_a, "")
+    table = dashboard_people(scope=scope, period=QTD, scope_cost=Decimal(3000), limit=2)
+    assert [row.name for row in table.rows] == ["Anna Rep", "Arno Rep"]
+    assert table.truncated and table.total_people == 4
+    assert (table.revenue, table.people_cost, table.team_cost) == (
+        Decimal("22000"),
+        Decimal("2000"),
+        Decimal("1000"),
+    )
