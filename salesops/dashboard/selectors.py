@@ -15,26 +15,23 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
     F,
-    OuterRef,
     Q,
-    QuerySet,
-    Subquery,
     Sum,
-    Value,
     Window,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from salesops.dashboard.periods import Period, fiscal_quarter_start
 from salesops.dashboard.scopes import DashboardScope
 from salesops.formulas import HUNDRED, RATIO_QUANTUM, efficiency_ratio, magic_number
-from salesops.models import OPEN_STAGES, STAGE_ORDER, Deal, Person, SalesCost, Stage
-from salesops.selectors.credit import credited_splits
+from salesops.models import OPEN_STAGES, STAGE_ORDER, Deal, Role, SalesCost, Stage
+from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE, credited_splits
 
 ZERO = Decimal(0)
 MONEY = DecimalField(max_digits=24, decimal_places=8)
@@ -264,13 +261,50 @@ class PeopleTable:
         return self.people_cost if self.scope_cost is None else self.scope_cost
 
 
-def _sum_of(qs: QuerySet[Any]) -> Coalesce:
-    """A correlated single-value aggregate subquery, 0 when it finds nothing."""
-    return Coalesce(Subquery(qs, output_field=MONEY), Value(ZERO), output_field=MONEY)
-
-
-def _count_of(qs: QuerySet[Any]) -> Coalesce:
-    return Coalesce(Subquery(qs.annotate(n=Count("id")).values("n")), Value(0))
+PEOPLE_SQL = """
+WITH people AS (
+    SELECT p.id, p.name, p.role, p.active, COALESCE(t.name, '') AS team
+    FROM salesops_person p LEFT JOIN salesops_team t ON t.id = p.team_id
+    WHERE {scope}
+), credit AS (
+    SELECT s.person_id, SUM({credit}) AS total
+    FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
+    WHERE {credit_where} AND d.close_date BETWEEN %(start)s AND %(end)s
+      AND s.person_id IN (SELECT id FROM people)
+    GROUP BY s.person_id
+), cost AS (
+    SELECT c.person_id, SUM(c.amount) AS total
+    FROM salesops_salescost c
+    WHERE c.date BETWEEN %(start)s AND %(end)s AND c.person_id IN (SELECT id FROM people)
+    GROUP BY c.person_id
+), deals AS (
+    SELECT d.owner_id,
+        COUNT(*) FILTER (WHERE d.stage = 'won' AND d.close_date BETWEEN %(start)s AND %(end)s) AS won,
+        COUNT(*) FILTER (WHERE d.stage = 'lost' AND d.close_date BETWEEN %(start)s AND %(end)s)
+            AS lost,
+        COUNT(*) FILTER (WHERE d.stage = ANY(%(open)s)) AS open_n,
+        COALESCE(SUM(d.amount) FILTER (WHERE d.stage = ANY(%(open)s)), 0) AS pipeline
+    FROM salesops_deal d
+    WHERE d.owner_id IN (SELECT id FROM people)
+      AND (d.stage = ANY(%(open)s) OR d.close_date BETWEEN %(start)s AND %(end)s)
+    GROUP BY d.owner_id
+), rows AS (
+    SELECT people.*, COALESCE(credit.total, 0) AS revenue, COALESCE(cost.total, 0) AS cost,
+        COALESCE(deals.won, 0) AS won, COALESCE(deals.lost, 0) AS lost,
+        COALESCE(deals.open_n, 0) AS open_n, COALESCE(deals.pipeline, 0) AS pipeline
+    FROM people
+    LEFT JOIN credit ON credit.person_id = people.id
+    LEFT JOIN cost ON cost.person_id = people.id
+    LEFT JOIN deals ON deals.owner_id = people.id
+)
+SELECT id, name, role, active, team, revenue, cost, won, lost, open_n, pipeline,
+    COUNT(*) OVER () AS total_people, SUM(revenue) OVER () AS all_revenue,
+    SUM(cost) OVER () AS all_cost
+FROM rows
+WHERE active OR revenue <> 0 OR cost <> 0
+ORDER BY revenue DESC, name, id
+{limit}
+"""
 
 
 def dashboard_people(
@@ -281,75 +315,60 @@ def dashboard_people(
     limit: int | None = None,
 ) -> PeopleTable:
     """One row per person of the scope (active, or with revenue or cost in the period), highest
-    revenue first, the first `limit` of them: one query, each person's figures as correlated
-    aggregates and the totals over everyone as window sums, all computed by the database."""
-    credit = (
-        credited_splits(start=period.start, end=period.end)
-        .filter(person_id=OuterRef("pk"))
-        .values("person_id")
-        .annotate(total=Sum("credit"))
-        .values("total")
+    revenue first, the first `limit` of them, with totals over everyone: one query. Each figure is
+    a GROUP BY over its table joined to the people (hash aggregates, not a lookup per person);
+    revenue uses the shared CREDIT_SQL rule."""
+    params: dict[str, Any] = {
+        "start": period.start,
+        "end": period.end,
+        "open": [str(stage) for stage in OPEN_STAGES],
+    }
+    if scope.person_id is not None:
+        where = "p.id = %(person)s"
+        params["person"] = scope.person_id
+    elif scope.team_ids is not None:
+        where = "p.team_id = ANY(%(teams)s)"
+        params["teams"] = sorted(scope.team_ids)
+    else:
+        where = "TRUE"
+    sql = PEOPLE_SQL.format(
+        scope=where,
+        credit=CREDIT_SQL,
+        credit_where=CREDIT_SQL_WHERE,
+        limit="" if limit is None else "LIMIT %(limit)s",
     )
-    cost = (
-        SalesCost.objects.filter(
-            person_id=OuterRef("pk"), date__gte=period.start, date__lte=period.end
-        )
-        .values("person_id")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    closed = Deal.objects.filter(
-        owner_id=OuterRef("pk"), close_date__gte=period.start, close_date__lte=period.end
-    ).values("owner_id")
-    open_deals = Deal.objects.filter(owner_id=OuterRef("pk"), stage__in=OPEN_STAGES).values(
-        "owner_id"
-    )
-    people = (
-        Person.objects.filter(scope.people_q())
-        .select_related("team")
-        .annotate(
-            revenue=_sum_of(credit),
-            cost=_sum_of(cost),
-            won=_count_of(closed.filter(stage=Stage.WON)),
-            lost=_count_of(closed.filter(stage=Stage.LOST)),
-            pipeline=_sum_of(open_deals.annotate(t=Sum("amount")).values("t")),
-            open_n=_count_of(open_deals),
-        )
-        .filter(Q(active=True) | ~Q(revenue=ZERO) | ~Q(cost=ZERO))
-        .annotate(
-            total_people=Window(Count("id")),
-            all_revenue=Window(Sum("revenue")),
-            all_cost=Window(Sum("cost")),
-        )
-        .order_by(F("revenue").desc(), "name", "pk")
-    )
-    found = list(people if limit is None else people[:limit])
+    if limit is not None:
+        params["limit"] = limit
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    roles = dict(Role.choices)
     rows = [
         PersonRow(
-            person_id=p.pk,
-            name=p.name,
-            role=p.get_role_display(),
-            team=p.team.name if p.team else "",
-            active=p.active,
-            revenue=p.revenue,
-            cost=p.cost,
-            ratio=efficiency_ratio(p.revenue, p.cost),
-            won=p.won,
-            lost=p.lost,
-            win_rate=win_rate(p.won, p.lost),
-            open_pipeline=p.pipeline,
-            open_deals=p.open_n,
+            person_id=pid,
+            name=name,
+            role=roles.get(role, role),
+            team=team,
+            active=active,
+            revenue=revenue,
+            cost=cost,
+            ratio=efficiency_ratio(revenue, cost),
+            won=won,
+            lost=lost,
+            win_rate=win_rate(won, lost),
+            open_pipeline=pipeline,
+            open_deals=open_n,
         )
-        for p in found
+        for pid, name, role, active, team, revenue, cost, won, lost, open_n, pipeline, *_ in found
     ]
     if not found:
         return PeopleTable(rows=[], scope_cost=scope_cost)
-    first = found[0]
+    total_people, all_revenue, all_cost = found[0][-3:]
     return PeopleTable(
         rows=rows,
-        total_people=first.total_people,
-        revenue=first.all_revenue,
-        people_cost=first.all_cost,
+        total_people=total_people,
+        revenue=all_revenue,
+        people_cost=all_cost,
         scope_cost=scope_cost,
     )
 
