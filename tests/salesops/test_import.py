@@ -144,7 +144,9 @@ def test_changed_rows_are_updated_in_place(tmp_path):
     }
 
 
-OPP_HEADER = "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\n"
+OPP_HEADER = (
+    "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\n"
+)
 GOOD = "OK1,Anna Snelling,GTX Pro,Acme Corporation,Won,2016-10-20,2017-03-01,100\n"
 
 
@@ -153,15 +155,27 @@ GOOD = "OK1,Anna Snelling,GTX Pro,Acme Corporation,Won,2016-10-20,2017-03-01,100
     [
         ("B1,Anna Snelling,GTX Ultra,,Engaging,2017-01-01,,", "product", "Unknown product"),
         ("B1,Nobody Atall,GTX Pro,,Engaging,2017-01-01,,", "sales_agent", "Unknown sales agent"),
-        ("B1,Anna Snelling,GTX Pro,Nowhere Inc,Engaging,2017-01-01,,", "account", "Unknown account"),
+        (
+            "B1,Anna Snelling,GTX Pro,Nowhere Inc,Engaging,2017-01-01,,",
+            "account",
+            "Unknown account",
+        ),
         ("B1,Anna Snelling,GTX Pro,,Engaging,2017-13-01,,", "engage_date", "Not a date"),
         ("B1,Anna Snelling,GTX Pro,,Engaging,01/02/2017,,", "engage_date", "Not a date"),
         ("B1,Anna Snelling,GTX Pro,,Won,2017-01-01,2017-02-01,-5", "close_value", "negative"),
         ("B1,Anna Snelling,GTX Pro,,Won,2017-01-01,2017-02-01,lots", "close_value", "Not a number"),
         ("B1,Anna Snelling,GTX Pro,,Won,2017-01-01,,100", "close_date", "won deal needs a close"),
         ("B1,Anna Snelling,GTX Pro,,Lost,2017-01-01,,0", "close_date", "lost deal needs a close"),
-        ("B1,Anna Snelling,GTX Pro,,Won,2017-01-01,2017-02-01,", "close_value", "needs a close value"),
-        ("B1,Anna Snelling,GTX Pro,,Won,2017-03-01,2017-02-01,100", "close_date", "before the engage"),
+        (
+            "B1,Anna Snelling,GTX Pro,,Won,2017-01-01,2017-02-01,",
+            "close_value",
+            "needs a close value",
+        ),
+        (
+            "B1,Anna Snelling,GTX Pro,,Won,2017-03-01,2017-02-01,100",
+            "close_date",
+            "before the engage",
+        ),
         ("B1,Anna Snelling,GTX Pro,,Negotiating,2017-01-01,,", "deal_stage", "Unknown stage"),
         ("OK1,Anna Snelling,GTX Pro,,Engaging,2017-01-01,,", "opportunity_id", "Duplicate"),
         (",Anna Snelling,GTX Pro,,Engaging,2017-01-01,,", "opportunity_id", "required"),
@@ -426,7 +440,9 @@ def test_accounts_changed_hook_runs_on_commit_with_changed_accounts(
 
 
 def test_command_prints_issues_and_summary_table(tmp_path):
-    files = write_files(tmp_path, {"opportunities": OPP_HEADER + GOOD + "B1,Anna Snelling,X,,Won,,,\n"})
+    files = write_files(
+        tmp_path, {"opportunities": OPP_HEADER + GOOD + "B1,Anna Snelling,X,,Won,,,\n"}
+    )
     out = StringIO()
     args = [f"--{kind}={path}" for kind, path in files.items()]
 

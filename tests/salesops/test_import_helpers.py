@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from salesops.importer.services import crm_import_run
 from salesops.importer.report import ImportReport
+from salesops.importer.services import crm_import_run
 
 TEAMS = """sales_agent,manager,regional_office
 Anna Snelling,Dustin Brinkmann,Central
