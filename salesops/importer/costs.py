@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
 
 from salesops.importer.conf import batch_size
 from salesops.importer.context import ImportContext, resolve
@@ -27,20 +26,14 @@ _CATEGORIES = {
 }
 
 
-@dataclass
-class _Cost:
-    cost: SalesCost
-    line: int
-
-
 def import_costs(context: ImportContext, source: ImportSource, report: FileReport) -> None:
     occurrences: Counter[str] = Counter()
-    batch: list[_Cost] = []
+    batch: list[SalesCost] = []
     for row in context.rows(source, report, required=REQUIRED, one_of=WHO):
         cost = _parse(context, row, report, occurrences)
         if cost is None:
             continue
-        batch.append(_Cost(cost=cost, line=row.line))
+        batch.append(cost)
         if len(batch) >= batch_size():
             _flush(report, batch)
             batch = []
@@ -93,16 +86,16 @@ def _parse(
     )
 
 
-def _flush(report: FileReport, batch: list[_Cost]) -> None:
+def _flush(report: FileReport, batch: list[SalesCost]) -> None:
     if not batch:
         return
-    refs = [item.cost.external_ref for item in batch]
+    refs = [cost.external_ref for cost in batch]
     stored = set(
         SalesCost.objects.filter(source=CostSource.IMPORT, external_ref__in=refs).values_list(
             "external_ref", flat=True
         )
     )
-    new = [item.cost for item in batch if item.cost.external_ref not in stored]
+    new = [cost for cost in batch if cost.external_ref not in stored]
     SalesCost.objects.bulk_create(new, batch_size=batch_size())
     report.count("cost", "created", len(new))
     report.count("cost", "unchanged", len(batch) - len(new))
