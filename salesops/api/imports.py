@@ -14,32 +14,29 @@ from rest_framework.response import Response
 
 from salesops.importer.filters import ImportRunFilter
 from salesops.importer.selectors import import_run_get, import_run_list
-from salesops.importer.services import crm_import_run, stage_map_build
+from salesops.importer.services import (
+    FILE_COLUMNS_HELP,
+    FILE_KINDS,
+    STAGE_MAP_HELP,
+    crm_import_run,
+    stage_map_build,
+)
 from salesops.models import ImportRun
 from salesops.permissions import IsSalesOpsOrAdmin
 
 
+def _file_field(kind: str) -> serializers.FileField:
+    return serializers.FileField(required=False, help_text=f"CSV: {FILE_COLUMNS_HELP[kind]}")
+
+
 class ImportInputSerializer(serializers.Serializer):
-    teams = serializers.FileField(required=False, help_text="sales_agent, manager, regional_office")
-    products = serializers.FileField(required=False, help_text="product, series, sales_price")
-    accounts = serializers.FileField(
-        required=False,
-        help_text="account, sector, year_established, revenue (millions), employees, "
-        "office_location, subsidiary_of",
-    )
-    opportunities = serializers.FileField(
-        required=False,
-        help_text="opportunity_id, sales_agent, product, account, deal_stage, engage_date, "
-        "close_date, close_value",
-    )
-    costs = serializers.FileField(
-        required=False, help_text="date, sales_agent or team, category, amount"
-    )
+    teams = _file_field("teams")
+    products = _file_field("products")
+    accounts = _file_field("accounts")
+    opportunities = _file_field("opportunities")
+    costs = _file_field("costs")
     stage_map = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text='JSON object overriding the stage map, e.g. {"Engaging": "presentation"}.',
+        required=False, allow_blank=True, default="", help_text=STAGE_MAP_HELP
     )
     dry_run = serializers.BooleanField(required=False, default=False)
     strict = serializers.BooleanField(required=False, default=False)
@@ -152,10 +149,7 @@ class ImportViewSet(
         data.is_valid(raise_exception=True)
         values = data.validated_data
         report = crm_import_run(
-            files={
-                kind: values.get(kind)
-                for kind in ("teams", "products", "accounts", "opportunities", "costs")
-            },
+            files={kind: values.get(kind) for kind in FILE_KINDS},
             stage_map=values["stage_map"],
             dry_run=values["dry_run"],
             strict=values["strict"],

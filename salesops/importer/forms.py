@@ -7,44 +7,34 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from salesops.importer.services import FILE_KINDS, stage_map_build
+from salesops.importer.services import (
+    FILE_COLUMNS_HELP,
+    FILE_KINDS,
+    STAGE_MAP_HELP,
+    stage_map_build,
+)
 
 CSV_ACCEPT = {"accept": ".csv,text/csv"}
 
 
+def _csv_field(kind: str) -> forms.FileField:
+    return forms.FileField(
+        required=False,
+        widget=forms.ClearableFileInput(attrs=CSV_ACCEPT),
+        help_text=FILE_COLUMNS_HELP[kind],
+    )
+
+
 class CrmImportForm(forms.Form):
-    teams = forms.FileField(
-        required=False,
-        widget=forms.ClearableFileInput(attrs=CSV_ACCEPT),
-        help_text="sales_agent, manager, regional_office",
-    )
-    products = forms.FileField(
-        required=False,
-        widget=forms.ClearableFileInput(attrs=CSV_ACCEPT),
-        help_text="product, series, sales_price",
-    )
-    accounts = forms.FileField(
-        required=False,
-        widget=forms.ClearableFileInput(attrs=CSV_ACCEPT),
-        help_text="account, sector, year_established, revenue (millions), employees, "
-        "office_location, subsidiary_of",
-    )
-    opportunities = forms.FileField(
-        required=False,
-        widget=forms.ClearableFileInput(attrs=CSV_ACCEPT),
-        help_text="opportunity_id, sales_agent, product, account, deal_stage, engage_date, "
-        "close_date, close_value",
-    )
-    costs = forms.FileField(
-        required=False,
-        widget=forms.ClearableFileInput(attrs=CSV_ACCEPT),
-        help_text="date, sales_agent or team, category, amount",
-    )
+    teams = _csv_field("teams")
+    products = _csv_field("products")
+    accounts = _csv_field("accounts")
+    opportunities = _csv_field("opportunities")
+    costs = _csv_field("costs")
     stage_map = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text='Optional JSON overriding the stage map, e.g. {"Engaging": "presentation"}. '
-        "Default: Prospecting→prospecting, Engaging→needs_assessment, Won→won, Lost→lost.",
+        help_text=STAGE_MAP_HELP,
     )
     dry_run = forms.BooleanField(
         required=False, initial=True, help_text="Validate and report; write nothing."

@@ -34,6 +34,20 @@ IMPORTERS: dict[str, Importer] = {
     "costs": import_costs,
 }
 FILE_KINDS = tuple(IMPORTERS)
+# The columns of each file, as shown next to the upload fields (form and API schema).
+FILE_COLUMNS_HELP = {
+    "teams": "sales_agent, manager, regional_office",
+    "products": "product, series, sales_price",
+    "accounts": "account, sector, year_established, revenue (millions), employees, "
+    "office_location, subsidiary_of",
+    "opportunities": "opportunity_id, sales_agent, product, account, deal_stage, engage_date, "
+    "close_date, close_value",
+    "costs": "date, sales_agent or team, category, amount",
+}
+STAGE_MAP_HELP = (
+    'Optional JSON overriding the stage map, e.g. {"Engaging": "presentation"}. Default: '
+    "Prospecting→prospecting, Engaging→needs_assessment, Won→won, Lost→lost."
+)
 
 
 def stage_map_build(raw: str | Mapping[str, str] | None) -> dict[str, str]:
