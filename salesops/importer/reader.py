@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
-import io
 import os
 import sys
 from collections.abc import Iterator
@@ -72,22 +72,30 @@ def inspect(source: ImportSource) -> SourceInfo:
     return SourceInfo(name=source_name(source), size=size, sha256=digest.hexdigest(), lines=lines)
 
 
-class _LineCounter:
-    """Wraps the text stream so each CSV record knows the physical line it starts on."""
+class _Lines:
+    """Decodes the binary stream line by line, so each CSV record knows the physical line it
+    starts on and a line that is not UTF-8 is reported on its own line (not as a chunk)."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[bytes]) -> None:
         self.stream = stream
         self.lines_read = 0
+        self.decode_error = ""
 
-    def __iter__(self) -> _LineCounter:
+    def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        line = self.stream.readline()
-        if not line:
+        raw = self.stream.readline()
+        if not raw:
             raise StopIteration
         self.lines_read += 1
-        return line
+        if self.lines_read == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.decode_error = f"Line {self.lines_read} is not UTF-8 text ({exc.reason})."
+            return raw.decode("utf-8", errors="replace")
 
 
 def read_rows(
@@ -105,17 +113,16 @@ def read_rows(
     skipped. `one_of`: at least one of these columns must be present (e.g. sales_agent or team).
     """
     handle = _open_binary(source)
-    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     try:
-        counter = _LineCounter(text)
+        counter = _Lines(handle)
         reader = csv.reader(counter)
         try:
             header = [name.strip().lower() for name in next(reader)]
         except StopIteration:
             report.error(1, "", "The file is empty: expected a header line.")
             return
-        except UnicodeDecodeError as exc:
-            report.error(1, "", f"The file is not UTF-8 text ({exc.reason}).")
+        if counter.decode_error:
+            report.error(1, "", counter.decode_error)
             return
         missing = [column for column in required if column not in header]
         if one_of and not any(column in header for column in one_of):
@@ -139,12 +146,10 @@ def read_rows(
         with bar:
             while True:
                 start = counter.lines_read + 1
+                counter.decode_error = ""
                 try:
                     record = next(reader)
                 except StopIteration:
-                    break
-                except UnicodeDecodeError as exc:
-                    report.error(start, "", f"The line is not UTF-8 text ({exc.reason}).")
                     break
                 except csv.Error as exc:
                     report.error(start, "", f"Unreadable CSV: {exc}.")
@@ -153,6 +158,9 @@ def read_rows(
                 if not any(cell.strip() for cell in record):
                     continue
                 report.rows += 1
+                if counter.decode_error:
+                    report.error(start, "", counter.decode_error)
+                    continue
                 if len(record) > len(header):
                     report.error(
                         start,
@@ -162,6 +170,5 @@ def read_rows(
                     continue
                 yield Row(line=start, values=dict(zip(header, record, strict=False)))
     finally:
-        text.detach()
         if isinstance(source, str | os.PathLike):
             handle.close()

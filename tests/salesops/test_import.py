@@ -468,3 +468,73 @@ def test_command_refuses_bad_stage_map_json(tmp_path):
     args = [f"--{kind}={path}" for kind, path in files.items()]
     with pytest.raises(CommandError, match="Not valid JSON"):
         call_command("import_crm", *args, "--stage-map={oops", stdout=StringIO())
+
+
+def test_subsidiary_may_come_before_its_parent_in_the_file(tmp_path):
+    accounts = (
+        "account,sector,year_established,revenue,employees,office_location,subsidiary_of\n"
+        "Child Co,retail,2001,1,1,Germany,parent co\n"
+        "Parent Co,retail,2001,1,1,Germany,\n"
+    )
+    report = run_import(write_files(tmp_path, {"accounts": accounts}, kinds=("accounts",)))
+    assert Account.objects.get(name="Child Co").parent.name == "Parent Co"
+    assert errors(report) == []
+    assert any("matched 'Parent Co'" in w for w in warnings(report))
+
+
+def test_changed_account_is_updated_and_announced(tmp_path, django_capture_on_commit_callbacks):
+    files = write_files(tmp_path, kinds=("accounts",))
+    run_import(files)
+    cancity = Account.objects.get(name="Cancity")
+    changed = (
+        "account,sector,year_established,revenue,employees,office_location,subsidiary_of\n"
+        "Acme Corporation,technology,1996,1100.04,2822,United States,\n"
+        "Betatech,medical,1986,647.18,1185,Kenya,Acme Corporation\n"
+        "Cancity,retail,2001,718.62,3000,Germany,Betatech\n"
+    )
+    heard: list[list[int]] = []
+    hooks.register_account_listener(heard.append)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            report = run_import(write_files(tmp_path, {"accounts": changed}, kinds=("accounts",)))
+    finally:
+        hooks._account_listeners.remove(heard.append)
+    cancity.refresh_from_db()
+    assert (cancity.employees, cancity.parent.name) == (3000, "Betatech")
+    assert report.files["accounts"].as_dict()["counts"]["account"] == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 2,
+    }
+    assert heard == [[cancity.pk]]
+
+
+def test_duplicate_names_in_one_file_are_errors(tmp_path):
+    products = "product,series,sales_price\nGTX Pro,GTX,1\nGTXPro,GTX,2\n"
+    report = run_import(write_files(tmp_path, {"products": products}, kinds=("products",)))
+    assert errors(report) == [("products.csv", 3, "product")]
+    assert Product.objects.get().list_price == Decimal("1.00")
+
+
+def test_a_file_that_is_not_utf8_is_reported_not_crashed(tmp_path):
+    products = "product,series,sales_price\nGTX Pro,GTX,1\nCaf\xe9 Deluxe,GTX,2\n"
+    path = tmp_path / "products.csv"
+    path.write_bytes(products.encode("latin-1"))
+    report = run_import({"products": path})
+    [issue] = report.files["products"].issues
+    assert (issue.level, issue.line) == ("error", 3)
+    assert "Line 3 is not UTF-8" in issue.reason
+    assert Product.objects.get().name == "GTX Pro"
+
+
+def test_a_row_with_more_fields_than_the_header_is_an_error(tmp_path):
+    products = "product,series,sales_price\nGTX Pro,GTX,1\nMG,MG,2,surprise\n"
+    report = run_import(write_files(tmp_path, {"products": products}, kinds=("products",)))
+    assert errors(report) == [("products.csv", 3, "")]
+    assert list(Product.objects.values_list("name", flat=True)) == ["GTX Pro"]
+
+
+def test_quoted_multiline_fields_keep_physical_line_numbers(tmp_path):
+    products = 'product,series,sales_price\n"GTX\nPro",GTX,1\nMG,MG,oops\n'
+    report = run_import(write_files(tmp_path, {"products": products}, kinds=("products",)))
+    assert errors(report) == [("products.csv", 4, "sales_price")]
