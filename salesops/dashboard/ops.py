@@ -11,6 +11,8 @@ from datetime import date, datetime
 from django.db.models import Count, Max, Q
 from django.http import Http404
 
+from salesops.importer.selectors import import_run_get as importer_run_get
+from salesops.importer.selectors import import_run_list
 from salesops.models import ImportRun, JobRun, JobStatus
 from salesops.selectors.scope import AnyUser, sees_everything
 
@@ -62,17 +64,11 @@ def job_runs_recent(*, user: AnyUser, job: str = "", status: str = "") -> list[J
 
 
 def import_runs_recent(*, user: AnyUser) -> list[ImportRun]:
+    """The latest CRM imports (the importer's own selector, without the bulky report)."""
     require_ops(user)
-    return list(
-        ImportRun.objects.select_related("user")
-        .defer("report", "files")
-        .order_by("-started_at")[:IMPORTS_SHOWN]
-    )
+    return list(import_run_list(user=user).defer("report", "files")[:IMPORTS_SHOWN])
 
 
 def import_run_get(*, user: AnyUser, import_id: int) -> ImportRun:
     require_ops(user)
-    run = ImportRun.objects.select_related("user").filter(pk=import_id).first()
-    if run is None:
-        raise Http404("No such import.")
-    return run
+    return importer_run_get(user=user, run_id=import_id)

@@ -115,14 +115,44 @@ def test_import_history_and_report(personas: Any, client_for: Any) -> None:
         error_count=1,
         warning_count=2,
         report={
-            "errors": [{"file": "opportunities", "row": 7, "message": "unknown stage 'Dormant'"}]
+            "summary": [
+                {
+                    "file": "opportunities",
+                    "entity": "deal",
+                    "rows": 10,
+                    "created": 9,
+                    "updated": 0,
+                    "unchanged": 0,
+                    "errors": 1,
+                    "warnings": 2,
+                },
+            ],
+            "files": {
+                "opportunities": {
+                    "name": "sales_pipeline.csv",
+                    "issues": [
+                        {
+                            "level": "error",
+                            "file": "sales_pipeline.csv",
+                            "line": 7,
+                            "column": "deal_stage",
+                            "reason": "unknown stage",
+                            "value": "Dormant",
+                            "count": 1,
+                        },
+                    ],
+                    "issues_left_off": 0,
+                },
+            },
         },
     )
     client = client_for(personas.sales_ops)
     html = client.get("/ops/").content.decode()
     assert f"/ops/imports/{run.pk}/" in html and "Imported with errors" in html
     detail = client.get(f"/ops/imports/{run.pk}/").content.decode()
-    assert "unknown stage &#x27;Dormant&#x27;" in detail or "unknown stage 'Dormant'" in detail
+    assert 'data-testid="import-summary"' in detail
+    assert "unknown stage" in detail and "<code>Dormant</code>" in detail
+    assert "sales_pipeline.csv" in detail
     assert client_for(personas.manager_a).get(f"/ops/imports/{run.pk}/").status_code == 404
     assert client_for(personas.sales_ops).get("/ops/imports/999999/").status_code == 404
 
