@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 SALESOPS_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label == "salesops"),
-    key=lambda m: m._meta.model_name,
+    key=lambda m: str(m._meta.model_name),
 )
 
 
