@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from salesops.models import Account, Deal, DealSplit, JobRun, Person, Product, SalesCost, Team
+from salesops.selectors.scope import team_subtree_ids
 from salesops.services.accounts import ACCOUNT_FIELDS, account_create, account_update
 from salesops.services.deals import HUNDRED, deal_splits_set, deal_update
 from salesops.services.people import person_deactivate, person_sync_groups
@@ -25,8 +26,25 @@ class MembersInline(admin.TabularInline):
     show_change_link = True
 
 
+class TeamAdminForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "parent", "manager", "structure", "region"]
+
+    def clean_parent(self) -> Team | None:
+        parent: Team | None = self.cleaned_data.get("parent")
+        if (
+            parent is not None
+            and self.instance.pk is not None
+            and parent.pk in team_subtree_ids([self.instance.pk])
+        ):
+            raise ValidationError("A team cannot sit under itself or one of its own sub-teams.")
+        return parent
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
+    form = TeamAdminForm
     list_display = ("name", "parent", "manager", "structure", "region")
     list_filter = ("structure", "region")
     search_fields = ("name", "region")

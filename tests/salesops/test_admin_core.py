@@ -140,3 +140,23 @@ def test_admin_deal_added_without_splits_credits_its_owner(personas, client_for)
     deal = Deal.objects.get(external_id="ADM-1")
     assert list(deal.splits.values_list("person__name", "percent")) == [("Bert Rep", 100)]
     assert deal.stage_entered_at is not None
+
+
+def test_admin_refuses_to_put_a_team_under_its_own_sub_team(personas, client_for):
+    team = personas.team_a
+    response = client_for(personas.admin).post(
+        reverse("admin:salesops_team_change", args=[team.pk]),
+        {
+            "name": "Team A",
+            "parent": personas.team_a_east.pk,
+            "manager": personas.person("manager_a").pk,
+            "structure": "territory",
+            "region": "Central",
+            "members-TOTAL_FORMS": "0",
+            "members-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "cannot sit under itself" in response.content.decode()
+    team.refresh_from_db()
+    assert team.parent is None
