@@ -522,3 +522,23 @@ def test_products_are_written_by_sales_ops(personas, api_client_for):
     response = client.patch(f"/api/v1/products/{product_id}/", {"list_price": "-1"}, format="json")
     assert response.status_code == 400
     assert response.json() == {"list_price": ["The list price cannot be negative."]}
+
+
+def test_reassigning_a_deal_moves_a_sole_owner_credit_to_the_new_owner(
+    personas, world, api_client_for
+):
+    deal = world.deals["A1"]
+    response = api_client_for(personas.sales_ops).patch(
+        f"/api/v1/deals/{deal.pk}/", {"owner": personas.person("rep_a3").pk}, format="json"
+    )
+    assert response.status_code == 200
+    assert _splits(deal) == [("Ava East", Decimal("100.00"))]
+
+
+def test_reassigning_a_shared_deal_keeps_its_agreed_splits(personas, world, api_client_for):
+    deal = world.deals["A2"]
+    response = api_client_for(personas.sales_ops).patch(
+        f"/api/v1/deals/{deal.pk}/", {"owner": personas.person("rep_a3").pk}, format="json"
+    )
+    assert response.status_code == 200
+    assert _splits(deal) == [("Arno Rep", Decimal("50.00")), ("Bert Rep", Decimal("50.00"))]
