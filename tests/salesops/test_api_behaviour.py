@@ -8,13 +8,16 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
+from salesops.selectors.core import deal_get_for_user, deal_list
 from tests.factories import (
     PASSWORD,
     AccountFactory,
@@ -25,7 +28,7 @@ from tests.factories import (
     TeamFactory,
     WonDealFactory,
 )
-from tests.salesops.core_api_world import fast_passwords  # noqa: F401
+from tests.salesops.core_api_world import build_world, fast_passwords  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
@@ -163,7 +166,7 @@ def _count(client_factory, user, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("who", ["sales_ops", "manager_a"])
+@pytest.mark.parametrize("who", ["sales_ops", "manager_a", "rep_a1"])
 @pytest.mark.parametrize("entity", ["people", "teams", "accounts", "products", "deals", "costs"])
 def test_list_endpoints_run_a_fixed_number_of_queries(
     personas, api_client_for, django_assert_max_num_queries, who, entity
@@ -179,3 +182,32 @@ def test_list_endpoints_run_a_fixed_number_of_queries(
     # person, (a manager: managed teams, team tree), count, rows, prefetched splits
     with django_assert_max_num_queries(6):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("entity", ["people", "teams", "accounts", "products", "deals", "costs"])
+def test_the_browsable_api_renders_lists_and_details(personas, api_client_for, entity):
+    world = build_world(personas)
+    ids = {
+        "people": personas.person("rep_a1").pk,
+        "teams": personas.team_a.pk,
+        "accounts": world.accounts[0].pk,
+        "products": world.products[0].pk,
+        "deals": world.deals["A1"].pk,
+        "costs": world.costs["rep_a1"].pk,
+    }
+    client = api_client_for(personas.sales_ops)
+    assert client.get(f"/api/v1/{entity}/", HTTP_ACCEPT="text/html").status_code == 200
+    detail = client.get(f"/api/v1/{entity}/{ids[entity]}/", HTTP_ACCEPT="text/html")
+    assert detail.status_code == 200
+
+
+def test_selectors_filter_and_hide_what_is_out_of_scope(personas):
+    world = build_world(personas)
+    rep = personas.rep_b1
+    assert sorted(d.external_id for d in deal_list(user=rep, filters=None)) == ["A2", "B1"]
+    owned = deal_list(user=rep, filters={"owner": personas.person("rep_b1").pk})
+    assert [d.external_id for d in owned] == ["B1"]
+    with pytest.raises(Http404):
+        deal_get_for_user(user=rep, deal_id=world.deals["A1"].pk)
+    with pytest.raises(ValidationError):
+        deal_list(user=rep, filters={"closed_after": "tomorrow-ish"})
