@@ -29,11 +29,6 @@ DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 PASSWORD = "test-pass-123"  # tests.factories.PASSWORD
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():

@@ -29,12 +29,6 @@ from tests.factories import DealFactory, SalesCostFactory, WonDealFactory
 NOW = dt.datetime(2026, 3, 20, 11, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    # The personas' passwords are hashed with PBKDF2 by default: seconds per test on a busy machine.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def frozen_now() -> Iterator[dt.datetime]:
     with time_machine.travel(NOW, tick=False):
