@@ -138,12 +138,15 @@ def team_panels(
     *,
     user: AnyUser,
     scope: DashboardScope,
+    options: list[Any],
     period: Period,
     people: PeopleTable,
     today: date,
 ) -> dict[str, Any]:
     panels: dict[str, Any] = {
-        "trend": None,
+        "trend": efficiency_trend_panel(
+            user=user, scope=scope, options=options, people=people, today=today
+        ),
         "attainment": None,
         "attainment_tile": None,
         "meeting_load": None,
@@ -201,3 +204,81 @@ def personal_panels(
         notes = meetings.notifications_for_user(user=user).order_by("-created_at")
         panels["notifications"] = list(notes[:5])
     return panels
+
+
+TREND_DAYS = 365
+TREND_MEMBERS = 8
+# The trend plots the trailing-90-day ratio as of each day: smooth enough to read, daily.
+TREND_PERIOD = "t90"
+
+
+def _trend_roots(scope: DashboardScope, options: list[Any]) -> list[tuple[str, int, str]]:
+    """(scope_type, scope_id, label) of the scope's own line(s): the company, or each top team."""
+    if scope.is_company:
+        return [("company", 0, "Whole company")]
+    if scope.team_ids is None:
+        return []
+    parents = {o.team_id: o.parent_id for o in options if o.team_id is not None}
+    names = {o.team_id: o.name for o in options if o.team_id is not None}
+    roots = [t for t in sorted(scope.team_ids) if parents.get(t) not in scope.team_ids]
+    return [("team", t, names.get(t, f"Team {t}")) for t in roots]
+
+
+def efficiency_trend_panel(
+    *,
+    user: AnyUser,
+    scope: DashboardScope,
+    options: list[Any],
+    people: PeopleTable,
+    today: date,
+) -> dict[str, Any] | None:
+    """Daily trailing-90-day efficiency ratio over the last 12 months for the scope and its top
+    earners, from the nightly snapshots (one query through the efficiency app's scoped selector).
+    None until the efficiency engine has landed; an empty series until it has run."""
+    eff = _module("salesops.selectors.efficiency", "efficiency_snapshot_list")
+    if eff is None:
+        return None
+    from django.db.models import Q
+
+    roots = _trend_roots(scope, options)
+    members = [row for row in people.rows if row.active][:TREND_MEMBERS]
+    wanted = Q(pk__in=[])
+    for scope_type, scope_id, _label in roots:
+        wanted |= Q(scope_type=scope_type, scope_id=scope_id)
+    if members:
+        wanted |= Q(scope_type="person", scope_id__in=[m.person_id for m in members])
+    rows = (
+        eff.efficiency_snapshot_list(user=user)
+        .filter(wanted, period=TREND_PERIOD, scope_key="")
+        .filter(period_end__gt=today - timedelta(days=TREND_DAYS), period_end__lte=today)
+        .order_by("period_end")
+        .values_list("scope_type", "scope_id", "period_end", "ratio")
+    )
+    by_series: dict[tuple[str, int], dict[date, Decimal | None]] = {}
+    days: set[date] = set()
+    for scope_type, scope_id, day, ratio in rows:
+        by_series.setdefault((scope_type, scope_id), {})[day] = ratio
+        days.add(day)
+    labels = sorted(days)
+    series = [((t, i), label) for t, i, label in roots]
+    series += [(("person", m.person_id), m.name) for m in members]
+    chart = {
+        "labels": [d.isoformat() for d in labels],
+        "roots": len(roots),
+        "series": [
+            {
+                "label": label,
+                "values": [
+                    None if (v := by_series.get(key, {}).get(d)) is None else float(v)
+                    for d in labels
+                ],
+            }
+            for key, label in series
+        ],
+    }
+    return {
+        "chart": chart,
+        "members": [{"label": m.name} for m in members],
+        "roots": len(roots),
+        "days": len(labels),
+    }

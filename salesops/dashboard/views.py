@@ -76,13 +76,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": _query_string(request),
         "sees_everything": sees_everything(request.user),
     }
-    context.update(_monthly_context(selectors.dashboard_monthly(scope=scope, end=period.end)))
     context["funnel_chart"] = charts.funnel_chart(context["funnel"])
     context.update(
         panels.team_panels(
-            user=request.user, scope=scope, period=period, people=people, today=today
+            user=request.user,
+            scope=scope,
+            options=options,
+            period=period,
+            people=people,
+            today=today,
         )
     )
+    if not (context["trend"] and context["trend"]["days"]):
+        # No snapshots to plot yet: show the months from the core data instead.
+        context.update(_monthly_context(selectors.dashboard_monthly(scope=scope, end=period.end)))
     return render(request, "dashboard/dashboard.html", context)
 
 

@@ -113,8 +113,8 @@
     var datasets = trend.series.map(function (series, i) {
       return {
         label: series.label, data: series.values, borderColor: PALETTE[i % PALETTE.length],
-        backgroundColor: PALETTE[i % PALETTE.length], borderWidth: i === 0 ? 3 : 1.5,
-        pointRadius: 0, spanGaps: true, tension: 0.2, hidden: i !== 0
+        backgroundColor: PALETTE[i % PALETTE.length], borderWidth: i < (trend.roots || 1) ? 3 : 1.5,
+        pointRadius: 0, spanGaps: true, tension: 0.2, hidden: i >= (trend.roots || 1)
       };
     });
     var chart = new Chart(trendCanvas, {
@@ -122,7 +122,7 @@
       data: { labels: trend.labels, datasets: datasets },
       options: {
         interaction: { mode: "index", intersect: false },
-        plugins: { legend: { display: false } },
+        plugins: { legend: { labels: { filter: function (item) { return !item.hidden; } } } },
         scales: { x: { ticks: { maxTicksLimit: 12 } }, y: { beginAtZero: true, title: { display: true, text: "Efficiency ratio" } } }
       }
     });
