@@ -159,3 +159,16 @@ def test_manager_cannot_open_the_ops_page(personas: Any, login: Any) -> None:
     response = page.goto("/ops/")
     assert response is not None and response.status == 404
     assert page.get_by_role("link", name="Operations").count() == 0
+
+
+def test_pages_fit_a_laptop_screen_without_sideways_scrolling(personas: Any, login: Any) -> None:
+    make_book(personas, now=timezone.now())
+    page = login("manager_a")
+    page.set_viewport_size({"width": 1024, "height": 768})
+    for url in ("/dashboard/?period=ytd", "/me/"):
+        page.goto(url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (url, overflow)
+    screenshot(page, "me-laptop")
+    page.goto("/dashboard/?period=ytd")
+    screenshot(page, "dashboard-laptop")
