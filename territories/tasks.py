@@ -16,6 +16,7 @@ from territories.conf import company_today
 from territories.models import TerritoryModel
 from territories.services import territory_assignments_nightly, territory_assignments_run
 
+
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,

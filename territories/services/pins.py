@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from salesops.models import Account
+from salesops.selectors.scope import AnyUser
 from territories.models import Pin, PinKind, PinSource, Territory, TerritoryModel
 from territories.services.common import ensure_editable
 
@@ -20,7 +20,7 @@ def pin_set(
     kind: str = PinKind.PIN,
     reason: str = "",
     source: str = PinSource.MANUAL,
-    user: AbstractBaseUser | None = None,
+    user: AnyUser | None = None,
 ) -> Pin:
     """Pin an account to a territory (kind 'pin') or exclude it from the model ('exclusion').
 

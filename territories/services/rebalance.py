@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from salesops.exceptions import ApplicationError
+from salesops.selectors.scope import AnyUser
 from territories.models import ModelState, Pin, PinKind, PinSource, Territory, TerritoryModel
 from territories.selectors.rebalance import Proposal, rebalance_propose
 from territories.services.assignment import territory_assignments_run
@@ -20,7 +20,7 @@ def rebalance_apply(
     parent: Territory | None = None,
     max_moves: int | None = None,
     keep_countries_whole: bool = False,
-    user: AbstractBaseUser | None = None,
+    user: AnyUser | None = None,
 ) -> Proposal:
     """Recompute the proposal (deterministic) and pin each moved account to its new sibling.
 
