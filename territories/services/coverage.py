@@ -75,7 +75,10 @@ def coverage_assign(
 
 
 @transaction.atomic
-def coverage_end(*, assignment: TerritoryAssignment, effective_to: date) -> TerritoryAssignment:
+def coverage_end(
+    *, assignment: TerritoryAssignment, effective_to: date | None
+) -> TerritoryAssignment:
+    """Set (or clear) the end of a coverage period; saves the assignment's other edits too."""
     ensure_editable(assignment.territory.model)
     assignment.effective_to = effective_to
     return _save(assignment)

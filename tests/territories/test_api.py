@@ -2,52 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from territories.models import AccountTerritory, ModelState, Pin, TerritoryModel
-from territories.services import coverage_assign, pin_set, territory_assignments_run
+from territories.services import territory_assignments_run
 from tests.factories import AccountFactory
-from tests.territories.factories import make_model, make_rule, make_territory
+from tests.territories.conftest import VISIBLE
 
 pytestmark = pytest.mark.django_db
-
-VISIBLE = {
-    "admin": {"A", "A East", "B", "C", "Empty"},
-    "sales_ops": {"A", "A East", "B", "C", "Empty"},
-    "manager_a": {"A", "A East"},
-    "rep_a1": {"A", "A East"},
-    "rep_a2": set(),
-    "rep_a3": {"A East"},
-    "manager_b": {"B"},
-    "rep_b1": {"B"},
-    "outsider": {"C"},
-}
-
-
-@pytest.fixture
-def world(personas):
-    model = make_model("Live", state="active")
-    a = make_territory(model, "A")
-    terr = {
-        "A": a,
-        "A East": make_territory(model, "A East", parent=a),
-        "B": make_territory(model, "B"),
-        "C": make_territory(model, "C"),
-        "Empty": make_territory(model, "Empty"),
-    }
-    for name, persona in [("A", "rep_a1"), ("A East", "rep_a3"), ("B", "rep_b1"), ("C", "outsider")]:
-        coverage_assign(
-            territory=terr[name], person=personas.person(persona), effective_from=date(2026, 1, 1)
-        )
-    for name, country in [("A", "DE"), ("A East", "PL"), ("B", "FR"), ("C", "IT"), ("Empty", "ES")]:
-        make_rule(terr[name], countries=[country], name=f"rule {name}")
-        account = AccountFactory(country=country, name=f"Acc {name}")
-        pin_set(model=model, account=AccountFactory(name=f"Pinned {name}"), territory=terr[name])
-        del account
-    territory_assignments_run(model=model)
-    return model, terr
 
 
 def names(response) -> set[str]:
@@ -93,7 +55,7 @@ def test_anonymous_is_refused(world, api_client_for):
 
 
 def test_territory_accounts_lists_the_subtree(personas, world, api_client_for):
-    model, terr = world
+    _model, terr = world
     rows = api_client_for(personas.rep_a1).get(f"/api/v1/territories/{terr['A'].pk}/accounts/")
     assert {r["account_name"] for r in rows.json()["results"]} == {
         "Acc A",
@@ -159,9 +121,13 @@ def test_pinning_through_the_api_reassigns_the_account(personas, world, api_clie
 
 
 def test_overlapping_owner_via_api_is_a_400(personas, world, api_client_for):
-    model, terr = world
+    _model, terr = world
     response = api_client_for(personas.sales_ops).post(
         "/api/v1/territories/assignments/",
-        {"territory": terr["A"].pk, "person": personas.person("rep_a2").pk, "effective_from": "2026-05-01"},
+        {
+            "territory": terr["A"].pk,
+            "person": personas.person("rep_a2").pk,
+            "effective_from": "2026-05-01",
+        },
     )
     assert response.status_code == 400

@@ -28,7 +28,12 @@ D = Decimal
 def test_spread_on_hand_computed_values():
     s = spread([D(100), D(200), D(300)])
     # mean 200; variance (100² + 0 + 100²)/3 = 6666.67; sd 81.6497; cv 0.408248…
-    assert (s.mean, s.cv, s.max_min, s.gini) == (D("200.0000"), D("0.4082"), D("3.0000"), D("0.2222"))
+    assert (s.mean, s.cv, s.max_min, s.gini) == (
+        D("200.0000"),
+        D("0.4082"),
+        D("3.0000"),
+        D("0.2222"),
+    )
 
 
 def test_spread_is_undefined_not_an_error_for_zero_values():
@@ -76,12 +81,16 @@ def fixture_model(db, monkeypatch, settings):
 
 
 def test_balance_figures_per_territory(fixture_model, personas):
-    model, north, south, east, north_de = fixture_model
+    model, _north, _south, _east, _north_de = fixture_model
     balance = territory_metrics(user=personas.sales_ops, model=model, today=date(2026, 3, 15))
     rows = {r.territory.name: r for r in balance.rows}
 
     assert [r.territory.name for r in balance.rows] == ["East", "North", "North DE", "South"]
-    assert (rows["North"].accounts, rows["North"].potential, rows["North"].pipeline) == (2, D(100), D(1000))
+    assert (rows["North"].accounts, rows["North"].potential, rows["North"].pipeline) == (
+        2,
+        D(100),
+        D(1000),
+    )
     assert rows["North DE"].potential == D(100)
     assert (rows["South"].won_ytd, rows["South"].people) == (D(500), 2)
     # k = 0.1: East 50 > 0.1 × 300 = 30 is flagged; North 10 = 0.1 × 100 is not.
@@ -90,18 +99,20 @@ def test_balance_figures_per_territory(fixture_model, personas):
 
 
 def test_sibling_spread_and_overloaded_flags(fixture_model, personas):
-    model, north, *_ = fixture_model
+    model, _north, *_ = fixture_model
     balance = territory_metrics(user=personas.sales_ops, model=model, today=date(2026, 3, 15))
     roots = next(g for g in balance.groups if g.parent is None)
     # potentials 100, 200, 300 (see test_spread_on_hand_computed_values)
     assert (roots.spread.cv, roots.spread.max_min, roots.spread.gini) == (
-        D("0.4082"), D("3.0000"), D("0.2222")
+        D("0.4082"),
+        D("3.0000"),
+        D("0.2222"),
     )
     assert {r.territory.name for r in balance.flagged} == {"East"}
 
 
 def test_rebalancing_moves_accounts_from_the_largest_sibling(fixture_model):
-    model, north, south, east, north_de = fixture_model
+    model, north, south, east, _north_de = fixture_model
     small = AccountFactory(country="PL", annual_revenue=D(80))
     territory_assignments_run(model=model)
     # East 380, South 200, North 100: gap 280, the 80 unit is the only one below it.
@@ -121,7 +132,7 @@ def test_rebalancing_moves_accounts_from_the_largest_sibling(fixture_model):
 
 
 def test_fixed_rules_and_whole_countries_are_honoured(fixture_model):
-    model, north, south, east, north_de = fixture_model
+    model, _north, _south, east, _north_de = fixture_model
     AccountFactory(country="PL", annual_revenue=D(30))
     territory_assignments_run(model=model)
     assert len(rebalance_propose(model=model, max_moves=10).moves) == 1

@@ -12,7 +12,11 @@ from salesops.hooks import accounts_changed
 from salesops.models import DealSplit, JobRun
 from territories.efficiency import daily_rows_sql
 from territories.models import AccountTerritory
-from territories.services import coverage_assign, territory_assignments_run, territory_model_activate
+from territories.services import (
+    coverage_assign,
+    territory_assignments_run,
+    territory_model_activate,
+)
 from tests.factories import AccountFactory, PersonFactory, SalesCostFactory, WonDealFactory
 from tests.territories.factories import make_model, make_rule, make_territory
 
@@ -45,7 +49,9 @@ def test_daily_rows_credit_revenue_by_history_and_split_owner_costs():
     DealSplit.objects.create(deal=deal, person=boss, percent=D(25))
     SalesCostFactory(person=dora, date=date(2026, 3, 2), amount=D(300))
     SalesCostFactory(person=boss, date=date(2026, 3, 2), amount=D(50))
-    SalesCostFactory(person=dora, date=date(2025, 12, 31), amount=D(999))  # before the model went live
+    SalesCostFactory(
+        person=dora, date=date(2025, 12, 31), amount=D(999)
+    )  # before the model went live
 
     got = {(s, d): (r, c, w) for s, d, r, c, w in rows(date(2025, 12, 1), date(2026, 3, 31))}
 
@@ -85,9 +91,9 @@ def test_nightly_task_reassigns_once_per_business_date(celery_worker):
     territory_model_activate(model=model)
     AccountTerritory.objects.all().delete()
 
-    first = territory_assignments_nightly_task.apply_async(
-        ["2026-03-01"], ignore_result=False
-    ).get(timeout=30)
+    first = territory_assignments_nightly_task.apply_async(["2026-03-01"], ignore_result=False).get(
+        timeout=30
+    )
     second = territory_assignments_nightly_task.apply_async(
         ["2026-03-01"], ignore_result=False
     ).get(timeout=30)

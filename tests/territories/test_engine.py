@@ -174,9 +174,9 @@ def test_a_change_closes_the_old_row_and_opens_a_new_one():
     result = territory_assignments_run(model=model, on=date(2026, 4, 1))
 
     rows = list(
-        AccountTerritory.objects.filter(account=acc).order_by("valid_from").values_list(
-            "territory_id", "valid_from", "valid_to"
-        )
+        AccountTerritory.objects.filter(account=acc)
+        .order_by("valid_from")
+        .values_list("territory_id", "valid_from", "valid_to")
     )
     assert rows == [(de.pk, date(2026, 3, 1), date(2026, 4, 1)), (at.pk, date(2026, 4, 1), None)]
     assert result.changed == 1

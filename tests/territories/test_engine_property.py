@@ -73,9 +73,7 @@ accounts_st = st.fixed_dictionaries(
 def pattern_matches(pattern: str, name: str) -> bool:
     if not pattern:
         return True
-    regex = "".join(
-        ".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern
-    )
+    regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
     return re.fullmatch(regex, name, flags=re.IGNORECASE | re.DOTALL) is not None
 
 

@@ -44,7 +44,9 @@ def test_owners_of_one_territory_may_not_overlap():
     model = make_model()
     t = make_territory(model, "Germany")
     anna, ben = PersonFactory(), PersonFactory()
-    coverage_assign(territory=t, person=anna, effective_from=date(2026, 1, 1), effective_to=date(2026, 6, 30))
+    coverage_assign(
+        territory=t, person=anna, effective_from=date(2026, 1, 1), effective_to=date(2026, 6, 30)
+    )
     with pytest.raises(ValidationError):
         coverage_assign(territory=t, person=ben, effective_from=date(2026, 6, 30))
     coverage_assign(territory=t, person=ben, effective_from=date(2026, 7, 1))
@@ -56,7 +58,9 @@ def test_the_exclusion_constraint_rejects_overlapping_owners_written_directly():
 
     model = make_model()
     t = make_territory(model, "Germany")
-    TerritoryAssignment.objects.create(territory=t, person=PersonFactory(), effective_from=date(2026, 1, 1))
+    TerritoryAssignment.objects.create(
+        territory=t, person=PersonFactory(), effective_from=date(2026, 1, 1)
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         TerritoryAssignment.objects.create(
             territory=t, person=PersonFactory(), effective_from=date(2026, 5, 1)
@@ -93,7 +97,7 @@ def build_active():
 
 def test_preview_equals_what_activation_does():
     accounts = [AccountFactory(country=c) for c in ["DE", "DE", "AT", "AT", "US"]]
-    live, de, at, owner_de, owner_at = build_active()
+    live, _de, _at, _owner_de, _owner_at = build_active()
     territory_assignments_run(model=live, on=date(2026, 1, 1))
     plan = territory_model_clone(source=live, name="Plan", on=date(2026, 2, 1))
     plan_de = plan.territories.get(name="Germany")
