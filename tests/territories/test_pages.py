@@ -48,7 +48,7 @@ def test_planning_actions_are_for_sales_ops_only(persona, personas, world, clien
 
 
 def test_tree_page_runs_a_fixed_number_of_queries(personas, world, client_for):
-    model, terr = world
+    model, _terr = world
     client = client_for(personas.sales_ops)
     url = f"/territories/models/{model.pk}/"
     AccountFactory.create_batch(2, country="US")
@@ -91,7 +91,7 @@ def test_rule_editor_creates_and_edits_rules(personas, world, client_for):
 
 
 def test_preview_balance_and_rebalance_pages_for_a_plan(personas, world, client_for):
-    model, terr = world
+    model, _terr = world
     plan = territory_model_clone(source=model, name="Plan")
     client = client_for(personas.sales_ops)
     preview = client.get(f"/territories/models/{plan.pk}/preview/")
