@@ -45,7 +45,8 @@ def daily_rows_sql(*, start: date, end: date) -> tuple[str, list[object]]:
             WHERE c.person_id IS NOT NULL AND c.date >= %s AND c.date <= %s
         ),
         shares AS (
-            SELECT day, territory_id, amount / COUNT(*) OVER (PARTITION BY cost_id) AS share
+            -- `* 1.0`: SQLite (demo) would otherwise divide integers; numeric stays exact on PG.
+            SELECT day, territory_id, amount * 1.0 / COUNT(*) OVER (PARTITION BY cost_id) AS share
             FROM owned
         ),
         cost AS (
