@@ -29,7 +29,7 @@ PIN = "territories_pin"
 HISTORY = "territories_accountterritory"
 
 # The ranking every consumer (engine, benchmark floor, reference) shares.
-RANK_ORDER = "priority DESC, depth DESC, territory_id, rule_id"
+RANK_ORDER = "priority DESC NULLS LAST, depth DESC, territory_id, rule_id"
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,8 @@ def criteria_sql(d: Dialect, *, r: str = "r", a: str = "a") -> str:
 
 
 def _winner_sql(d: Dialect, *, scoped: bool) -> str:
+    # Every account also gets one fallback row (no rule, priority NULL, ranked last), so the
+    # winners come straight out of the ranking: no outer join of two large sets to plan.
     scope = " AND a.id IN (SELECT account_id FROM tt_scope)" if scoped else ""
     crit = criteria_sql(d)
     return f"""
@@ -117,13 +119,15 @@ def _winner_sql(d: Dialect, *, scoped: bool) -> str:
             SELECT a.id, r.rule_id, r.territory_id, r.priority, r.depth
             FROM tt_rule r CROSS JOIN {ACCOUNT} a
             WHERE r.country IS NULL AND {crit}{scope}
+            UNION ALL
+            SELECT a.id, NULL, NULL, NULL, NULL FROM {ACCOUNT} a WHERE 1 = 1{scope}
         ),
         ranked AS (
             SELECT account_id, rule_id, territory_id,
                    ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY {RANK_ORDER}) AS rn
             FROM matches
         )
-        SELECT a.id AS account_id,
+        SELECT m.account_id,
                CASE WHEN p.kind = 'pin' THEN p.territory_id
                     WHEN p.kind = 'exclusion' THEN NULL
                     ELSE m.territory_id END AS territory_id,
@@ -132,10 +136,9 @@ def _winner_sql(d: Dialect, *, scoped: bool) -> str:
                     WHEN p.kind = 'exclusion' THEN 'excluded'
                     WHEN m.rule_id IS NOT NULL THEN 'rule'
                     ELSE 'unassigned' END AS source
-        FROM {ACCOUNT} a
-        LEFT JOIN {PIN} p ON p.account_id = a.id AND p.model_id = %s
-        LEFT JOIN ranked m ON m.account_id = a.id AND m.rn = 1
-        WHERE 1 = 1{scope}
+        FROM ranked m
+        LEFT JOIN {PIN} p ON p.account_id = m.account_id AND p.model_id = %s
+        WHERE m.rn = 1
     """
 
 
