@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_builds_an_active_model_and_a_plan():
     team = TeamFactory(name="Demo team")
-    manager = PersonFactory(user=UserFactory(username="manager"), role=Role.SALES_MANAGER, team=team)
+    manager = PersonFactory(
+        user=UserFactory(username="manager"), role=Role.SALES_MANAGER, team=team
+    )
     team.manager = manager
     team.save()
     rep = PersonFactory(user=UserFactory(username="rep"), team=team)

@@ -81,6 +81,23 @@ def test_editing_an_account_reassigns_it_on_commit():
     assert AccountTerritory.objects.get(account=acc, valid_to__isnull=True).territory == at
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_core_account_service_reassigns_through_the_hook():
+    from salesops.services.accounts import account_update
+
+    acc = AccountFactory(country="DE")
+    model = make_model("Live")
+    make_territory(model, "Germany")
+    at = make_territory(model, "Austria")
+    make_rule(at, countries=["AT"])
+    territory_model_activate(model=model)
+
+    account_update(account=acc, data={"country": "AT"})
+
+    row = AccountTerritory.objects.get(account=acc, valid_to__isnull=True)
+    assert (row.territory_id, row.source) == (at.pk, "rule")
+
+
 @pytest.mark.celery
 def test_nightly_task_reassigns_once_per_business_date(celery_worker):
     from territories.tasks import territory_assignments_nightly_task
