@@ -16,7 +16,7 @@ from django.db.models import Count, Min
 
 from salesops.models import REP_ROLES, Account, Deal, Person
 from territories.conf import company_today
-from territories.models import CoverageRole, Territory, TerritoryModel, TerritoryType
+from territories.models import CoverageRole, PinKind, Territory, TerritoryModel, TerritoryType
 from territories.services import (
     coverage_assign,
     pin_set,
@@ -222,7 +222,7 @@ def _cover(model: TerritoryModel, leaves: list[Territory], rng: random.Random, s
 
 
 def _plan(model: TerritoryModel, counts: list[tuple[str, int]], today: date) -> None:
-    """A planning copy with a few changes: strategic named accounts and one country moved."""
+    """A planning copy with a few changes: strategic named accounts, an exclusion, a moved country."""
     plan = territory_model_clone(source=model, name=PLAN_NAME, on=today)
     strategic = territory_create(
         model=plan, name="Strategic accounts", type=TerritoryType.NAMED_ACCOUNTS
@@ -230,6 +230,15 @@ def _plan(model: TerritoryModel, counts: list[tuple[str, int]], today: date) -> 
     biggest = Account.objects.exclude(annual_revenue=None).order_by("-annual_revenue", "pk")[:10]
     for account in biggest:
         pin_set(model=plan, account=account, territory=strategic, reason="Top-10 by revenue")
+    dormant = Account.objects.exclude(annual_revenue=None).order_by("annual_revenue", "pk").first()
+    if dormant is not None:
+        pin_set(
+            model=plan,
+            account=dormant,
+            territory=None,
+            kind=PinKind.EXCLUSION,
+            reason="Dormant: smallest account, served by partners",
+        )
     by_region: dict[str, list[str]] = {}
     for country, _ in counts[:MAX_COUNTRIES]:
         by_region.setdefault(_region_of(country), []).append(country)
