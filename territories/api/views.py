@@ -74,10 +74,7 @@ class TerritoryModelViewSet(ServiceViewSet):
         return services.territory_model_create(**data)
 
     def service_update(self, obj: Any, data: dict[str, Any]) -> Model:
-        for field, value in data.items():
-            setattr(obj, field, value)
-        obj.save()
-        return obj  # type: ignore[no-any-return]
+        return services.territory_model_update(model=obj, **data)
 
     @extend_schema(request=s.CloneIn, responses=s.TerritoryModelOut)
     @action(detail=True, methods=["post"], permission_classes=[IsSalesOpsOrAdmin])

@@ -12,7 +12,7 @@ from salesops.exceptions import ApplicationError
 from territories.conf import company_today
 from territories.models import AccountTerritory, ModelState, TerritoryModel
 from territories.services.assignment import territory_assignments_run
-from territories.services.common import lock_model
+from territories.services.common import ensure_editable, lock_model
 from territories.services.tree import paths_fill
 
 T = "territories_territory"
@@ -23,6 +23,21 @@ def territory_model_create(*, name: str, description: str = "") -> TerritoryMode
     if not name:
         raise ValidationError({"name": "A territory model needs a name."})
     return TerritoryModel.objects.create(name=name, description=description)
+
+
+def territory_model_update(
+    *, model: TerritoryModel, name: str | None = None, description: str | None = None
+) -> TerritoryModel:
+    """Rename or re-describe a model; archived models are read-only."""
+    ensure_editable(model)
+    if name is not None:
+        if not name.strip():
+            raise ValidationError({"name": "A territory model needs a name."})
+        model.name = name.strip()
+    if description is not None:
+        model.description = description
+    model.save(update_fields=["name", "description", "updated_at"])
+    return model
 
 
 @transaction.atomic

@@ -93,6 +93,8 @@ def test_sales_ops_plans_previews_rebalances_and_activates(personas, world, api_
     activated = client.post(f"/api/v1/territory-models/{plan_id}/activate/")
     assert activated.status_code == 200 and activated.json()["state"] == "active"
     assert TerritoryModel.objects.get(pk=model.pk).state == ModelState.ARCHIVED
+    renamed = client.patch(f"/api/v1/territory-models/{model.pk}/", {"name": "Old"})
+    assert renamed.status_code == 400
     archived_rule = client.post(
         "/api/v1/territories/rules/", {"territory": terr["A"].pk}, format="json"
     )
