@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vRecur
+from icalendar import Calendar, Event, Timezone, vCalAddress, vRecur
 
 from meetings import conf
 from meetings.models import (
@@ -38,6 +38,8 @@ PARTSTAT = {
     Rsvp.TENTATIVE: "TENTATIVE",
 }
 FEED_PAST = timedelta(days=90)
+# VTIMEZONEs cover the meetings' years and this far beyond (open-ended series keep their TZID).
+VTIMEZONE_AHEAD = timedelta(days=3 * 366)
 
 
 def _address(person: Person | None, email: str, name: str) -> vCalAddress:
@@ -94,6 +96,38 @@ def _event(meeting: Meeting, *, uid: str, recurrence_id: datetime | None, now: d
     return event
 
 
+def _vtimezone(tzid: str, first: date, last: date) -> Timezone:
+    """A VTIMEZONE covering [first, last] with one sub-component per transition (no RDATE
+    lists: some parsers, e.g. vobject, mangle long RDATE lines and then get the offsets wrong)."""
+    source = Timezone.from_tzid(tzid, first_date=first, last_date=last)
+    out = Timezone()
+    out.add("tzid", tzid)
+    for sub in source.subcomponents:
+        rdates = sub.get("rdate")
+        lists = rdates if isinstance(rdates, list) else [rdates] if rdates is not None else []
+        onsets = [sub.decoded("dtstart"), *(d.dt for rl in lists for d in rl.dts)]
+        for onset in onsets:
+            part = type(sub)()
+            part.add("dtstart", onset)
+            for key in ("tzname", "tzoffsetfrom", "tzoffsetto"):
+                if key in sub:
+                    part.add(key, sub[key])
+            out.add_component(part)
+    return out
+
+
+def _add_timezones(cal: Calendar, meetings: Iterable[Meeting]) -> None:
+    spans: dict[str, tuple[date, date]] = {}
+    for m in meetings:
+        day = m.start.date()
+        lo, hi = spans.get(m.time_zone, (day, day))
+        spans[m.time_zone] = (min(lo, day), max(hi, day))
+    for tzid in sorted(spans):
+        lo, hi = spans[tzid]
+        last = min(hi + VTIMEZONE_AHEAD, date(2037, 12, 31))
+        cal.add_component(_vtimezone(tzid, lo - timedelta(days=400), last))
+
+
 def _is_override(occurrence: Meeting) -> bool:
     return (
         occurrence.sequence > 0
@@ -142,7 +176,7 @@ def build_calendar(meetings: Iterable[Meeting], *, now: datetime | None = None) 
                 now=now,
             )
         )
-    cal.add_missing_timezones()
+    _add_timezones(cal, [*masters.values(), *given])
     return bytes(cal.to_ical())
 
 

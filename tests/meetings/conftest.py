@@ -33,6 +33,12 @@ class SlowCountingBackend(BaseEmailBackend):
         return len(email_messages)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """The personas hash nine passwords per test; PBKDF2 makes that seconds on a busy machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def counting_mail(settings: Any) -> Iterator[list[Any]]:
     settings.EMAIL_BACKEND = "tests.meetings.conftest.SlowCountingBackend"
