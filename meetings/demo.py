@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -37,7 +38,7 @@ from salesops.services.costs import costs_post_computed
 
 WEEKS_BACK, WEEKS_AHEAD = 4, 4
 LARGE_PEOPLE = 300
-TOPICS = {
+TOPICS: dict[str, list[str]] = {
     MeetingType.TEAM: [
         "Pipeline review",
         "Wins and losses",
@@ -73,11 +74,11 @@ def _people(scale: str) -> list[Person]:
     if scale != "large":
         return list(qs)
     manager = Person.objects.filter(user__username="manager").first()
-    first_teams = {manager.team_id} if manager and manager.team_id else set()
+    first_teams: set[int] = {manager.team_id} if manager and manager.team_id else set()
     if manager is not None:
         first_teams |= set(manager.managed_teams.values_list("pk", flat=True))
     chosen = list(qs.filter(team_id__in=first_teams))
-    seen = {p.team_id for p in chosen}
+    seen = {p.team_id for p in chosen if p.team_id is not None}
     for team_id in qs.exclude(team_id__in=seen).values_list("team_id", flat=True).distinct():
         if len(chosen) >= LARGE_PEOPLE:
             break
@@ -97,7 +98,7 @@ class _Builder:
         self.now = now
         self.meetings: list[Meeting] = []
         self.people: list[list[tuple[Person, bool]]] = []
-        self.agendas: list[list[tuple[str, int, Person | None]]] = []
+        self.agendas: list[Sequence[tuple[str, int, Person | None]]] = []
         self.externals: list[list[tuple[str, str]]] = []
 
     def add(
@@ -109,7 +110,7 @@ class _Builder:
         start: datetime,
         minutes: int,
         attendees: list[Person],
-        agenda: list[tuple[str, int, Person | None]] | None = None,
+        agenda: Sequence[tuple[str, int, Person | None]] | None = None,
         externals: list[tuple[str, str]] | None = None,
         account: Account | None = None,
         series: Meeting | None = None,
@@ -217,11 +218,11 @@ def seed_demo(*, seed: int, scale: str) -> None:
         if p.team_id is not None:
             by_team[p.team_id].append(p)
     accounts_by_owner: dict[int, list[Account]] = defaultdict(list)
-    for account in Account.objects.filter(owner_id__in=[p.pk for p in people]).order_by("id")[
+    for owned_account in Account.objects.filter(owner_id__in=[p.pk for p in people]).order_by("id")[
         : len(people) * 5
     ]:
-        if account.owner_id is not None:
-            accounts_by_owner[account.owner_id].append(account)
+        if owned_account.owner_id is not None:
+            accounts_by_owner[owned_account.owner_id].append(owned_account)
     demo_rep = Person.objects.filter(user__username="rep").first()
     demo_manager = Person.objects.filter(user__username="manager").first()
 
@@ -265,7 +266,8 @@ def seed_demo(*, seed: int, scale: str) -> None:
                     if rep.role not in (Role.ACCOUNT_EXECUTIVE, Role.SDR, Role.CUSTOMER_SUCCESS):
                         continue
                     for _ in range(rng.randint(0, 2)):
-                        account = rng.choice(accounts_by_owner.get(rep.pk) or [None])
+                        owned: list[Account | None] = [*accounts_by_owner.get(rep.pk, [])]
+                        account = rng.choice(owned or [None])
                         b.add(
                             kind=MeetingType.CLIENT,
                             title=f"{rng.choice(TOPICS[MeetingType.CLIENT])}"
@@ -330,18 +332,18 @@ def seed_demo(*, seed: int, scale: str) -> None:
                     start=_at(host, week + timedelta(days=8), 2),
                     minutes=45,
                     attendees=crew,
-                    agenda=[("Plan changes for the year", 30, host), ("Questions", 15, None)],
+                    agenda=[("Plan changes for the year", 30, host), ("Questions", 15, host)],
                 )
         # Overload: the demo rep and manager (and two teammates) sit in long deal reviews.
         heavy = [p for p in (demo_rep, demo_manager) if p is not None]
         heavy += [p for p in crew if p not in heavy][:2]
         for w in (weeks[WEEKS_BACK - 1], weeks[WEEKS_BACK]):
-            for day in range(4):
+            for offset in range(4):
                 b.add(
                     kind=MeetingType.PLANNING,
                     title="Deal desk review",
                     organizer=heavy[0],
-                    start=_at(heavy[0], w + timedelta(days=day), 2.5),
+                    start=_at(heavy[0], w + timedelta(days=offset), 2.5),
                     minutes=150,
                     attendees=heavy[1:],
                 )
