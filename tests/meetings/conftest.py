@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,15 +18,14 @@ SENT: list[Any] = []
 _LOCK = threading.Lock()
 
 
-class SlowCountingBackend(BaseEmailBackend):
-    """Records every message (thread-safe) and takes a little while, so racing workers overlap.
-    Addresses listed in FAIL_ONCE fail on their first attempt."""
+class CountingBackend(BaseEmailBackend):
+    """Records every message (thread-safe). Addresses in `fail_once` fail on their first
+    attempt."""
 
     fail_once: set[str] = set()
 
     def send_messages(self, email_messages: Any) -> int:
         for message in email_messages:
-            time.sleep(0.03)
             with _LOCK:
                 for address in message.to:
                     if address in self.fail_once:
@@ -41,36 +43,79 @@ def fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture
 def counting_mail(settings: Any) -> Iterator[list[Any]]:
-    settings.EMAIL_BACKEND = "tests.meetings.conftest.SlowCountingBackend"
+    settings.EMAIL_BACKEND = "tests.meetings.conftest.CountingBackend"
     SENT.clear()
-    SlowCountingBackend.fail_once = set()
+    CountingBackend.fail_once = set()
     yield SENT
     SENT.clear()
 
 
+RACE_QUEUE = "meetings-race"
+
+
 @pytest.fixture
-def two_workers(transactional_db: None) -> Iterator[list[Any]]:
-    """Two real Celery workers (threads of this process, each its own DB connection) consuming
-    the real Redis broker at the same time."""
-    from celery.contrib.testing.worker import start_worker
+def two_workers(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
+    """Two real Celery worker processes (`celery -A salesops worker --pool solo`) on the real
+    Redis, against this test database, consuming their own queue. Yields the mailbox file their
+    email backend (tests.meetings.mailbox) appends to."""
+    from django.db import connection
 
     from salesops.celery import app
 
+    db = connection.settings_dict
+    mailbox = tmp_path / "mailbox.jsonl"
+    mailbox.touch()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DJANGO_SETTINGS_MODULE": "tests.meetings.race_settings",
+        "MEETINGS_TEST_MAILBOX": str(mailbox),
+    }
     app.conf.task_always_eager = False
-    app.control.purge()
-    with ExitStack() as stack:
-        workers = [
-            stack.enter_context(
-                start_worker(
-                    app,
-                    pool="solo",
-                    concurrency=1,
-                    perform_ping_check=False,
-                    loglevel="WARNING",
-                    shutdown_timeout=30,
-                    hostname=f"meetings-racer-{i}@localhost",
-                )
-            )
-            for i in range(2)
-        ]
-        yield workers
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(RACE_QUEUE)
+    names = [f"meetings-racer-{i}-{os.getpid()}@localhost" for i in range(2)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "salesops",
+                "worker",
+                "--pool",
+                "solo",
+                "--concurrency",
+                "1",
+                "-Q",
+                RACE_QUEUE,
+                "-n",
+                name,
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "WARNING",
+            ],
+            env=env,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        for name in names
+    ]
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            replies = app.control.ping(destination=names, timeout=1.0) or []
+            if len(replies) == 2:
+                break
+        else:
+            raise RuntimeError("the two racing workers did not start")
+        yield mailbox
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()

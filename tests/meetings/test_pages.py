@@ -162,3 +162,22 @@ def test_edit_form_is_prefilled_and_refused_to_attendees(personas, client_for):
     page = client_for(personas.rep_a1).get(f"/meetings/{m.pk}/edit/")
     assert page.status_code == 200 and page.context["form"].initial["title"] == "Kickoff prep"
     assert client_for(personas.rep_a2).get(f"/meetings/{m.pk}/edit/").status_code == 403
+
+
+def test_schedule_form_offers_find_a_time_and_a_kickoff_page_shows_its_warnings(
+    personas, client_for
+):
+    client = client_for(personas.manager_a)
+    form = client.get("/meetings/new/?type=kickoff")
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert "Find a time" in html and 'hx-post="/meetings/find-time/"' in html
+    start = _next_weekday_10am()
+    data = _form(
+        start, type="kickoff", title="Kickoff", **{"agenda-0-title": "", "agenda-0-minutes": ""}
+    )
+    data["end"] = (start + dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post("/meetings/new/", data, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Sales training" in page and "No compensation review is scheduled" in page

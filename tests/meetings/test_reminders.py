@@ -1,20 +1,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
+import json
 from collections import Counter
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from meetings import conf
 from meetings.models import Delivery, Notification
 from meetings.selectors.meetings import unread_notification_count
 from meetings.services.reminders import reminders_dispatch, reminders_plan
 from meetings.services.scheduling import AttendeeInput, meeting_schedule
 from meetings.tasks import reminders_dispatch_task
 from tests.factories import PersonFactory, UserFactory, WonDealFactory
+from tests.meetings.conftest import RACE_QUEUE
 from tests.meetings.factories import (
     ActionItemFactory,
     AgendaItemFactory,
@@ -85,12 +88,12 @@ def test_cancelled_meetings_are_not_reminded(counting_mail):
 
 @pytest.mark.django_db
 def test_a_failed_send_is_retried_with_backoff_and_never_duplicated(counting_mail):
-    from tests.meetings.conftest import SlowCountingBackend
+    from tests.meetings.conftest import CountingBackend
 
     anna = PersonFactory(email="anna@example.com")
     bert = PersonFactory(email="bert@example.com")
     _meeting_in(40, anna, bert)
-    SlowCountingBackend.fail_once = {"bert@example.com"}
+    CountingBackend.fail_once = {"bert@example.com"}
     first = reminders_dispatch()
     assert (first.sent, first.failed) == (1, 1)
     failed = Delivery.objects.get(status="failed")
@@ -154,49 +157,45 @@ def test_planning_twice_offers_the_same_rows_but_stores_them_once():
     assert Delivery.objects.count() == 1
 
 
-def _wait_until(predicate, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for the workers")
+def _mail(mailbox) -> list[dict]:
+    return [json.loads(line) for line in mailbox.read_text().splitlines()]
 
 
 @pytest.mark.celery
-def test_two_real_workers_racing_deliver_each_reminder_exactly_once(
-    two_workers, counting_mail, settings
-):
-    settings.MEETING_DIGEST_HOUR = 0
-    settings.MEETING_DELIVERY_BATCH = 3  # small claims, so both workers are sending at once
-    people = [PersonFactory(email=f"p{i}@example.com") for i in range(12)]
-    for i in range(10):
+def test_two_real_workers_racing_deliver_each_reminder_exactly_once(two_workers):
+    """Two worker processes run eight dispatch tasks over up to 172 due deliveries, claiming two
+    at a time (tests/meetings/race_settings.py): every one is sent, none twice, and both workers
+    did send. (Dropping the SKIP LOCKED claim makes this fail with duplicates.)"""
+    people = [PersonFactory(email=f"p{i}@example.com") for i in range(42)]
+    for i in range(40):
         meeting = _meeting_in(20 + i, *people[i : i + 3])
         AttendeeFactory(
             meeting=meeting, person=None, name="Guest", email=f"guest{i}@client.example"
         )
-    for person in people[:5]:
-        ActionItemFactory(owner=person, due_date=timezone.localdate())
-    expected = 10 * 4 + 5
+    today = timezone.localdate()
+    for person in people[:12]:
+        ActionItemFactory(owner=person, due_date=today - dt.timedelta(days=1))
+    local_hour = timezone.now().astimezone(ZoneInfo(conf.company_time_zone())).hour
+    digests = 12 if local_hour >= conf.digest_hour() else 0
+    expected = 40 * 4 + digests
 
-    results = [reminders_dispatch_task.apply_async(ignore_result=False) for _ in range(8)]
-    for result in results:
-        result.get(timeout=60)
-    _wait_until(lambda: Delivery.objects.filter(status="sent").count() >= expected)
-    outcomes: list[dict[str, int]] = [res.result for res in results]
-    busy_tasks = [o["sent"] for o in outcomes if o["sent"]]
-    assert len(busy_tasks) >= 2, f"the workers did not race: {busy_tasks}"
-    assert sum(busy_tasks) == expected
+    results = [
+        reminders_dispatch_task.apply_async(queue=RACE_QUEUE, ignore_result=False) for _ in range(8)
+    ]
+    outcomes: list[dict[str, int]] = [r.get(timeout=120) for r in results]
+    mail = _mail(two_workers)
+    sent = Counter((m["to"][0], m["subject"]) for m in mail)
     assert Delivery.objects.count() == expected
     assert Delivery.objects.filter(status="sent").count() == expected
-    sent = Counter((m.to[0], m.subject) for m in counting_mail)
     assert len(sent) == expected, "a reminder is missing"
     assert max(sent.values()) == 1, f"a reminder went twice: {sent.most_common(3)}"
-    assert Notification.objects.count() == 10 * 3 + 5
+    assert sum(o["sent"] for o in outcomes) == expected
+    assert len({m["pid"] for m in mail}) == 2, "both workers should have sent some"
+    assert Notification.objects.count() == 40 * 3 + digests
 
 
 @pytest.mark.celery
-def test_a_meeting_created_in_a_rolled_back_transaction_sends_nothing(two_workers, counting_mail):
+def test_a_meeting_created_in_a_rolled_back_transaction_sends_nothing(two_workers):
     boss = PersonFactory()
     rep = PersonFactory()
     start = timezone.now() + dt.timedelta(minutes=30)
@@ -210,6 +209,7 @@ def test_a_meeting_created_in_a_rolled_back_transaction_sends_nothing(two_worker
             attendees=[AttendeeInput(person=rep)],
         )
         raise RuntimeError("roll back")
-    assert reminders_dispatch_task.apply_async(ignore_result=False).get(timeout=30)["planned"] == 0
-    assert counting_mail == []
+    outcome = reminders_dispatch_task.apply_async(queue=RACE_QUEUE, ignore_result=False)
+    assert outcome.get(timeout=60) == {"planned": 0, "sent": 0, "failed": 0}
+    assert _mail(two_workers) == []
     assert Delivery.objects.count() == 0
