@@ -79,7 +79,7 @@ def _people(scale: str) -> list[Person]:
         first_teams |= set(manager.managed_teams.values_list("pk", flat=True))
     chosen = list(qs.filter(team_id__in=first_teams))
     seen = {p.team_id for p in chosen if p.team_id is not None}
-    others = qs.exclude(team_id__in=seen).exclude(team_id=None)
+    others = qs.exclude(team_id__in=seen).filter(team__isnull=False)
     for team_id in others.order_by("team_id").values_list("team_id", flat=True).distinct():
         if len(chosen) >= LARGE_PEOPLE:
             break
