@@ -15,13 +15,19 @@ from types import ModuleType
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
+from meetings.models import MeetingStatus
+from meetings.selectors.load import meeting_cost_by_person_week, meeting_load_by_person, monday_of
+from meetings.selectors.meetings import meeting_list, my_open_action_items, notifications_for_user
 from salesops.dashboard.periods import Period
 from salesops.dashboard.scopes import DashboardScope
 from salesops.dashboard.selectors import ZERO, PeopleTable
 from salesops.formulas import HUNDRED
 from salesops.models import Person
 from salesops.selectors.scope import AnyUser
+from territories.models import ModelState
+from territories.selectors import Balance, territory_metrics, visible_models
 
 
 def _module(name: str, needs: str) -> ModuleType | None:
@@ -98,14 +104,13 @@ class MeetingLoad:
     people: int
 
 
-def _meeting_load(*, people: PeopleTable, today: date) -> MeetingLoad | None:
-    load_mod = _module("meetings.selectors.load", "meeting_load_by_person")
-    if load_mod is None:
-        return None
-    week_start = today - timedelta(days=today.weekday())
+def _meeting_load(*, people: PeopleTable, today: date) -> MeetingLoad:
+    """This week's internal-meeting hours per person (flagged over MEETING_LOAD_LIMIT_HOURS) and
+    meeting cost, for the people in the table: two queries (meetings' load selectors)."""
+    week_start = monday_of(today)
     ids = [row.person_id for row in people.rows if row.active]
-    load = load_mod.meeting_load_by_person(person_ids=ids, week_start=week_start)
-    costs = load_mod.meeting_cost_by_person_week(person_ids=ids, week_start=week_start)
+    load = meeting_load_by_person(person_ids=ids, week_start=week_start)
+    costs = meeting_cost_by_person_week(person_ids=ids, week_start=week_start)
     names = {row.person_id: row for row in people.rows}
     for pid, entry in load.items():
         names[pid].extra["meeting_hours"] = entry.hours
@@ -124,14 +129,13 @@ def _meeting_load(*, people: PeopleTable, today: date) -> MeetingLoad | None:
     )
 
 
-def _territory_balance(*, user: AnyUser, today: date) -> Any | None:
-    terr = _module("territories.selectors", "territory_metrics")
-    if terr is None:
-        return None
-    model = terr.visible_models(user=user).filter(status="active").first()
+def _territory_balance(*, user: AnyUser, today: date) -> Balance | None:
+    """Potential, quota and won revenue per territory of the active model the user can see
+    (territories' balance selector); None while no model is active."""
+    model = visible_models(user=user).filter(state=ModelState.ACTIVE).first()
     if model is None:
         return None
-    return terr.territory_metrics(user=user, model=model, today=today)
+    return territory_metrics(user=user, model=model, today=today)
 
 
 def team_panels(
@@ -191,18 +195,13 @@ def personal_panels(
             panels["statement"] = (
                 pay.statement_list(user=user).filter(person_id=person.pk).order_by("-period_start")
             ).first()
-    meetings = _module("meetings.selectors", "meeting_list")
-    if meetings is not None:
-        from django.utils import timezone
-
-        panels["meetings"] = list(
-            meetings.meeting_list(user=user, mine_only=True)
-            .filter(start__gte=timezone.now())
-            .exclude(status="cancelled")[:5]
-        )
-        panels["action_items"] = list(meetings.my_open_action_items(user=user)[:10])
-        notes = meetings.notifications_for_user(user=user).order_by("-created_at")
-        panels["notifications"] = list(notes[:5])
+    panels["meetings"] = list(
+        meeting_list(user=user, mine_only=True)
+        .filter(start__gte=timezone.now())
+        .exclude(status=MeetingStatus.CANCELLED)[:5]
+    )
+    panels["action_items"] = list(my_open_action_items(user=user)[:10])
+    panels["notifications"] = list(notifications_for_user(user=user).order_by("-created_at")[:5])
     return panels
 
 

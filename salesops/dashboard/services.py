@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
+from meetings.models import ActionStatus
+from meetings.selectors.meetings import action_item_can_update, action_items_visible
+from meetings.services.items import action_item_set_status
 from salesops.celery import app as celery_app
 from salesops.dashboard.ops import require_ops
 from salesops.selectors.scope import AnyUser
@@ -29,16 +31,11 @@ def job_run_rerun(*, user: AnyUser, job: str, business_date: date, partition: st
 
 
 def action_item_tick_off(*, user: AnyUser, item_id: int) -> None:
-    """Mark one of the caller's action items done, through the meetings app (404 when the item is
-    not visible to the caller or meetings are not set up; 403 when visible but not theirs)."""
-    try:
-        meetings_selectors = importlib.import_module("meetings.selectors")
-        items = importlib.import_module("meetings.services.items")
-    except ImportError as error:
-        raise Http404("Meetings are not set up.") from error
-    item = meetings_selectors.action_items_visible(user=user).filter(pk=item_id).first()
+    """Mark one of the caller's action items done, through the meetings app's service (404 when
+    the item is not visible to the caller; 403 when visible but not theirs to tick off)."""
+    item = action_items_visible(user=user).filter(pk=item_id).first()
     if item is None:
         raise Http404("No such action item.")
-    if not meetings_selectors.action_item_can_update(user=user, item=item):
+    if not action_item_can_update(user=user, item=item):
         raise PermissionDenied("Only the owner or the meeting's organiser may tick this off.")
-    items.action_item_set_status(item=item, status="done")
+    action_item_set_status(item=item, status=ActionStatus.DONE)

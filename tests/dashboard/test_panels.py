@@ -1,0 +1,120 @@
+"""Panels fed by the other apps: meeting load and cost, action items, meetings and notifications on
+/me/, territory balance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from meetings.models import ActionItem, Notification
+from tests.meetings.factories import ActionItemFactory, AgendaItemFactory, meeting_with
+from tests.territories.factories import make_model, make_territory
+
+pytestmark = pytest.mark.django_db
+UTC = dt.UTC
+
+
+def test_meeting_load_flags_people_over_the_weekly_limit_and_prices_the_week(
+    personas: Any, book: Any, client_for: Any
+) -> None:
+    a1, a2 = personas.person("rep_a1"), personas.person("rep_a2")
+    # The week of Mon 2026-03-16 (the book's "today" is Fri 2026-03-20); hourly cost 60 each.
+    meeting_with(
+        a1,
+        start=dt.datetime(2026, 3, 17, 7, 0, tzinfo=UTC),
+        end=dt.datetime(2026, 3, 17, 16, 0, tzinfo=UTC),
+        type="planning",
+    )
+    meeting_with(
+        a1,
+        a2,
+        start=dt.datetime(2026, 3, 18, 9, 0, tzinfo=UTC),
+        end=dt.datetime(2026, 3, 18, 11, 0, tzinfo=UTC),
+        type="team",
+    )
+    # Next week's meeting is not this week's load.
+    meeting_with(
+        a2,
+        start=dt.datetime(2026, 3, 24, 9, 0, tzinfo=UTC),
+        end=dt.datetime(2026, 3, 24, 20, 0, tzinfo=UTC),
+    )
+    response = client_for(personas.manager_a).get("/dashboard/")
+    load = response.context["meeting_load"]
+    assert load.week_start == dt.date(2026, 3, 16)
+    assert load.hours == Decimal("13.00")
+    assert load.cost == Decimal("780.00")  # (9 h + 2 h) × 60 + 2 h × 60
+    assert load.overloaded == [("Anna Rep", Decimal("11.00"))]
+    rows = {row.name: row for row in response.context["people"].rows}
+    assert rows["Anna Rep"].extra["meeting_overloaded"] is True
+    assert rows["Arno Rep"].extra["meeting_hours"] == Decimal("2.00")
+    html = response.content.decode()
+    assert 'data-testid="overloaded"' in html and "over limit" in html
+    assert 'data-testid="meetings-missing"' not in html
+
+
+def test_rep_workspace_lists_upcoming_meetings_with_agendas_items_and_notifications(
+    personas: Any, book: Any, client_for: Any
+) -> None:
+    a1, b1 = personas.person("rep_a1"), personas.person("rep_b1")
+    upcoming = meeting_with(
+        a1,
+        title="Pipeline review",
+        start=dt.datetime(2026, 3, 23, 9, 0, tzinfo=UTC),
+        end=dt.datetime(2026, 3, 23, 10, 0, tzinfo=UTC),
+    )
+    AgendaItemFactory(meeting=upcoming, title="Stuck deals", minutes=20)
+    meeting_with(
+        a1,
+        title="Last week",
+        start=dt.datetime(2026, 3, 10, 9, 0, tzinfo=UTC),
+        end=dt.datetime(2026, 3, 10, 10, 0, tzinfo=UTC),
+    )
+    meeting_with(
+        b1,
+        title="Team B only",
+        start=dt.datetime(2026, 3, 23, 9, 0, tzinfo=UTC),
+        end=dt.datetime(2026, 3, 23, 10, 0, tzinfo=UTC),
+    )
+    ActionItemFactory(meeting=upcoming, owner=a1, description="Send the proposal")
+    ActionItemFactory(meeting=upcoming, owner=b1, description="Not mine")
+    Notification.objects.create(person=a1, title="Pipeline review tomorrow")
+    html = client_for(personas.rep_a1).get("/me/").content.decode()
+    assert "Pipeline review" in html and "Stuck deals" in html
+    assert "Last week" not in html and "Team B only" not in html
+    assert "Send the proposal" in html and "Not mine" not in html
+    assert "Pipeline review tomorrow" in html
+
+
+def test_a_rep_ticks_off_their_own_action_item_only(
+    personas: Any, book: Any, client_for: Any
+) -> None:
+    a1, a2 = personas.person("rep_a1"), personas.person("rep_a2")
+    meeting = meeting_with(a2, a1)  # organised by rep_a2, who may change any of its items
+    mine = ActionItemFactory(meeting=meeting, owner=a1)
+    theirs = ActionItemFactory(meeting=meeting, owner=a2)
+    client = client_for(personas.rep_a1)
+    response = client.post(f"/me/action-items/{mine.pk}/done/")
+    assert response.status_code == 302 and response["Location"].startswith("/me/")
+    assert ActionItem.objects.get(pk=mine.pk).status == "done"
+    assert client.post(f"/me/action-items/{theirs.pk}/done/").status_code == 403
+    assert (
+        client_for(personas.rep_b1).post(f"/me/action-items/{theirs.pk}/done/").status_code == 404
+    )
+    assert ActionItem.objects.get(pk=theirs.pk).status == "open"
+    assert client_for(personas.rep_a2).get(f"/me/action-items/{theirs.pk}/done/").status_code == 405
+
+
+def test_territory_balance_shows_the_active_model(
+    personas: Any, book: Any, client_for: Any
+) -> None:
+    client = client_for(personas.sales_ops)
+    assert 'data-testid="territories-inactive"' in client.get("/dashboard/").content.decode()
+    model = make_model(name="FY26 territories", state="active")
+    make_territory(model, "North")
+    make_territory(model, "South")
+    html = client.get("/dashboard/").content.decode()
+    assert 'data-testid="territory-balance"' in html
+    assert "North" in html and "South" in html and "FY26 territories" in html
