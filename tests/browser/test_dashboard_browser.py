@@ -172,3 +172,22 @@ def test_pages_fit_a_laptop_screen_without_sideways_scrolling(personas: Any, log
     screenshot(page, "me-laptop")
     page.goto("/dashboard/?period=ytd")
     screenshot(page, "dashboard-laptop")
+
+
+def test_rep_ticks_off_an_action_item_in_their_workspace(personas: Any, login: Any) -> None:
+    from tests.meetings.factories import ActionItemFactory, meeting_with
+
+    make_book(personas, now=timezone.now())
+    a1 = personas.person("rep_a1")
+    meeting = meeting_with(personas.person("manager_a"), a1, title="Coaching")
+    item = ActionItemFactory(meeting=meeting, owner=a1, description="Call the CFO back")
+    page = login("rep_a1")
+    page.goto("/me/")
+    items = page.get_by_test_id("my-action-items")
+    assert "Call the CFO back" in items.inner_text()
+    page.get_by_role("button", name="Mark “Call the CFO back” done").click()
+    page.wait_for_load_state()
+    assert "Action item done." in page.locator(".messages").inner_text()
+    assert page.get_by_test_id("no-action-items").is_visible()
+    item.refresh_from_db()
+    assert item.status == "done"
