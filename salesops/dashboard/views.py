@@ -74,6 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "people": people,
         "stuck": selectors.dashboard_stuck_deals(scope=scope),
         "query": _query_string(request),
+        "currency": settings.BASE_CURRENCY,
         "sees_everything": sees_everything(request.user),
     }
     context["funnel_chart"] = charts.funnel_chart(context["funnel"])
@@ -154,6 +155,7 @@ def me(request: HttpRequest) -> HttpResponse:
         "period_choices": PERIOD_CHOICES,
         "person": person,
         "query": _query_string(request),
+        "currency": settings.BASE_CURRENCY,
         "today": today,
     }
     if person is not None:
