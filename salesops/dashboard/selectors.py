@@ -22,6 +22,7 @@ from django.db.models import (
     F,
     Q,
     Sum,
+    Value,
     Window,
 )
 from django.db.models.functions import TruncMonth
@@ -130,33 +131,64 @@ def _last_closed_quarters(today: date) -> tuple[date, date, date]:
 
 
 def dashboard_tiles(*, scope: DashboardScope, period: Period) -> Tiles:
-    """The headline tiles for `period` and its previous period, and the pipeline funnel, in three
+    """The headline tiles for `period` and its previous period, and the pipeline funnel, in two
     queries. The magic number is for the last fiscal quarter closed by the end of the period."""
     q_prev, q_last, q_end = _last_closed_quarters(period.end)
     first = min(period.prev_start, q_prev)
     last = max(period.end, q_end)
     in_period = Q(deal__close_date__gte=period.start, deal__close_date__lte=period.end)
     in_prev = Q(deal__close_date__gte=period.prev_start, deal__close_date__lte=period.prev_end)
-    revenue = (
+    in_q_last = Q(deal__close_date__gte=q_last, deal__close_date__lte=q_end)
+    in_q_prev = Q(deal__close_date__gte=q_prev, deal__close_date__lt=q_last)
+    zero = Value(ZERO, output_field=MONEY)
+    # Credit and ledger sums in one statement: two grouped SELECTs as a UNION ALL.
+    revenue_q = (
         credited_splits(start=first, end=last)
         .filter(scope.people_q("person"))
-        .aggregate(
-            revenue=Sum("credit", filter=in_period),
-            prev_revenue=Sum("credit", filter=in_prev),
+        .annotate(kind=Value("revenue"))
+        .values("kind")
+        .annotate(
+            now=Sum("credit", filter=in_period, output_field=MONEY),
+            prev=Sum("credit", filter=in_prev, output_field=MONEY),
+            q_last=Sum("credit", filter=in_q_last, output_field=MONEY),
+            q_prev=Sum("credit", filter=in_q_prev, output_field=MONEY),
             won_deals=Count("deal_id", distinct=True, filter=in_period),
-            q_last=Sum(
-                "credit", filter=Q(deal__close_date__gte=q_last, deal__close_date__lte=q_end)
-            ),
-            q_prev=Sum(
-                "credit", filter=Q(deal__close_date__gte=q_prev, deal__close_date__lt=q_last)
-            ),
         )
+        .values_list("kind", "now", "prev", "q_last", "q_prev", "won_deals")
+        .order_by()
     )
-    cost = SalesCost.objects.filter(scope.cost_q(), date__gte=first, date__lte=last).aggregate(
-        cost=Sum("amount", filter=Q(date__gte=period.start, date__lte=period.end)),
-        prev_cost=Sum("amount", filter=Q(date__gte=period.prev_start, date__lte=period.prev_end)),
-        q_prev=Sum("amount", filter=Q(date__gte=q_prev, date__lt=q_last)),
+    cost_q = (
+        SalesCost.objects.filter(scope.cost_q(), date__gte=first, date__lte=last)
+        .annotate(kind=Value("cost"))
+        .values("kind")
+        .annotate(
+            now=Sum(
+                "amount", filter=Q(date__gte=period.start, date__lte=period.end), output_field=MONEY
+            ),
+            prev=Sum(
+                "amount",
+                filter=Q(date__gte=period.prev_start, date__lte=period.prev_end),
+                output_field=MONEY,
+            ),
+            q_last=zero,
+            q_prev=Sum("amount", filter=Q(date__gte=q_prev, date__lt=q_last), output_field=MONEY),
+            won_deals=Value(0),
+        )
+        .values_list("kind", "now", "prev", "q_last", "q_prev", "won_deals")
+        .order_by()
     )
+    sums = {row[0]: row[1:] for row in revenue_q.union(cost_q, all=True)}
+    empty = (None, None, None, None, 0)
+    rev_now, rev_prev, rev_q_last, rev_q_prev, won_deals = sums.get("revenue", empty)
+    cost_now, cost_prev, _unused, cost_q_prev, _zero = sums.get("cost", empty)
+    revenue = {
+        "revenue": rev_now,
+        "prev_revenue": rev_prev,
+        "won_deals": won_deals,
+        "q_last": rev_q_last,
+        "q_prev": rev_q_prev,
+    }
+    cost = {"cost": cost_now, "prev_cost": cost_prev, "q_prev": cost_q_prev}
     closed_now = Q(close_date__gte=period.start, close_date__lte=period.end)
     closed_prev = Q(close_date__gte=period.prev_start, close_date__lte=period.prev_end)
     is_open = Q(stage__in=OPEN_STAGES)
@@ -457,27 +489,30 @@ class MonthlySeries:
 
 
 def dashboard_monthly(*, scope: DashboardScope, end: date, months: int = 12) -> MonthlySeries:
-    """Revenue, cost and ratio per calendar month for the `months` months up to `end`: two queries."""
+    """Revenue, cost and ratio per calendar month for the `months` months up to `end`: one query
+    (the credit and ledger GROUP BYs as a UNION ALL)."""
     first = end.replace(day=1) - relativedelta(months=months - 1)
     revenue_rows = (
         credited_splits(start=first, end=end)
         .filter(scope.people_q("person"))
-        .annotate(month=TruncMonth("deal__close_date"))
-        .values("month")
-        .annotate(total=Sum("credit"))
-        .values_list("month", "total")
+        .annotate(month=TruncMonth("deal__close_date"), kind=Value("revenue"))
+        .values("month", "kind")
+        .annotate(total=Sum("credit", output_field=MONEY))
+        .values_list("month", "kind", "total")
         .order_by()
     )
     cost_rows = (
         SalesCost.objects.filter(scope.cost_q(), date__gte=first, date__lte=end)
-        .annotate(month=TruncMonth("date"))
-        .values("month")
-        .annotate(total=Sum("amount"))
-        .values_list("month", "total")
+        .annotate(month=TruncMonth("date"), kind=Value("cost"))
+        .values("month", "kind")
+        .annotate(total=Sum("amount", output_field=MONEY))
+        .values_list("month", "kind", "total")
         .order_by()
     )
-    revenue_by = {m: t for m, t in revenue_rows}
-    cost_by = {m: t for m, t in cost_rows}
+    revenue_by: dict[date, Decimal] = {}
+    cost_by: dict[date, Decimal] = {}
+    for month, kind, total in revenue_rows.union(cost_rows, all=True):
+        (revenue_by if kind == "revenue" else cost_by)[month] = total
     labels = [first + relativedelta(months=i) for i in range(months)]
     revenue = [revenue_by.get(m) or ZERO for m in labels]
     cost = [cost_by.get(m) or ZERO for m in labels]
