@@ -61,13 +61,14 @@ def percent(value: Decimal | None, of: Decimal | None) -> Decimal | None:
     return (value / of * HUNDRED).quantize(PCT, ROUND_HALF_UP)
 
 
-def club_tier(attainment: Decimal | None) -> str:
-    if attainment is None:
+def club_tier(credited: Decimal, quota: Decimal | None) -> str:
+    """The club reached, on the exact ratio (99.999 % is not 100 % even if it displays so)."""
+    if quota is None or quota <= 0:
         return ""
     presidents, chairmans = club_thresholds()
-    if attainment >= chairmans:
+    if credited * HUNDRED >= chairmans * quota:
         return CHAIRMANS
-    if attainment >= presidents:
+    if credited * HUNDRED >= presidents * quota:
         return PRESIDENTS
     return ""
 
@@ -190,7 +191,7 @@ def attainment_for_people(
             percent=pct,
             expected_to_date=expected,
             pace_percent=percent(credited, expected),
-            club_tier=club_tier(pct),
+            club_tier=club_tier(credited, quota),
         )
     return out
 

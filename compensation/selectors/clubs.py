@@ -42,8 +42,9 @@ def club_members(*, fiscal_year: int) -> list[ClubMember]:
     names = dict(Person.objects.filter(pk__in=list(quotas)).values_list("pk", "name"))
     members = []
     for pid, quota in quotas.items():
-        pct = percent(credit.get(pid, Decimal(0)), quota)
-        tier = club_tier(pct)
+        achieved = credit.get(pid, Decimal(0))
+        pct = percent(achieved, quota)
+        tier = club_tier(achieved, quota)
         if tier and pct is not None:
             members.append(ClubMember(pid, names[pid], pct, tier))
     members.sort(key=lambda m: (-m.attainment_percent, m.name))
