@@ -440,10 +440,11 @@ class DisputeViewSet(
     @extend_schema(request=s.DisputeResolveInput, responses=s.DisputeOutput)
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str | None = None) -> Response:
+        dispute = self.get_object()  # 404 outside the scope before anything else
         data = s.DisputeResolveInput(data=request.data)
         data.is_valid(raise_exception=True)
         dispute = dispute_services.dispute_resolve(
-            user=request.user, dispute=self.get_object(), **data.validated_data
+            user=request.user, dispute=dispute, **data.validated_data
         )
         return Response(s.DisputeOutput(dispute).data)
 

@@ -147,3 +147,36 @@ def payroll_rows(*, user: AnyUser, period_start: date) -> QuerySet[Statement]:
         .select_related("person", "person__user")
         .order_by("person__name")
     )
+
+
+def plan_in_force(
+    *, user: AnyUser, person_id: int, on: date
+) -> tuple[PlanAssignment, PlanVersion] | None:
+    """The person's assignment on `on` and the approved version of its plan in force then."""
+    assignment = (
+        assignment_list(user=user)
+        .filter(person_id=person_id, start__lte=on)
+        .filter(Q(end__isnull=True) | Q(end__gte=on))
+        .order_by("-start")
+        .first()
+    )
+    if assignment is None:
+        return None
+    version = (
+        PlanVersion.objects.filter(
+            plan_id=assignment.plan_id, status="approved", effective_from__lte=on
+        )
+        .order_by("-effective_from", "-number")
+        .first()
+    )
+    return None if version is None else (assignment, version)
+
+
+def latest_statement_id(*, user: AnyUser, person_id: int) -> int | None:
+    return (
+        statement_list(user=user)
+        .filter(person_id=person_id)
+        .order_by("-period_start")
+        .values_list("pk", flat=True)
+        .first()
+    )

@@ -12,4 +12,3 @@ def _fast_password_hashing(settings: Any) -> None:
     # The personas are created with real passwords; PBKDF2 on a shared 2-core box takes seconds
     # per persona. These tests never check password strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-

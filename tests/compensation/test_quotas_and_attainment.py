@@ -178,7 +178,9 @@ def test_clubs_at_100_and_125_percent_of_annual_plan(personas):
 
 def test_team_rollup_shows_over_assignment(personas):
     team = personas.team_a
-    quota_set(user=None, assignee=Assignee(team=team), metric="revenue", period=MARCH, amount=D(10000))
+    quota_set(
+        user=None, assignee=Assignee(team=team), metric="revenue", period=MARCH, amount=D(10000)
+    )
     for name, amount in (("rep_a1", "6000"), ("rep_a2", "3000"), ("rep_a3", "3000")):
         month_quota(personas.person(name), MARCH, amount)
     won_deal(personas.person("rep_a3"), "5000", dt.date(2026, 3, 3))
