@@ -38,7 +38,7 @@ from salesops.models import REP_ROLES, Deal, Person, Product, Role, Team
 from salesops.selectors.credit import credit_by_person
 
 SEASONALITY = [Decimal(p) for p in (6, 7, 8, 8, 8, 9, 7, 7, 9, 9, 10, 12)]
-DEFAULT_ANNUAL = {
+DEFAULT_ANNUAL: dict[str, Decimal] = {
     Role.ACCOUNT_EXECUTIVE: Decimal(600_000),
     Role.SALES_MANAGER: Decimal(2_000_000),
     Role.CUSTOMER_SUCCESS: Decimal(250_000),
@@ -196,7 +196,7 @@ def _year_quotas(
         if sold > 0:
             annual = _q(sold / max(elapsed, Decimal("0.05")) / target)
         else:
-            annual = DEFAULT_ANNUAL.get(person.role, Decimal(300_000))
+            annual = DEFAULT_ANNUAL.get(str(person.role), Decimal(300_000))
         annual = max(annual, Decimal(10_000))
         annual_by_person[person.pk] = annual
         rows += quota_rows(
