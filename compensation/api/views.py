@@ -195,6 +195,32 @@ class TeamAttainmentView(APIView):
 
 
 @extend_schema(tags=["compensation"])
+class TerritoryAttainmentView(APIView):
+    """Revenue quota vs credited revenue per territory (managers and sales ops). `credited` is
+    null until the territories app registers its credit provider."""
+
+    permission_classes = [IsAuthenticated, InSalesOrg]
+
+    @extend_schema(
+        parameters=[
+            PERIOD_PARAM,
+            OpenApiParameter("territory", OpenApiTypes.INT, many=True, required=True),
+        ],
+        responses=s.TerritoryAttainmentOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        today = timezone.localdate()
+        period = _period(
+            request.query_params.get("period"), fiscal.period_containing(today, fiscal.YEAR)
+        )
+        ids = [int(i) for i in request.query_params.getlist("territory") if i.isdigit()]
+        rows = selectors.territory_attainment(
+            user=request.user, territory_ids=ids, start=period.start, end=period.end
+        )
+        return Response(s.TerritoryAttainmentOutput(list(rows.values()), many=True).data)
+
+
+@extend_schema(tags=["compensation"])
 class PlanViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
