@@ -12,8 +12,8 @@ from django.contrib import admin
 
 from compensation import fiscal
 from compensation.models import Statement
-from compensation.selectors import register_territory_credit_provider, territory_attainment
 from compensation.selectors import attainment as attainment_module
+from compensation.selectors import register_territory_credit_provider, territory_attainment
 from compensation.services import statements as svc
 from compensation.services.quotas import Assignee, quota_set
 from tests.compensation.factories import FLAT_5, approved_plan, assign, won_deal
