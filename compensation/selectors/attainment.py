@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import (
     DecimalField,
@@ -73,22 +74,28 @@ def club_tier(credited: Decimal, quota: Decimal | None) -> str:
     return ""
 
 
+def quota_sums(*, by: str, metric: str = Metric.REVENUE, **filters: Any) -> dict[int, Decimal]:
+    """Σ monthly quota amount grouped by `by` ("person_id", "team_id" or "territory_id")."""
+    rows = (
+        Quota.objects.filter(metric=metric, **filters)
+        .values(by)
+        .annotate(total=Sum("amount"))
+        .values_list(by, "total")
+    )
+    return {key: total for key, total in rows if key is not None}
+
+
 def quota_by_person(
     *, person_ids: Iterable[int], start: date, end: date, metric: str = Metric.REVENUE
 ) -> dict[int, Decimal]:
     """Σ monthly quota per person over the months starting in [start, end] (one GROUP BY)."""
-    rows = (
-        Quota.objects.filter(
-            person_id__in=list(person_ids),
-            metric=metric,
-            period_start__gte=start,
-            period_start__lte=end,
-        )
-        .values("person_id")
-        .annotate(total=Sum("amount"))
-        .values_list("person_id", "total")
+    return quota_sums(
+        by="person_id",
+        metric=metric,
+        person_id__in=list(person_ids),
+        period_start__gte=start,
+        period_start__lte=end,
     )
-    return {pid: total for pid, total in rows if pid is not None}
 
 
 def achieved_by_person(
@@ -227,16 +234,12 @@ def team_rollup(
     subtrees = {tid: team_subtree_ids([tid]) for tid, _ in teams}
     all_ids = sorted(set().union(*subtrees.values())) if subtrees else []
     members = dict(Person.objects.filter(team_id__in=all_ids).values_list("pk", "team_id"))
-    own = dict(
-        Quota.objects.filter(
-            team_id__in=[t for t, _ in teams],
-            metric=metric,
-            period_start__gte=start,
-            period_start__lte=end,
-        )
-        .values("team_id")
-        .annotate(total=Sum("amount"))
-        .values_list("team_id", "total")
+    own = quota_sums(
+        by="team_id",
+        metric=metric,
+        team_id__in=[t for t, _ in teams],
+        period_start__gte=start,
+        period_start__lte=end,
     )
     person_quota = quota_by_person(person_ids=members, start=start, end=end, metric=metric)
     person_credit = achieved_by_person(person_ids=members, start=start, end=end, metric=metric)
@@ -277,16 +280,8 @@ def territory_attainment(
     if not scope.everything and not scope.team_ids:
         return {}
     ids = list(territory_ids)
-    quotas = dict(
-        Quota.objects.filter(
-            territory_id__in=ids,
-            metric=Metric.REVENUE,
-            period_start__gte=start,
-            period_start__lte=end,
-        )
-        .values("territory_id")
-        .annotate(total=Sum("amount"))
-        .values_list("territory_id", "total")
+    quotas = quota_sums(
+        by="territory_id", territory_id__in=ids, period_start__gte=start, period_start__lte=end
     )
     credited = _territory_credit[0](ids, start, end) if _territory_credit else None
     return {

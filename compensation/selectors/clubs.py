@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from compensation import fiscal
-from compensation.models import Metric, Quota
-from compensation.selectors.attainment import club_tier, percent
+from compensation.selectors.attainment import club_tier, percent, quota_sums
 from salesops.models import REP_ROLES, Person
 from salesops.selectors.credit import credit_by_person
 
@@ -28,16 +25,7 @@ def club_members(*, fiscal_year: int) -> list[ClubMember]:
 
     Not scoped by user: the kickoff recognises them in front of everyone. Three queries."""
     year = fiscal.year(fiscal_year)
-    quotas = dict(
-        Quota.objects.filter(
-            person__role__in=sorted(REP_ROLES),
-            metric=Metric.REVENUE,
-            fiscal_year=fiscal_year,
-        )
-        .values("person_id")
-        .annotate(total=Sum("amount"))
-        .values_list("person_id", "total")
-    )
+    quotas = quota_sums(by="person_id", person__role__in=sorted(REP_ROLES), fiscal_year=fiscal_year)
     credit = credit_by_person(start=year.start, end=year.end, person_ids=list(quotas))
     names = dict(Person.objects.filter(pk__in=list(quotas)).values_list("pk", "name"))
     members = []
@@ -56,14 +44,6 @@ def quota_totals_for_territories(
 ) -> dict[int, Decimal]:
     """Σ revenue quota per territory for the fiscal year (territories app's balance view).
     Territories without a quota are absent from the result."""
-    rows = (
-        Quota.objects.filter(
-            territory_id__in=list(territory_ids),
-            metric=Metric.REVENUE,
-            fiscal_year=fiscal_year,
-        )
-        .values("territory_id")
-        .annotate(total=Sum("amount"))
-        .values_list("territory_id", "total")
+    return quota_sums(
+        by="territory_id", territory_id__in=list(territory_ids), fiscal_year=fiscal_year
     )
-    return {tid: total for tid, total in rows if tid is not None}
