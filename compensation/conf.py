@@ -20,6 +20,3 @@ def ramp_percents() -> tuple[Decimal, ...]:
     raw = getattr(settings, "COMP_RAMP_PERCENTS", (25, 50, 75, 100))
     return tuple(Decimal(str(p)) for p in raw)
 
-
-def default_clawback_days() -> int:
-    return int(getattr(settings, "COMP_CLAWBACK_DAYS", 90))
