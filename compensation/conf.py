@@ -19,4 +19,3 @@ def ramp_percents() -> tuple[Decimal, ...]:
     """A new hire's share of full quota in their 1st, 2nd, … month (COMP_RAMP_PERCENTS)."""
     raw = getattr(settings, "COMP_RAMP_PERCENTS", (25, 50, 75, 100))
     return tuple(Decimal(str(p)) for p in raw)
-

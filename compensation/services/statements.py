@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -199,24 +199,32 @@ def _clawbacks(
     return out
 
 
-def _signature(fields: dict[str, Any], lines: list[StatementLine]) -> tuple[Any, ...]:
+LINE_SIGNATURE = (
+    "kind",
+    "deal_id",
+    "ref",
+    "description",
+    "tier",
+    "base",
+    "rate",
+    "formula",
+    "amount",
+)
+
+
+def _signature(fields: dict[str, Any], lines: list[tuple[Any, ...]]) -> tuple[Any, ...]:
     return (
-        tuple(fields[name] for name in STATEMENT_FIELDS if name != "generated_at"),
         tuple(
-            (
-                ln.kind,
-                ln.deal_id,
-                ln.ref,
-                ln.description,
-                ln.tier,
-                ln.base,
-                ln.rate,
-                ln.formula,
-                ln.amount,
-            )
-            for ln in lines
+            getattr(fields[name], "pk", fields[name])  # compare plan versions by id
+            for name in STATEMENT_FIELDS
+            if name != "generated_at"
         ),
+        tuple(lines),
     )
+
+
+def _line_tuple(line: StatementLine) -> tuple[Any, ...]:
+    return tuple(getattr(line, name) for name in LINE_SIGNATURE)
 
 
 def _statement_fields(
@@ -280,10 +288,18 @@ def statements_generate(
     versions = _versions((a.plan_id for a in assignments.values()), period.end)
     existing = {
         s.person_id: s
-        for s in Statement.objects.select_for_update()
-        .filter(period_start=period.start, person_id__in=people)
-        .prefetch_related(Prefetch("lines", queryset=StatementLine.objects.order_by("position")))
+        for s in Statement.objects.select_for_update().filter(
+            period_start=period.start, person_id__in=people
+        )
     }
+    # Plain tuples, not model instances: most drafts compare equal and are never written.
+    existing_lines: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in (
+        StatementLine.objects.filter(statement_id__in=[s.pk for s in existing.values()])
+        .order_by("statement_id", "position")
+        .values_list("statement_id", *LINE_SIGNATURE)
+    ):
+        existing_lines[row[0]].append(row[1:])
     plans = {pid: engine.parse_plan(v.definition) for pid, v in versions.items()}
     quotas = quota_by_person(person_ids=people, start=period.start, end=period.end)
     credits = _deal_credits(people, period)
@@ -347,8 +363,13 @@ def statements_generate(
             )
             to_create.append((statement, lines))
             continue
-        before = {name: getattr(current, name) for name in STATEMENT_FIELDS}
-        if _signature(before, list(current.lines.all())) == _signature(fields, lines):
+        before = {
+            name: current.plan_version_id if name == "plan_version" else getattr(current, name)
+            for name in STATEMENT_FIELDS
+        }
+        if _signature(before, existing_lines[current.pk]) == _signature(
+            fields, [_line_tuple(line) for line in lines]
+        ):
             report.unchanged += 1
             continue
         for name, value in fields.items():
