@@ -1,9 +1,9 @@
 """Demo data of the compensation app, called by `manage.py seed_demo` after the core data exists.
 
-Adds, for the current fiscal year: monthly revenue quotas for every rep and manager (seasonal,
+Adds, for the current fiscal year: monthly revenue quotas for every rep (seasonal,
 ramped for new hires; sized from each person's actual credited revenue so attainment spreads from
 ~60 % to ~150 %: some reps reach the President's and Chairman's clubs), meetings quotas for SDRs,
-team quotas (some teams over-, some under-assigned), two commission plans (a marginal one with
+team quotas — a manager's own number — (some teams over-, some under-assigned), two commission plans (a marginal one with
 accelerators, a product rate, a SPIF and a cap; a retroactive one with a decelerator and a
 recoverable draw), plan assignments, statements in every state (paid, approved, draft) with a
 refund clawback, and an open and a resolved dispute for the demo `rep`.
@@ -148,7 +148,8 @@ def seed_demo(*, seed: int, scale: str) -> None:
             if person.role in (Role.SDR, Role.CUSTOMER_SUCCESS, Role.SALES_ADMIN)
             else ACCELERATED
         )
-        target = (annual_by_person[person.pk] * Decimal("0.05") / 12).quantize(Decimal("0.01"))
+        annual = annual_by_person.get(person.pk, DEFAULT_ANNUAL[Role.SALES_MANAGER])
+        target = (annual * Decimal("0.05") / 12).quantize(Decimal("0.01"))
         assignments.append(
             PlanAssignment(
                 person=person,
@@ -188,6 +189,8 @@ def _year_quotas(
     rows: list[Quota] = []
     annual_by_person: dict[int, Decimal] = {}
     for person in people:
+        if person.role == Role.SALES_MANAGER:
+            continue  # a manager's number is their team's quota (below)
         sold = credited.get(person.pk, Decimal(0))
         if person.user is not None and person.user.username == "rep":
             target = Decimal("1.12")  # the demo rep is a little ahead of plan

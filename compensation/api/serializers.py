@@ -334,7 +334,8 @@ class ReversalInput(serializers.Serializer[Any]):
 
 
 class SimulatedDealInput(serializers.Serializer[Any]):
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    # Up to 8 places: a credited share (close value × split %) is not always whole cents.
+    amount = serializers.DecimalField(max_digits=24, decimal_places=8, min_value=0)
     date = serializers.DateField()
     product = serializers.CharField(required=False, allow_blank=True, default="")
     split_percent = serializers.DecimalField(

@@ -211,6 +211,13 @@ def test_simulator_returns_the_domain_examples_and_saves_nothing(personas, api_c
         format="json",
     )
     assert split.json()["payable"] == "50.00"
+    # the what-if sends credited shares, which are not always whole cents
+    share = client.post(
+        "/api/v1/compensation/simulate/",
+        {"plan": {"base_rate": "10"}, "deals": [{"amount": "33.33333333", "date": "2026-03-01"}]},
+        format="json",
+    )
+    assert share.status_code == 200 and share.json()["payable"] == "3.33"
     bad = client.post(
         "/api/v1/compensation/simulate/",
         {"plan": {"method": "sideways"}, "deals": []},
