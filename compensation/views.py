@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from compensation import engine, fiscal, selectors
+from compensation import fiscal, selectors
 from compensation.filters import StatementFilter
 from compensation.forms import DisputeForm, NewPlanForm, PlanVersionForm, ResolveForm
 from compensation.models import PlanVersionStatus, StatementStatus
@@ -75,11 +75,6 @@ def my_pay(request: HttpRequest) -> HttpResponse:
     )
     in_force = pay.plan_in_force(user=request.user, person_id=person.pk, on=today)
     month = periods[0]
-    this_month_lines = (
-        list(statement.lines.all())
-        if statement is not None and statement.period_start == month.start
-        else []
-    )
     whatif = None
     if in_force is not None:
         assignment, version = in_force
@@ -90,11 +85,9 @@ def my_pay(request: HttpRequest) -> HttpResponse:
             "target_incentive": None
             if assignment.target_incentive is None
             else str(assignment.target_incentive),
-            "deals": [
-                {"amount": str(line.base), "date": str(month.start), "ref": line.ref}
-                for line in this_month_lines
-                if line.kind == engine.COMMISSION
-            ],
+            "deals": pay.whatif_deals(
+                user=request.user, person_id=person.pk, start=month.start, end=month.end
+            ),
             "period_start": str(month.start),
             "period_end": str(month.end),
         }

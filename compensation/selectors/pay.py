@@ -18,7 +18,8 @@ from compensation.models import (
     Statement,
     StatementLine,
 )
-from salesops.selectors.scope import AnyUser, scope_for
+from salesops.selectors.credit import credited_splits
+from salesops.selectors.scope import AnyUser, scope_for, visible_people
 
 
 def _quota_scope(user: AnyUser) -> Q:
@@ -180,3 +181,32 @@ def latest_statement_id(*, user: AnyUser, person_id: int) -> int | None:
         .values_list("pk", flat=True)
         .first()
     )
+
+
+def whatif_deals(*, user: AnyUser, person_id: int, start: date, end: date) -> list[dict[str, str]]:
+    """The person's credited deals in [start, end] in the simulator's deal format (amount is
+    the deal's close value, split_percent their share: the simulator credits as the credit
+    function does). Empty outside the caller's scope."""
+    if not visible_people(user=user).filter(pk=person_id).exists():
+        return []
+    rows = (
+        credited_splits(start=start, end=end, person_ids=[person_id])
+        .order_by("deal__close_date", "deal__external_id")
+        .values_list(
+            "deal__external_id",
+            "deal__close_value",
+            "deal__close_date",
+            "deal__product__name",
+            "percent",
+        )
+    )
+    return [
+        {
+            "ref": ref,
+            "amount": str(value),
+            "date": str(closed),
+            "product": product or "",
+            "split_percent": str(pct),
+        }
+        for ref, value, closed, product, pct in rows
+    ]

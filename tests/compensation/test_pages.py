@@ -50,7 +50,16 @@ def test_my_pay_shows_attainment_pace_statement_and_whatif(personas, paid, clien
     assert "25,000.00 × 6 %" in html
     assert "Send dispute" in html
     whatif = json.loads(response.context["whatif"] and json.dumps(response.context["whatif"]))
-    assert whatif["quota"] == "100000.00" and len(whatif["deals"]) == 1
+    assert whatif["quota"] == "100000.00"
+    assert whatif["deals"] == [
+        {
+            "ref": whatif["deals"][0]["ref"],
+            "amount": "150000.00",
+            "date": "2026-03-10",
+            "product": whatif["deals"][0]["product"],
+            "split_percent": "100.00",
+        }
+    ]
 
 
 @time_machine.travel(TODAY, tick=False)
