@@ -12,7 +12,7 @@ refund clawback, and an open and a resolved dispute for the demo `rep`.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -46,6 +46,7 @@ DEFAULT_ANNUAL: dict[str, Decimal] = {
     Role.SALES_ADMIN: Decimal(100_000),
 }
 LARGE_STATEMENT_PEOPLE = 1000
+PROBE = Decimal(1_000_000)
 ACCELERATED = "AE accelerated (marginal)"
 RETROACTIVE = "SDR & CS (retroactive)"
 
@@ -116,16 +117,15 @@ def seed_demo(*, seed: int, scale: str) -> None:
     last_credit = credit_by_person(start=last.start, end=last.end)
     if last_credit:
         last_rows, _ = _year_quotas(
-            year=last, people=people, credited=last_credit, rng=rng, elapsed=Decimal(1)
+            year=last, people=people, credited=last_credit, rng=rng, until=last.end
         )
         rows += last_rows
-    elapsed = Decimal((today - year.start).days + 1) / Decimal(year.days)
     year_rows, annual_by_person = _year_quotas(
         year=year,
         people=people,
         credited=credit_by_person(start=year.start, end=today),
         rng=rng,
-        elapsed=elapsed,
+        until=today,
     )
     rows += year_rows
     quotas_bulk_create(user=ops_user, rows=rows)
@@ -193,8 +193,10 @@ def _year_quotas(
     people: list[Person],
     credited: dict[int, Decimal],
     rng: random.Random,
-    elapsed: Decimal,
+    until: date,
 ) -> tuple[list[Quota], dict[int, Decimal]]:
+    """Revenue quotas sized so that credited value to `until` is `target` × the (seasonal,
+    ramped) quota to that day: attainment lands where the demo wants it, new hires included."""
     rows: list[Quota] = []
     annual_by_person: dict[int, Decimal] = {}
     for person in people:
@@ -205,8 +207,16 @@ def _year_quotas(
             target = Decimal("1.12")  # the demo rep is a little ahead of plan
         else:
             target = Decimal(str(round(rng.uniform(0.6, 1.45), 2)))
-        if sold > 0:
-            annual = _q(sold / max(elapsed, Decimal("0.05")) / target)
+        probe = quota_rows(
+            assignee=Assignee(person=person),
+            metric=Metric.REVENUE,
+            period=year,
+            amount=PROBE,
+            seasonality=SEASONALITY,
+        )
+        share = sum((_to_date(row, until) for row in probe), Decimal(0)) / PROBE
+        if sold > 0 and share > Decimal("0.01"):
+            annual = _q(sold / target / share)
         else:
             annual = DEFAULT_ANNUAL.get(str(person.role), Decimal(300_000))
         annual = max(annual, Decimal(10_000))
@@ -241,6 +251,15 @@ def _year_quotas(
             seasonality=SEASONALITY,
         )
     return rows, annual_by_person
+
+
+def _to_date(row: Quota, until: date) -> Decimal:
+    """The part of a monthly quota that falls on or before `until` (pro rata by day)."""
+    if row.period_start > until:
+        return Decimal(0)
+    days = (row.period_end - row.period_start).days + 1
+    covered = min((until - row.period_start).days + 1, days)
+    return row.amount * covered / days
 
 
 def _lock_month(*, month: fiscal.Period, status: str, ops_user: Any) -> None:
