@@ -30,6 +30,7 @@ from compensation.models import (
     Statement,
     StatementStatus,
 )
+from compensation.services import clawbacks as clawback_services
 from compensation.services import plans as plan_services
 from compensation.services import statements as statement_services
 from compensation.services.disputes import dispute_open, dispute_resolve
@@ -293,7 +294,7 @@ def _refund_one_paid_deal(*, rep: Person, before: fiscal.Period, ops_user: Any) 
         .first()
     )
     if deal is not None:
-        statement_services.deal_reversal_record(
+        clawback_services.deal_reversal_record(
             user=ops_user,
             deal_id=deal.pk,
             reversed_on=before.start,

@@ -3,16 +3,16 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from compensation.api import views
+from compensation.api import pay_views, views
 
 router = SimpleRouter()
 router.register("quotas", views.QuotaViewSet, basename="comp-quota")
 router.register("plans", views.PlanViewSet, basename="comp-plan")
 router.register("plan-versions", views.PlanVersionViewSet, basename="comp-plan-version")
 router.register("assignments", views.AssignmentViewSet, basename="comp-assignment")
-router.register("statements", views.StatementViewSet, basename="comp-statement")
-router.register("disputes", views.DisputeViewSet, basename="comp-dispute")
-router.register("adjustments", views.AdjustmentViewSet, basename="comp-adjustment")
+router.register("statements", pay_views.StatementViewSet, basename="comp-statement")
+router.register("disputes", pay_views.DisputeViewSet, basename="comp-dispute")
+router.register("adjustments", pay_views.AdjustmentViewSet, basename="comp-adjustment")
 
 urlpatterns = [
     path("compensation/attainment/", views.AttainmentView.as_view(), name="comp-attainment"),
@@ -26,7 +26,7 @@ urlpatterns = [
         views.TerritoryAttainmentView.as_view(),
         name="comp-attainment-territories",
     ),
-    path("compensation/simulate/", views.SimulateView.as_view(), name="comp-simulate"),
-    path("compensation/reversals/", views.ReversalView.as_view(), name="comp-reversal"),
+    path("compensation/simulate/", pay_views.SimulateView.as_view(), name="comp-simulate"),
+    path("compensation/reversals/", pay_views.ReversalView.as_view(), name="comp-reversal"),
     path("compensation/", include(router.urls)),
 ]

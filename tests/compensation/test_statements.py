@@ -17,6 +17,7 @@ from compensation.models import (
     StatementLine,
     StatementStatus,
 )
+from compensation.services import clawbacks
 from compensation.services import disputes as dispute_services
 from compensation.services import plans as plan_services
 from compensation.services import statements as svc
@@ -159,7 +160,7 @@ def test_refund_outside_the_clawback_window_is_not_clawed_back(personas, rep):
     assign(rep, version, JAN.start)
     deal = won_deal(rep, "20000", dt.date(2026, 1, 2))
     svc.statement_approve(user=None, statement=svc.statement_generate(person=rep, period=JAN))
-    svc.deal_reversal_record(
+    clawbacks.deal_reversal_record(
         user=None, deal_id=deal.pk, reversed_on=dt.date(2026, 5, 1), reason="refunded"
     )
     may = svc.statement_generate(person=rep, period=fiscal.month(2026, 5))
