@@ -238,3 +238,35 @@ def test_openapi_documents_the_simulator_plan_schema(personas, api_client_for):
 
 def test_anonymous_gets_nothing(api_client_for, personas):
     assert api_client_for(None).get("/api/v1/compensation/statements/").status_code in (401, 403)
+
+
+def test_team_and_territory_quotas_via_the_api(personas, api_client_for):
+    ops = api_client_for(personas.sales_ops)
+    team = ops.post(
+        "/api/v1/compensation/quotas/",
+        {"team": personas.team_a.pk, "period": "FY2026-Q1", "amount": "30000"},
+        format="json",
+    )
+    territory = ops.post(
+        "/api/v1/compensation/quotas/",
+        {"territory_id": 12, "period": "FY2026-M01", "amount": "500"},
+        format="json",
+    )
+    assert team.status_code == 201 and len(team.json()) == 3
+    assert territory.status_code == 201 and territory.json()[0]["assignee"] == "Territory #12"
+    both = ops.post(
+        "/api/v1/compensation/quotas/",
+        {"team": personas.team_a.pk, "territory_id": 3, "period": "FY2026", "amount": "1"},
+        format="json",
+    )
+    assert both.status_code == 400
+    manager_a = api_client_for(personas.manager_a).get("/api/v1/compensation/quotas/").json()
+    assert {q["team"] for q in manager_a["results"]} == {personas.team_a.pk}
+    manager_b = api_client_for(personas.manager_b).get("/api/v1/compensation/quotas/").json()
+    assert manager_b["results"] == []
+    rollup = api_client_for(personas.manager_a).get(
+        "/api/v1/compensation/attainment/teams/?period=FY2026-Q1"
+    )
+    rows = {r["team_id"]: r for r in rollup.json()}
+    assert rows[personas.team_a.pk]["own_quota"] == "30000.00"
+    assert set(rows) == {personas.team_a.pk, personas.team_a_east.pk}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal as D
 
 import pytest
 import time_machine
@@ -190,3 +191,21 @@ def test_new_plan_page_creates_a_plan(personas, client_for):
 
 def test_pages_render_empty_states_without_data(personas, client_for):
     assert "No statement yet" in client_for(personas.rep_a1).get("/compensation/").content.decode()
+
+
+def test_ops_recompute_a_draft_from_its_page(personas, paid, client_for):
+    statement = Statement.objects.get(person=personas.person("rep_a1"))
+    won_deal(personas.person("rep_a1"), "10000", dt.date(2026, 3, 20))
+    response = client_for(personas.sales_ops).post(
+        f"/compensation/statements/{statement.pk}/regenerate/"
+    )
+    assert response.status_code == 302
+    statement.refresh_from_db()
+    assert statement.payable == D("8950.00")  # 10,000 more at the 125 %+ rate of 7 %
+
+
+def test_ops_generate_drafts_from_the_statements_page(personas, paid, client_for):
+    response = client_for(personas.sales_ops).post(
+        "/compensation/statements/generate/", {"period": "FY2026-M03"}, follow=True
+    )
+    assert "FY2026-M03: 0 created, 0 updated, 3 unchanged" in response.content.decode()

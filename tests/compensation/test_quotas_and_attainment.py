@@ -215,3 +215,43 @@ def test_a_quota_has_exactly_one_assignee(personas):
         Assignee(person=personas.person("rep_a1"), territory_id=3)
     with pytest.raises(ValidationError):
         Assignee()
+
+
+def test_pipeline_created_counts_deals_engaged_that_got_past_prospecting(personas):
+    from tests.factories import DealFactory
+
+    rep = personas.person("rep_a1")
+    common = dict(owner=rep, engage_date=dt.date(2026, 3, 5), amount=D(1000))
+    DealFactory(stage="presentation", **common)
+    DealFactory(stage="prospecting", **common)
+    DealFactory(stage="lost", lost_at_stage="closing", close_date=dt.date(2026, 3, 9), **common)
+    DealFactory(stage="lost", lost_at_stage="prospecting", close_date=dt.date(2026, 3, 9), **common)
+    DealFactory(stage="presentation", owner=rep, engage_date=dt.date(2026, 2, 5), amount=D(9))
+    row = attainment_for_people(
+        user=personas.sales_ops,
+        person_ids=[rep.pk],
+        start=MARCH.start,
+        end=MARCH.end,
+        metric="pipeline_created",
+    )[rep.pk]
+    assert row.credited == D(2000)
+
+
+def test_meetings_held_comes_from_the_registered_provider(personas, monkeypatch):
+    from compensation.selectors import attainment as attainment_module
+    from compensation.selectors import register_metric_provider
+
+    rep = personas.person("rep_a2")
+    quota_set(
+        user=None, assignee=Assignee(person=rep), metric="meetings_held", period=MARCH, amount=D(40)
+    )
+    monkeypatch.setattr(attainment_module, "_providers", {})
+    register_metric_provider("meetings_held", lambda ids, start, end: {rep.pk: D(30)})
+    row = attainment_for_people(
+        user=personas.sales_ops,
+        person_ids=[rep.pk],
+        start=MARCH.start,
+        end=MARCH.end,
+        metric="meetings_held",
+    )[rep.pk]
+    assert (row.quota, row.credited, row.percent) == (D(40), D(30), D("75.00"))
