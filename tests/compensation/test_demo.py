@@ -43,6 +43,7 @@ def test_seed_demo_builds_a_year_of_pay_data():
     demo.seed_demo(seed=7, scale="small")
     assert Quota.objects.filter(person=rep, metric="revenue", fiscal_year=2026).count() == 12
     assert not Quota.objects.filter(person=manager).exists()  # their number is the team's
+    assert not Statement.objects.filter(person=manager).exists()
     assert not Quota.objects.filter(person=ops).exists()
     assert Quota.objects.filter(team__name="Demo team", fiscal_year=2026).count() == 12
     assert set(CommissionPlan.objects.values_list("name", flat=True)) == {
