@@ -15,9 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -336,24 +334,6 @@ def statement_generate(
     return Statement.objects.filter(person=person, period_start=period.start).first()
 
 
-def _notify_statement_ready(statement_id: int) -> None:
-    statement = Statement.objects.select_related("person__user").get(pk=statement_id)
-    person = statement.person
-    address = person.email or (person.user.email if person.user else "")
-    if not address:
-        return
-    # Never the amounts: mail leaves the building. The rep reads them after logging in.
-    send_mail(
-        subject=f"Your commission statement for {statement.period_key} is ready",
-        message=(
-            f"Hello {person.name},\n\nyour statement for {statement.period_key} was approved. "
-            "Open SalesOps → Quota & pay to review it; dispute any line you disagree with.\n"
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[address],
-    )
-
-
 @transaction.atomic
 def statement_approve(*, user: AnyUser | None, statement: Statement) -> Statement:
     """Lock a draft (sales ops). A statement with open disputes cannot be approved."""
@@ -366,8 +346,10 @@ def statement_approve(*, user: AnyUser | None, statement: Statement) -> Statemen
     statement.approved_by = history_user(user)
     statement.approved_at = timezone.now()
     save_with_user(statement, user=user)
+    from compensation.tasks import statement_ready_notify_task  # tasks import the services
+
     statement_id = statement.pk
-    transaction.on_commit(lambda: _notify_statement_ready(statement_id))
+    transaction.on_commit(lambda: statement_ready_notify_task.delay(statement_id))
     return statement
 
 

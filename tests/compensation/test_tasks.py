@@ -11,6 +11,7 @@ from django.core import mail
 
 from compensation import fiscal
 from compensation.models import Statement
+from compensation.services import statements as svc
 from compensation.services.jobs import (
     REGENERATE_JOB,
     REMIND_JOB,
@@ -18,7 +19,12 @@ from compensation.services.jobs import (
     period_close_remind,
     statements_regenerate_open,
 )
-from compensation.tasks import period_close_remind_task, statements_regenerate_open_task
+from compensation.services.notifications import READY_JOB
+from compensation.tasks import (
+    period_close_remind_task,
+    statement_ready_notify_task,
+    statements_regenerate_open_task,
+)
 from salesops.models import JobRun
 from tests.compensation.factories import FLAT_5, approved_plan, assign, won_deal
 
@@ -95,3 +101,20 @@ def test_open_periods_include_older_months_with_drafts(personas):
         "FY2026-M06",
     ]
     assert fiscal.month(2026, 2) in periods
+
+
+@pytest.mark.celery
+def test_approving_tells_the_rep_once_through_celery_without_amounts(
+    personas, celery_worker, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    rep = _setup(personas)
+    statement = svc.statement_generate(person=rep, period=fiscal.month(2026, 3))
+    svc.statement_approve(user=personas.sales_ops, statement=statement)
+    _wait_for(lambda: _job_done(READY_JOB, statement.period_start, f"statement:{statement.pk}"))
+    statement_ready_notify_task.delay(statement.pk)  # a duplicate delivery
+    time.sleep(1)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [rep.email]
+    assert "FY2026-M03" in mail.outbox[0].subject
+    assert "50" not in mail.outbox[0].body
