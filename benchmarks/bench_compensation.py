@@ -108,13 +108,19 @@ FLOOR_MONTH_READ_SQL = f"""
 
 
 FLOOR_INPUTS_SQL = """
-    SELECT a.person_id, v.definition, a.target_incentive,
-        (SELECT SUM(q.amount) FROM compensation_quota q WHERE q.person_id = a.person_id
-            AND q.metric = 'revenue' AND q.period_start BETWEEN %s AND %s)
+    WITH q AS (
+        SELECT person_id, SUM(amount) AS quota FROM compensation_quota
+        WHERE metric = 'revenue' AND person_id IS NOT NULL AND period_start BETWEEN %s AND %s
+        GROUP BY person_id
+    ), v AS (
+        SELECT DISTINCT ON (plan_id) plan_id, definition FROM compensation_planversion
+        WHERE status = 'approved' AND effective_from <= %s
+        ORDER BY plan_id, effective_from DESC
+    )
+    SELECT a.person_id, v.definition, a.target_incentive, q.quota
     FROM compensation_planassignment a
-    JOIN LATERAL (SELECT definition FROM compensation_planversion pv
-        WHERE pv.plan_id = a.plan_id AND pv.status = 'approved' AND pv.effective_from <= %s
-        ORDER BY pv.effective_from DESC LIMIT 1) v ON true
+    JOIN v ON v.plan_id = a.plan_id
+    LEFT JOIN q ON q.person_id = a.person_id
     WHERE a.start <= %s AND (a.end IS NULL OR a.end >= %s)
 """
 
