@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pytest
-
 from salesops.models import Account, Deal, DealSplit, Product, SalesCost
 from tests.factories import AccountFactory, DealFactory, ProductFactory, SalesCostFactory
 
@@ -61,9 +59,3 @@ def build_world(personas) -> World:
     ):
         costs[label] = SalesCostFactory(person=None, team=team, category="tools", note=label)
     return World(deals=deals, costs=costs, accounts=accounts, products=products)
-
-
-@pytest.fixture
-def fast_passwords(settings):
-    """The personas hash nine passwords; PBKDF2's million rounds cost seconds per test here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,9 +12,9 @@ from django.urls import reverse
 from salesops import hooks
 from salesops.admin.core import DealSplitFormSet
 from salesops.models import Account, Deal, DealSplit, JobRun
-from tests.salesops.core_api_world import build_world, fast_passwords  # noqa: F401
+from tests.salesops.core_api_world import build_world
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 SALESOPS_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label == "salesops"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import UserFactory
-from tests.salesops.core_api_world import build_world, fast_passwords  # noqa: F401
+from tests.salesops.core_api_world import build_world
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 ALL_PEOPLE = [
     "Anna Rep",

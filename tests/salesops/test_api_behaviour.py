@@ -28,9 +28,9 @@ from tests.factories import (
     TeamFactory,
     WonDealFactory,
 )
-from tests.salesops.core_api_world import build_world, fast_passwords  # noqa: F401
+from tests.salesops.core_api_world import build_world
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 def test_lists_paginate_with_page_size(personas, api_client_for):

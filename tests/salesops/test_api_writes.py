@@ -13,9 +13,9 @@ from salesops import hooks
 from salesops.api.serializers import ONLY_SALES_OPS, UNKNOWN_FIELD
 from salesops.models import Account, CostSource, Deal, Person, Product, SalesCost, Team
 from tests.factories import SalesCostFactory
-from tests.salesops.core_api_world import build_world, fast_passwords  # noqa: F401
+from tests.salesops.core_api_world import build_world
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
