@@ -25,11 +25,12 @@ from compensation.models import (
 
 @admin.register(Quota)
 class QuotaAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "person", "team", "territory_id", "metric", "period_start", "amount")
+    list_display = ("__str__", "person", "team", "territory", "metric", "period_start", "amount")
     list_filter = ("metric", "fiscal_year", "team")
     search_fields = ("person__name", "team__name", "basis")
     autocomplete_fields = ("person", "team")
-    list_select_related = ("person", "team")
+    raw_id_fields = ("territory",)
+    list_select_related = ("person", "team", "territory")
     date_hierarchy = "period_start"
 
 

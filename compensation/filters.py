@@ -21,7 +21,7 @@ class QuotaFilter(django_filters.FilterSet):
 
     class Meta:
         model = Quota
-        fields = ["person", "team", "territory_id", "metric", "fiscal_year"]
+        fields = ["person", "team", "territory", "metric", "fiscal_year"]
 
 
 class PlanFilter(django_filters.FilterSet):

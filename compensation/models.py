@@ -3,8 +3,7 @@
 Every model that holds pay data keeps an audit history (django-simple-history) with the acting
 user. Writes go through compensation.services; nothing here holds business logic.
 
-Territory quotas store `territory_id` as a plain integer: the territories app is built in
-parallel and its Territory model may not exist yet. The value is the territories.Territory pk.
+Territory quotas point at territories.Territory (PROTECT: pay data outlives a planning model).
 """
 
 from __future__ import annotations
@@ -35,8 +34,12 @@ class Quota(models.Model):
     team = models.ForeignKey(
         "salesops.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="quotas"
     )
-    territory_id = models.BigIntegerField(
-        null=True, blank=True, help_text="territories.Territory id (plain integer, see module doc)."
+    territory = models.ForeignKey(
+        "territories.Territory",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotas",
     )
     metric = models.CharField(max_length=20, choices=Metric.choices, default=Metric.REVENUE)
     fiscal_year = models.PositiveSmallIntegerField()
@@ -55,9 +58,9 @@ class Quota(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(person__isnull=False, team__isnull=True, territory_id__isnull=True)
-                    | Q(person__isnull=True, team__isnull=False, territory_id__isnull=True)
-                    | Q(person__isnull=True, team__isnull=True, territory_id__isnull=False)
+                    Q(person__isnull=False, team__isnull=True, territory__isnull=True)
+                    | Q(person__isnull=True, team__isnull=False, territory__isnull=True)
+                    | Q(person__isnull=True, team__isnull=True, territory__isnull=False)
                 ),
                 name="quota_one_assignee",
             ),
@@ -76,8 +79,8 @@ class Quota(models.Model):
                 name="quota_unique_team_month",
             ),
             models.UniqueConstraint(
-                fields=["territory_id", "metric", "period_start"],
-                condition=Q(territory_id__isnull=False),
+                fields=["territory", "metric", "period_start"],
+                condition=Q(territory__isnull=False),
                 name="quota_unique_territory_month",
             ),
         ]
@@ -87,7 +90,7 @@ class Quota(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.person or self.team or f"territory {self.territory_id}"
+        who = self.person or self.team or self.territory
         return f"{who} {self.metric} {self.period_start:%Y-%m}"
 
     @property
@@ -96,7 +99,7 @@ class Quota(models.Model):
             return str(self.person)
         if self.team_id:
             return f"Team {self.team}"
-        return f"Territory #{self.territory_id}"
+        return f"Territory {self.territory}"
 
 
 class CommissionPlan(models.Model):

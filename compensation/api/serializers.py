@@ -52,7 +52,7 @@ class QuotaOutput(serializers.ModelSerializer[Quota]):
             "assignee",
             "person",
             "team",
-            "territory_id",
+            "territory",
             "metric",
             "fiscal_year",
             "period_start",

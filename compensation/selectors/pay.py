@@ -33,7 +33,7 @@ def _quota_scope(user: AnyUser) -> Q:
 
 
 def quota_list(*, user: AnyUser) -> QuerySet[Quota]:
-    return Quota.objects.filter(_quota_scope(user)).select_related("person", "team")
+    return Quota.objects.filter(_quota_scope(user)).select_related("person", "team", "territory")
 
 
 def quota_get(*, user: AnyUser, quota_id: int) -> Quota:

@@ -18,6 +18,7 @@ from compensation.models import Metric, Quota
 from compensation.services._history import history_user, save_with_user
 from salesops.models import Person, Team
 from salesops.selectors.scope import AnyUser
+from territories.models import Territory
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -130,6 +131,11 @@ def quota_set(
 ) -> list[Quota]:
     """Set the assignee's quota for `period` (replacing its months). Each month row is saved
     individually so the audit history has one row per change with the acting user."""
+    if (
+        assignee.territory_id is not None
+        and not Territory.objects.filter(pk=assignee.territory_id).exists()
+    ):
+        raise ValidationError({"territory_id": "Unknown territory."})
     rows = quota_rows(
         assignee=assignee,
         metric=metric,

@@ -11,6 +11,7 @@ from compensation.models import PlanAssignment, PlanVersion
 from compensation.services import plans as plan_services
 from compensation.services import quotas as quota_services
 from salesops.models import DealSplit, Person
+from territories.models import Territory, TerritoryModel
 from tests.factories import WonDealFactory
 
 MARGINAL_ATTAINMENT: dict[str, Any] = {
@@ -37,6 +38,11 @@ def assign(person: Person, version: PlanVersion, start: dt.date, **kwargs: Any) 
     return plan_services.plan_assign(
         user=None, person=person, plan=version.plan, start=start, **kwargs
     )
+
+
+def territory(name: str = "Territory") -> Territory:
+    model = TerritoryModel.objects.create(name=f"{name} plan")
+    return Territory.objects.create(model=model, name=name)
 
 
 def month_quota(person: Person, month: fiscal.Period, amount: str) -> None:

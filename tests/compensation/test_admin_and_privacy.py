@@ -16,7 +16,7 @@ from compensation.selectors import attainment as attainment_module
 from compensation.selectors import register_territory_credit_provider, territory_attainment
 from compensation.services import statements as svc
 from compensation.services.quotas import Assignee, quota_set
-from tests.compensation.factories import FLAT_5, approved_plan, assign, won_deal
+from tests.compensation.factories import FLAT_5, approved_plan, assign, territory, won_deal
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +80,10 @@ def test_pay_amounts_never_reach_the_logs(personas, statement, api_client_for, c
 
 
 def test_territory_attainment_uses_the_registered_credit_provider(personas, monkeypatch):
+    tid = territory("West").pk
     quota_set(
         user=None,
-        assignee=Assignee(territory_id=7),
+        assignee=Assignee(territory_id=tid),
         metric="revenue",
         period=fiscal.year(2026),
         amount=D(1000),
@@ -90,17 +91,17 @@ def test_territory_attainment_uses_the_registered_credit_provider(personas, monk
     year = fiscal.year(2026)
     monkeypatch.setattr(attainment_module, "_territory_credit", [])
     rows = territory_attainment(
-        user=personas.manager_a, territory_ids=[7], start=year.start, end=year.end
+        user=personas.manager_a, territory_ids=[tid], start=year.start, end=year.end
     )
-    assert rows[7].quota == D(1000) and rows[7].credited is None
-    register_territory_credit_provider(lambda ids, start, end: {7: D(250)})
+    assert rows[tid].quota == D(1000) and rows[tid].credited is None
+    register_territory_credit_provider(lambda ids, start, end: {tid: D(250)})
     rows = territory_attainment(
-        user=personas.manager_a, territory_ids=[7], start=year.start, end=year.end
+        user=personas.manager_a, territory_ids=[tid], start=year.start, end=year.end
     )
-    assert rows[7].percent == D("25.00")
+    assert rows[tid].percent == D("25.00")
     assert (
         territory_attainment(
-            user=personas.rep_a1, territory_ids=[7], start=year.start, end=year.end
+            user=personas.rep_a1, territory_ids=[tid], start=year.start, end=year.end
         )
         == {}
     )

@@ -16,6 +16,7 @@ from tests.compensation.factories import (
     approved_plan,
     assign,
     month_quota,
+    territory,
     won_deal,
 )
 
@@ -241,25 +242,31 @@ def test_anonymous_gets_nothing(api_client_for, personas):
 
 
 def test_team_and_territory_quotas_via_the_api(personas, api_client_for):
+    west = territory("West")
     ops = api_client_for(personas.sales_ops)
     team = ops.post(
         "/api/v1/compensation/quotas/",
         {"team": personas.team_a.pk, "period": "FY2026-Q1", "amount": "30000"},
         format="json",
     )
-    territory = ops.post(
+    territorial = ops.post(
         "/api/v1/compensation/quotas/",
-        {"territory_id": 12, "period": "FY2026-M01", "amount": "500"},
+        {"territory_id": west.pk, "period": "FY2026-M01", "amount": "500"},
         format="json",
     )
     assert team.status_code == 201 and len(team.json()) == 3
-    assert territory.status_code == 201 and territory.json()[0]["assignee"] == "Territory #12"
+    assert territorial.status_code == 201 and territorial.json()[0]["assignee"] == "Territory West"
     both = ops.post(
         "/api/v1/compensation/quotas/",
-        {"team": personas.team_a.pk, "territory_id": 3, "period": "FY2026", "amount": "1"},
+        {"team": personas.team_a.pk, "territory_id": west.pk, "period": "FY2026", "amount": "1"},
         format="json",
     )
-    assert both.status_code == 400
+    unknown = ops.post(
+        "/api/v1/compensation/quotas/",
+        {"territory_id": west.pk + 1000, "period": "FY2026", "amount": "1"},
+        format="json",
+    )
+    assert both.status_code == 400 and unknown.status_code == 400
     manager_a = api_client_for(personas.manager_a).get("/api/v1/compensation/quotas/").json()
     assert {q["team"] for q in manager_a["results"]} == {personas.team_a.pk}
     manager_b = api_client_for(personas.manager_b).get("/api/v1/compensation/quotas/").json()

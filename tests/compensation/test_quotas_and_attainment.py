@@ -16,7 +16,7 @@ from compensation.selectors import (
     team_rollup,
 )
 from compensation.services.quotas import Assignee, quota_set, spread
-from tests.compensation.factories import month_quota, won_deal
+from tests.compensation.factories import month_quota, territory, won_deal
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -195,17 +195,23 @@ def test_team_rollup_shows_over_assignment(personas):
 
 
 def test_territory_quota_totals_for_the_balance_view(personas):
+    north, south = territory("North"), territory("South")
     quota_set(
-        user=None, assignee=Assignee(territory_id=41), metric="revenue", period=FY26, amount=D(1200)
+        user=None,
+        assignee=Assignee(territory_id=north.pk),
+        metric="revenue",
+        period=FY26,
+        amount=D(1200),
     )
     quota_set(
         user=None,
-        assignee=Assignee(territory_id=42),
+        assignee=Assignee(territory_id=south.pk),
         metric="revenue",
         period=fiscal.year(2025),
         amount=D(99),
     )
-    assert quota_totals_for_territories(territory_ids=[41, 42], fiscal_year=2026) == {41: D(1200)}
+    totals = quota_totals_for_territories(territory_ids=[north.pk, south.pk], fiscal_year=2026)
+    assert totals == {north.pk: D(1200)}
 
 
 def test_a_quota_has_exactly_one_assignee(personas):
