@@ -1,0 +1,392 @@
+"""Input and output serializers of the compensation API (separate, as the house style asks)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from compensation import fiscal
+from compensation.engine import PLAN_JSON_SCHEMA
+from compensation.models import (
+    Adjustment,
+    CommissionPlan,
+    Dispute,
+    Metric,
+    PlanAssignment,
+    PlanVersion,
+    Quota,
+    ReversalReason,
+    Statement,
+    StatementLine,
+)
+
+
+@extend_schema_field(PLAN_JSON_SCHEMA)
+class PlanDefinitionField(serializers.JSONField):
+    """A plan definition (see PLAN_JSON_SCHEMA); validated by compensation.engine.parse_plan."""
+
+
+class PeriodField(serializers.CharField):
+    """A fiscal period key: FY2026, FY2026-Q2 or FY2026-M03."""
+
+    def to_internal_value(self, data: Any) -> fiscal.Period:  # type: ignore[override]
+        try:
+            return fiscal.parse_period(str(data))
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
+# --- quotas -----------------------------------------------------------------------------------
+
+
+class QuotaOutput(serializers.ModelSerializer[Quota]):
+    assignee = serializers.CharField(source="assignee_label")
+
+    class Meta:
+        model = Quota
+        fields = [
+            "id",
+            "assignee",
+            "person",
+            "team",
+            "territory",
+            "metric",
+            "fiscal_year",
+            "period_start",
+            "period_end",
+            "amount",
+            "basis",
+        ]
+
+
+class QuotaSetInput(serializers.Serializer[Any]):
+    person = serializers.IntegerField(required=False)
+    team = serializers.IntegerField(required=False)
+    territory_id = serializers.IntegerField(required=False)
+    metric = serializers.ChoiceField(choices=Metric.choices, default=Metric.REVENUE)
+    period = PeriodField(help_text="FY2026 (spread over 12 months), FY2026-Q2 or FY2026-M03.")
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    seasonality = serializers.ListField(
+        child=serializers.DecimalField(max_digits=7, decimal_places=4),
+        required=False,
+        help_text="One % per month of the period, summing to 100 (default: even).",
+    )
+    apply_ramp = serializers.BooleanField(default=True)
+
+
+class QuotaUpdateInput(serializers.Serializer[Any]):
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+
+
+# --- attainment -------------------------------------------------------------------------------
+
+
+class AttainmentOutput(serializers.Serializer[Any]):
+    person_id = serializers.IntegerField()
+    name = serializers.CharField()
+    team_id = serializers.IntegerField(allow_null=True)
+    metric = serializers.CharField()
+    quota = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    credited = serializers.DecimalField(max_digits=24, decimal_places=2)
+    percent = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+    expected_to_date = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    pace_percent = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+    club_tier = serializers.CharField()
+
+
+class TeamAttainmentOutput(serializers.Serializer[Any]):
+    team_id = serializers.IntegerField()
+    name = serializers.CharField()
+    own_quota = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    members_quota = serializers.DecimalField(max_digits=20, decimal_places=2)
+    assignment_gap = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    credited = serializers.DecimalField(max_digits=24, decimal_places=2)
+    percent = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+
+
+class TerritoryAttainmentOutput(serializers.Serializer[Any]):
+    territory_id = serializers.IntegerField()
+    quota = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    credited = serializers.DecimalField(max_digits=24, decimal_places=2, allow_null=True)
+    percent = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+
+
+# --- plans ------------------------------------------------------------------------------------
+
+
+class PlanVersionOutput(serializers.ModelSerializer[PlanVersion]):
+    definition = PlanDefinitionField()
+
+    class Meta:
+        model = PlanVersion
+        fields = [
+            "id",
+            "plan",
+            "number",
+            "effective_from",
+            "status",
+            "definition",
+            "notes",
+            "approved_by",
+            "approved_at",
+            "created_at",
+        ]
+
+
+class PlanOutput(serializers.ModelSerializer[CommissionPlan]):
+    versions = PlanVersionOutput(many=True, read_only=True)
+
+    class Meta:
+        model = CommissionPlan
+        fields = ["id", "name", "description", "versions"]
+
+
+class PlanCreateInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    definition = PlanDefinitionField()
+    effective_from = serializers.DateField()
+
+
+class PlanVersionCreateInput(serializers.Serializer[Any]):
+    plan = serializers.IntegerField()
+    definition = PlanDefinitionField()
+    effective_from = serializers.DateField()
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanVersionUpdateInput(serializers.Serializer[Any]):
+    definition = PlanDefinitionField(required=False)
+    effective_from = serializers.DateField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class AssignmentOutput(serializers.ModelSerializer[PlanAssignment]):
+    person_name = serializers.CharField(source="person.name")
+    plan_name = serializers.CharField(source="plan.name")
+
+    class Meta:
+        model = PlanAssignment
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "plan",
+            "plan_name",
+            "start",
+            "end",
+            "target_incentive",
+        ]
+
+
+class AssignmentInput(serializers.Serializer[Any]):
+    person = serializers.IntegerField()
+    plan = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField(required=False, allow_null=True)
+    target_incentive = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+
+
+class AssignmentEndInput(serializers.Serializer[Any]):
+    end = serializers.DateField()
+
+
+# --- statements -------------------------------------------------------------------------------
+
+
+class StatementLineOutput(serializers.ModelSerializer[StatementLine]):
+    class Meta:
+        model = StatementLine
+        fields = [
+            "id",
+            "position",
+            "kind",
+            "deal",
+            "ref",
+            "description",
+            "tier",
+            "base",
+            "rate",
+            "formula",
+            "slices",
+            "amount",
+        ]
+
+
+class StatementOutput(serializers.ModelSerializer[Statement]):
+    person_name = serializers.CharField(source="person.name")
+    plan = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Statement
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "period_key",
+            "period_start",
+            "period_end",
+            "plan",
+            "status",
+            "quota",
+            "credited",
+            "attainment",
+            "reached_tier",
+            "commission",
+            "earned",
+            "total",
+            "payable",
+            "carry_forward",
+            "draw_balance",
+            "generated_at",
+            "approved_at",
+            "paid_at",
+        ]
+
+    def get_plan(self, obj: Statement) -> str | None:
+        return str(obj.plan_version) if obj.plan_version else None
+
+
+class StatementDetailOutput(StatementOutput):
+    lines = StatementLineOutput(many=True, read_only=True)
+
+    class Meta(StatementOutput.Meta):
+        fields = [*StatementOutput.Meta.fields, "lines"]
+
+
+class GenerateInput(serializers.Serializer[Any]):
+    period = PeriodField(help_text="A fiscal month, e.g. FY2026-M03.")
+    person = serializers.IntegerField(required=False)
+
+
+class GenerateOutput(serializers.Serializer[Any]):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    locked = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+
+
+# --- disputes, adjustments, reversals ---------------------------------------------------------
+
+
+class DisputeOutput(serializers.ModelSerializer[Dispute]):
+    person_name = serializers.CharField(source="statement.person.name")
+    period_key = serializers.CharField(source="statement.period_key")
+
+    class Meta:
+        model = Dispute
+        fields = [
+            "id",
+            "statement",
+            "person_name",
+            "period_key",
+            "line",
+            "line_description",
+            "line_amount",
+            "comment",
+            "status",
+            "resolution",
+            "resolved_at",
+            "created_at",
+        ]
+
+
+class DisputeInput(serializers.Serializer[Any]):
+    line = serializers.IntegerField()
+    comment = serializers.CharField(max_length=4000)
+
+
+class DisputeResolveInput(serializers.Serializer[Any]):
+    accept = serializers.BooleanField()
+    resolution = serializers.CharField(max_length=4000)
+    adjustment = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
+
+
+class AdjustmentOutput(serializers.ModelSerializer[Adjustment]):
+    class Meta:
+        model = Adjustment
+        fields = ["id", "person", "period_start", "amount", "reason", "created_at"]
+
+
+class AdjustmentInput(serializers.Serializer[Any]):
+    person = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    reason = serializers.CharField(max_length=255)
+    on = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class ReversalInput(serializers.Serializer[Any]):
+    deal = serializers.IntegerField()
+    reversed_on = serializers.DateField()
+    reason = serializers.ChoiceField(choices=ReversalReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- simulator --------------------------------------------------------------------------------
+
+
+class SimulatedDealInput(serializers.Serializer[Any]):
+    # Up to 8 places: a credited share (close value × split %) is not always whole cents.
+    amount = serializers.DecimalField(max_digits=24, decimal_places=8, min_value=0)
+    date = serializers.DateField()
+    product = serializers.CharField(required=False, allow_blank=True, default="")
+    split_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+        default=Decimal(100),
+    )
+    ref = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SimulateInput(serializers.Serializer[Any]):
+    plan = PlanDefinitionField()
+    quota = serializers.DecimalField(
+        max_digits=16, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    target_incentive = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    deals = SimulatedDealInput(many=True)
+    carry_in = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, default=Decimal(0), max_value=0
+    )
+    draw_balance = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, default=Decimal(0), min_value=0
+    )
+
+
+class SimulatedLineOutput(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    ref = serializers.CharField()
+    description = serializers.CharField()
+    amount = serializers.CharField()
+    formula = serializers.CharField()
+    base = serializers.CharField(allow_null=True)
+    rate = serializers.CharField(allow_null=True)
+    tier = serializers.CharField()
+    slices = serializers.ListField(child=serializers.DictField())
+
+
+class SimulateOutput(serializers.Serializer[Any]):
+    lines = SimulatedLineOutput(many=True)
+    quota = serializers.CharField(allow_null=True)
+    credited = serializers.CharField()
+    attainment = serializers.CharField(allow_null=True)
+    reached_tier = serializers.CharField()
+    commission = serializers.CharField()
+    earned = serializers.CharField()
+    total = serializers.CharField()
+    payable = serializers.CharField()
+    carry_forward = serializers.CharField()
+    draw_balance = serializers.CharField()

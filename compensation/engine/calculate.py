@@ -1,0 +1,400 @@
+"""The calculation of the commission engine: statement lines with their explanations, and
+totals. Pure (no database); see compensation.engine for the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.views.decorators.debug import sensitive_variables
+
+from compensation.engine.plan import (
+    ADJUSTMENT,
+    BASIS_ATTAINMENT,
+    CAP,
+    CAP_ABSOLUTE,
+    CARRY_FORWARD,
+    CLAWBACK,
+    COMMISSION,
+    DRAW,
+    DRAW_RECOVERY,
+    HUNDRED,
+    RETROACTIVE,
+    SPIF,
+    ZERO,
+    Plan,
+    Tier,
+    cents,
+    fmt_amount,
+    fmt_rate,
+)
+from salesops.exceptions import ApplicationError
+
+# --- inputs and outputs -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DealCredit:
+    """One person's credit on one won deal (from salesops.selectors.credit)."""
+
+    ref: str
+    credit: Decimal
+    close_date: date
+    product: str = ""
+    deal_value: Decimal | None = None  # the whole deal's close value (SPIF minimums)
+    share: Decimal = HUNDRED  # the person's split percent
+    deal_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Clawback:
+    ref: str
+    amount: Decimal  # what was paid on the deal before (positive); the line is its negative
+    reason: str
+    deal_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    ref: str
+    amount: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class Slice:
+    tier: str
+    base: Decimal
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: str
+    ref: str
+    description: str
+    amount: Decimal
+    formula: str
+    base: Decimal | None = None
+    rate: Decimal | None = None
+    tier: str = ""
+    slices: tuple[Slice, ...] = ()
+    deal_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "ref": self.ref,
+            "description": self.description,
+            "amount": str(self.amount),
+            "formula": self.formula,
+            "base": None if self.base is None else str(self.base),
+            "rate": None if self.rate is None else str(self.rate),
+            "tier": self.tier,
+            "slices": [
+                {"tier": s.tier, "base": str(s.base), "rate": str(s.rate)} for s in self.slices
+            ],
+            "deal_id": self.deal_id,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    lines: tuple[Line, ...]
+    quota: Decimal | None
+    credited: Decimal
+    attainment: Decimal | None  # % of quota, 2 places
+    reached_tier: str
+    commission: Decimal  # commission lines after the cap
+    earned: Decimal  # commission + SPIFs
+    total: Decimal  # every line
+    payable: Decimal  # max(total, 0)
+    carry_forward: Decimal  # min(total, 0): goes to the next statement
+    draw_balance: Decimal  # recoverable draw still to recover
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lines": [line.as_dict() for line in self.lines],
+            "quota": None if self.quota is None else str(self.quota),
+            "credited": str(self.credited),
+            "attainment": None if self.attainment is None else str(self.attainment),
+            "reached_tier": self.reached_tier,
+            "commission": str(self.commission),
+            "earned": str(self.earned),
+            "total": str(self.total),
+            "payable": str(self.payable),
+            "carry_forward": str(self.carry_forward),
+            "draw_balance": str(self.draw_balance),
+        }
+
+
+# --- the calculation --------------------------------------------------------------------------
+
+
+def _bound(value: Decimal) -> str:
+    return f"{value:,f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:,f}"
+
+
+def _tier_name(index: int, tier: Tier, basis: str) -> str:
+    unit = " %" if basis == BASIS_ATTAINMENT else ""
+    bounds = (
+        f"above {_bound(tier.start)}{unit}"
+        if tier.end is None
+        else f"{_bound(tier.start)}–{_bound(tier.end)}{unit}"
+    )
+    label = f" {tier.label}" if tier.label else ""
+    return f"tier {index + 1}{label} ({bounds})"
+
+
+def amount_tiers(
+    plan: Plan, quota: Decimal | None
+) -> list[tuple[str, Decimal, Decimal | None, Decimal]]:
+    """The plan's tiers as (name, start, end, rate) in currency for this quota."""
+    if not plan.tiers:
+        return [("base rate", ZERO, None, plan.base_rate)]
+    if plan.tier_basis == BASIS_ATTAINMENT:
+        if quota is None or quota <= 0:
+            raise ApplicationError("This plan's tiers are on attainment: it needs a quota above 0.")
+        scale = quota / HUNDRED
+    else:
+        scale = Decimal(1)
+    return [
+        (
+            _tier_name(i, t, plan.tier_basis),
+            t.start * scale,
+            None if t.end is None else t.end * scale,
+            t.rate,
+        )
+        for i, t in enumerate(plan.tiers)
+    ]
+
+
+def _reached(tiers: list[tuple[str, Decimal, Decimal | None, Decimal]], total: Decimal) -> int:
+    for i, (_, start, end, _rate) in enumerate(tiers):
+        if total <= start:
+            return max(i - 1, 0)
+        if end is None or total <= end:
+            return i
+    return len(tiers) - 1
+
+
+def _slices(
+    tiers: list[tuple[str, Decimal, Decimal | None, Decimal]], pos: Decimal, credit: Decimal
+) -> list[Slice]:
+    out: list[Slice] = []
+    low, high = pos, pos + credit
+    for name, start, end, rate in tiers:
+        a = max(low, start)
+        b = high if end is None else min(high, end)
+        if b > a:
+            out.append(Slice(name, b - a, rate))
+    return out
+
+
+def _commission_lines(
+    plan: Plan, quota: Decimal | None, deals: Sequence[DealCredit]
+) -> tuple[list[Line], str]:
+    tiers = amount_tiers(plan, quota)
+    total = sum((d.credit for d in deals), ZERO)
+    reached = tiers[_reached(tiers, total)]
+    lines: list[Line] = []
+    pos = ZERO
+    for deal in deals:
+        rate: Decimal | None
+        override = plan.product_rates.get(deal.product) if deal.product else None
+        if override is not None:
+            exact = deal.credit * override / HUNDRED
+            slices: tuple[Slice, ...] = (
+                Slice(f"product rate ({deal.product})", deal.credit, override),
+            )
+            formula = (
+                f"{fmt_amount(deal.credit)} × {fmt_rate(override)} (product rate {deal.product})"
+            )
+            tier, rate = f"product rate ({deal.product})", override
+        elif plan.method == RETROACTIVE:
+            name, _, _, reached_rate = reached
+            rate = reached_rate
+            exact = deal.credit * reached_rate / HUNDRED
+            slices = (Slice(name, deal.credit, reached_rate),)
+            formula = (
+                f"{fmt_amount(deal.credit)} × {fmt_rate(reached_rate)} "
+                f"(retroactive: the period reached {name} at {fmt_amount(total)})"
+            )
+            tier = name
+        else:
+            parts = _slices(tiers, pos, deal.credit)
+            slices = tuple(parts)
+            exact = sum((s.base * s.rate / HUNDRED for s in parts), ZERO)
+            formula = (
+                " + ".join(f"{fmt_amount(s.base)} × {fmt_rate(s.rate)} ({s.tier})" for s in parts)
+                or "0.00"
+            )
+            tier = parts[-1].tier if len(parts) == 1 else " + ".join(s.tier for s in parts)
+            rate = parts[0].rate if len(parts) == 1 else None
+        pos += deal.credit
+        share = "" if deal.share == HUNDRED else f" (your {fmt_rate(deal.share)} split)"
+        lines.append(
+            Line(
+                kind=COMMISSION,
+                ref=deal.ref,
+                description=f"Deal {deal.ref} closed {deal.close_date.isoformat()}{share}",
+                amount=cents(exact),
+                formula=f"{formula} = {fmt_amount(cents(exact))}",
+                base=deal.credit,
+                rate=rate,
+                tier=tier,
+                slices=slices,
+                deal_id=deal.deal_id,
+            )
+        )
+    return lines, reached[0]
+
+
+def cap_amount(plan: Plan, target_incentive: Decimal | None) -> Decimal | None:
+    if plan.cap is None:
+        return None
+    if plan.cap.kind == CAP_ABSOLUTE:
+        return cents(plan.cap.value)
+    if target_incentive is None:
+        raise ApplicationError(
+            "This plan caps at a % of the target incentive: set a target incentive."
+        )
+    return cents(target_incentive * plan.cap.value / HUNDRED)
+
+
+@sensitive_variables()
+def calculate(
+    *,
+    plan: Plan,
+    quota: Decimal | None,
+    deals: Sequence[DealCredit],
+    clawbacks: Sequence[Clawback] = (),
+    adjustments: Sequence[Adjustment] = (),
+    carry_in: Decimal = ZERO,
+    draw_balance: Decimal = ZERO,
+    target_incentive: Decimal | None = None,
+) -> Result:
+    """One statement's lines and totals. `carry_in` (≤ 0) and `draw_balance` (≥ 0) come from the
+    previous statement. Pure: the same inputs always give the same lines."""
+    ordered = sorted(deals, key=lambda d: (d.close_date, d.ref))
+    lines, reached = _commission_lines(plan, quota, ordered)
+    commission = sum((line.amount for line in lines), ZERO)
+    limit = cap_amount(plan, target_incentive)
+    if limit is not None and commission > limit:
+        lines.append(
+            Line(
+                kind=CAP,
+                ref="cap",
+                description="Cap on commission",
+                amount=limit - commission,
+                formula=f"cap {fmt_amount(limit)} − commission {fmt_amount(commission)}",
+            )
+        )
+        commission = limit
+    spif_total = ZERO
+    for deal in ordered:
+        for spif in plan.spifs:
+            if not spif.start <= deal.close_date <= spif.end:
+                continue
+            if spif.product and spif.product != deal.product:
+                continue
+            if (
+                deal.deal_value if deal.deal_value is not None else deal.credit
+            ) < spif.min_deal_value:
+                continue
+            amount = cents(spif.amount * deal.share / HUNDRED)
+            spif_total += amount
+            lines.append(
+                Line(
+                    kind=SPIF,
+                    ref=deal.ref,
+                    description=f"SPIF '{spif.name}' on deal {deal.ref}",
+                    amount=amount,
+                    formula=f"{fmt_amount(spif.amount)} × {fmt_rate(deal.share)} split",
+                    base=spif.amount,
+                    rate=deal.share,
+                    deal_id=deal.deal_id,
+                )
+            )
+    earned = commission + spif_total
+    guarantee = plan.draw.amount if plan.draw else ZERO
+    balance = draw_balance
+    if plan.draw and earned < guarantee:
+        top_up = cents(guarantee - earned)
+        kind = "recoverable" if plan.draw.recoverable else "non-recoverable"
+        lines.append(
+            Line(
+                kind=DRAW,
+                ref="draw",
+                description=f"{kind.capitalize()} draw top-up",
+                amount=top_up,
+                formula=f"draw {fmt_amount(guarantee)} − earned {fmt_amount(earned)}",
+            )
+        )
+        if plan.draw.recoverable:
+            balance += top_up
+    elif balance > 0 and earned > guarantee:
+        recovery = min(balance, earned - guarantee)
+        balance -= recovery
+        lines.append(
+            Line(
+                kind=DRAW_RECOVERY,
+                ref="draw",
+                description="Recovery of earlier draw top-ups",
+                amount=-recovery,
+                formula=(
+                    f"min(outstanding draw {fmt_amount(recovery + balance)}, "
+                    f"earned {fmt_amount(earned)} − draw {fmt_amount(guarantee)})"
+                ),
+            )
+        )
+    for claw in clawbacks:
+        lines.append(
+            Line(
+                kind=CLAWBACK,
+                ref=claw.ref,
+                description=f"Clawback of deal {claw.ref}: {claw.reason}",
+                amount=-cents(claw.amount),
+                formula=f"− {fmt_amount(cents(claw.amount))} paid before",
+                deal_id=claw.deal_id,
+            )
+        )
+    for adj in adjustments:
+        lines.append(
+            Line(
+                kind=ADJUSTMENT,
+                ref=adj.ref,
+                description=f"Adjustment: {adj.reason}",
+                amount=cents(adj.amount),
+                formula=fmt_amount(cents(adj.amount)),
+            )
+        )
+    if carry_in < 0:
+        lines.append(
+            Line(
+                kind=CARRY_FORWARD,
+                ref="carry",
+                description="Negative balance carried forward from the previous statement",
+                amount=cents(carry_in),
+                formula=fmt_amount(cents(carry_in)),
+            )
+        )
+    total = sum((line.amount for line in lines), ZERO)
+    credited = sum((d.credit for d in ordered), ZERO)
+    attainment = None if quota is None or quota <= 0 else cents(credited / quota * HUNDRED)
+    return Result(
+        lines=tuple(lines),
+        quota=quota,
+        credited=credited,
+        attainment=attainment,
+        reached_tier=reached,
+        commission=commission,
+        earned=earned,
+        total=total,
+        payable=cents(max(total, ZERO)),
+        carry_forward=cents(min(total, ZERO)),
+        draw_balance=balance,
+    )

@@ -1,0 +1,49 @@
+"""Contracts other apps read: club members (the meetings kickoff) and territory quota totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from compensation import fiscal
+from compensation.selectors.attainment import club_tier, percent, quota_sums
+from salesops.models import REP_ROLES, Person
+from salesops.selectors.credit import credit_by_person
+
+
+@dataclass(frozen=True)
+class ClubMember:
+    person_id: int
+    name: str
+    attainment_percent: Decimal
+    tier: str  # "presidents" (>= CLUB_PRESIDENTS_PCT) or "chairmans" (>= CLUB_CHAIRMANS_PCT)
+
+
+def club_members(*, fiscal_year: int) -> list[ClubMember]:
+    """Reps at or above the club thresholds of their annual revenue plan in `fiscal_year`
+    (Σ credited revenue over the fiscal year / Σ its monthly revenue quotas), best first.
+
+    Not scoped by user: the kickoff recognises them in front of everyone. Three queries."""
+    year = fiscal.year(fiscal_year)
+    quotas = quota_sums(by="person_id", person__role__in=sorted(REP_ROLES), fiscal_year=fiscal_year)
+    credit = credit_by_person(start=year.start, end=year.end, person_ids=list(quotas))
+    names = dict(Person.objects.filter(pk__in=list(quotas)).values_list("pk", "name"))
+    members = []
+    for pid, quota in quotas.items():
+        achieved = credit.get(pid, Decimal(0))
+        pct = percent(achieved, quota)
+        tier = club_tier(achieved, quota)
+        if tier and pct is not None:
+            members.append(ClubMember(pid, names[pid], pct, tier))
+    members.sort(key=lambda m: (-m.attainment_percent, m.name))
+    return members
+
+
+def quota_totals_for_territories(
+    *, territory_ids: list[int], fiscal_year: int
+) -> dict[int, Decimal]:
+    """Σ revenue quota per territory for the fiscal year (territories app's balance view).
+    Territories without a quota are absent from the result."""
+    return quota_sums(
+        by="territory_id", territory_id__in=list(territory_ids), fiscal_year=fiscal_year
+    )

@@ -1,0 +1,1 @@
+"""Every write of the compensation app. See the modules: quotas, plans, statements, disputes, jobs."""

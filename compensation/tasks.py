@@ -1,0 +1,58 @@
+"""Celery wrappers (thin): ids and ISO dates in, the service does the work and the idempotency.
+
+Policy for all three: idempotent through job_claim, so acks_late + reject_on_worker_lost; transient
+database errors retry with backoff (max 3); results are not read (ignore_result)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from compensation.services.jobs import period_close_remind, statements_regenerate_open
+from compensation.services.notifications import statement_ready_notify
+
+
+def _business_date(iso: str | None) -> date:
+    return date.fromisoformat(iso) if iso else timezone.localdate()
+
+
+@shared_task(
+    name="compensation.statements_regenerate_open_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+)
+def statements_regenerate_open_task(business_date: str | None = None) -> int | None:
+    return statements_regenerate_open(business_date=_business_date(business_date))
+
+
+@shared_task(
+    name="compensation.period_close_remind_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+)
+def period_close_remind_task(business_date: str | None = None) -> int | None:
+    return period_close_remind(business_date=_business_date(business_date))
+
+
+@shared_task(
+    name="compensation.statement_ready_notify_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+)
+def statement_ready_notify_task(statement_id: int) -> bool:
+    return statement_ready_notify(statement_id=statement_id)

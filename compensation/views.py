@@ -1,0 +1,352 @@
+"""Pages: the rep's "My quota & pay", the manager's team table, statements, the plan editor.
+
+Thin: parse, call one selector or service, render. Every page runs a fixed number of queries.
+Pay views are marked sensitive so amounts never reach error reports.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_POST
+
+from compensation import fiscal, selectors
+from compensation.filters import StatementFilter
+from compensation.forms import DisputeForm, NewPlanForm, PlanVersionForm, ResolveForm
+from compensation.models import PlanVersionStatus, StatementStatus
+from compensation.selectors import pay
+from compensation.services import disputes as dispute_services
+from compensation.services import plans as plan_services
+from compensation.services import statements as statement_services
+from salesops.exceptions import ApplicationError
+from salesops.selectors.scope import person_for_user, scope_for, sees_everything, visible_people
+
+DEFAULT_PLAN: dict[str, Any] = {
+    "method": "marginal",
+    "tier_basis": "attainment",
+    "tiers": [
+        {"from": "0", "to": "100", "rate": "5"},
+        {"from": "100", "to": "125", "rate": "7", "label": "accelerator"},
+        {"from": "125", "to": None, "rate": "9", "label": "accelerator"},
+    ],
+    "cap": {"kind": "percent_of_target", "value": "250"},
+    "clawback_days": 90,
+}
+
+
+def _error_text(exc: ValidationError | ApplicationError) -> str:
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    return "; ".join(exc.messages)
+
+
+@login_required
+@sensitive_variables()
+def my_pay(request: HttpRequest) -> HttpResponse:
+    """The rep's own quota, attainment, pace, latest statement and a what-if."""
+    person = person_for_user(request.user)
+    if person is None:
+        return redirect("compensation:team")
+    today = timezone.localdate()
+    periods = [fiscal.period_containing(today, kind) for kind in fiscal.PERIOD_KINDS]
+    attainment = []
+    for period in periods:
+        row = selectors.attainment_for_people(
+            user=request.user,
+            person_ids=[person.pk],
+            start=period.start,
+            end=period.end,
+            today=today,
+        ).get(person.pk)
+        attainment.append((period, row))
+    statement_id = pay.latest_statement_id(user=request.user, person_id=person.pk)
+    statement = (
+        pay.statement_get(user=request.user, statement_id=statement_id) if statement_id else None
+    )
+    in_force = pay.plan_in_force(user=request.user, person_id=person.pk, on=today)
+    month = periods[0]
+    whatif = None
+    if in_force is not None:
+        assignment, version = in_force
+        month_row = attainment[0][1]
+        whatif = {
+            "plan": version.definition,
+            "quota": None if month_row is None or month_row.quota is None else str(month_row.quota),
+            "target_incentive": None
+            if assignment.target_incentive is None
+            else str(assignment.target_incentive),
+            "deals": pay.whatif_deals(
+                user=request.user, person_id=person.pk, start=month.start, end=month.end
+            ),
+            "period_start": str(month.start),
+            "period_end": str(month.end),
+        }
+    return render(
+        request,
+        "compensation/my_pay.html",
+        {
+            "person": person,
+            "attainment": attainment,
+            "statement": statement,
+            "in_force": in_force,
+            "whatif": whatif,
+            "dispute_form": DisputeForm(),
+            "is_manager": bool(scope_for(request.user).team_ids),
+        },
+    )
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    """The manager's (or sales ops') team table: attainment, pace and club badges."""
+    scope = scope_for(request.user)
+    if not scope.everything and not scope.team_ids:
+        return redirect("compensation:me")
+    today = timezone.localdate()
+    try:
+        period = fiscal.parse_period(
+            request.GET.get("period") or fiscal.period_containing(today, fiscal.YEAR).key
+        )
+    except ValueError:
+        period = fiscal.period_containing(today, fiscal.YEAR)
+    people = visible_people(user=request.user).filter(active=True).order_by("team__name", "name")
+    if request.GET.get("team", "").isdigit():
+        people = people.filter(team_id=int(request.GET["team"]))
+    page = Paginator(people.select_related("team"), 50).get_page(request.GET.get("page"))
+    rows = selectors.attainment_for_people(
+        user=request.user,
+        person_ids=[p.pk for p in page],
+        start=period.start,
+        end=period.end,
+        today=today,
+    )
+    teams = selectors.team_rollup(
+        user=request.user,
+        team_ids=sorted({p.team_id for p in page if p.team_id}),
+        start=period.start,
+        end=period.end,
+    )
+    return render(
+        request,
+        "compensation/team.html",
+        {
+            "period": period,
+            "period_choices": [
+                fiscal.period_containing(today, fiscal.YEAR),
+                *fiscal.periods(period.fiscal_year, fiscal.QUARTER),
+                fiscal.period_containing(today, fiscal.MONTH),
+            ],
+            "page": page,
+            "rows": [(p, rows.get(p.pk)) for p in page],
+            "teams": teams,
+        },
+    )
+
+
+@login_required
+def statement_list(request: HttpRequest) -> HttpResponse:
+    qs = pay.statement_list(user=request.user).order_by("-period_start", "person__name")
+    filterset = StatementFilter(request.GET, queryset=qs)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    disputes = pay.dispute_list(user=request.user).filter(status="open")[:20]
+    return render(
+        request,
+        "compensation/statements.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "open_disputes": disputes,
+            "sees_everything": sees_everything(request.user),
+            "current_month": fiscal.period_containing(timezone.localdate()),
+        },
+    )
+
+
+@login_required
+@sensitive_variables()
+def statement_detail(request: HttpRequest, statement_id: int) -> HttpResponse:
+    statement = pay.statement_get(user=request.user, statement_id=statement_id)
+    person = person_for_user(request.user)
+    disputes = list(statement.disputes.all())
+    can_resolve = [
+        d for d in disputes if dispute_services.can_resolve(user=request.user, dispute=d)
+    ]
+    return render(
+        request,
+        "compensation/statement_detail.html",
+        {
+            "statement": statement,
+            "lines": statement.lines.all(),
+            "disputes": disputes,
+            "resolvable": {d.pk for d in can_resolve},
+            "is_owner": person is not None and person.pk == statement.person_id,
+            "sees_everything": sees_everything(request.user),
+            "dispute_form": DisputeForm(),
+            "resolve_form": ResolveForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@sensitive_post_parameters()
+def line_dispute(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = pay.statement_line_get(user=request.user, line_id=line_id)
+    form = DisputeForm(request.POST)
+    target = reverse("compensation:statement", args=[line.statement_id])
+    if not form.is_valid():
+        messages.error(request, "Say what is wrong with the line.")
+        return HttpResponseRedirect(target)
+    try:
+        dispute_services.dispute_open(
+            user=request.user, line=line, comment=form.cleaned_data["comment"]
+        )
+        messages.success(request, "Dispute sent to your manager and sales ops.")
+    except (ValidationError, ApplicationError) as exc:
+        messages.error(request, _error_text(exc))
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_POST
+@sensitive_post_parameters()
+def dispute_resolve(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    dispute = pay.dispute_get(user=request.user, dispute_id=dispute_id)
+    form = ResolveForm(request.POST)
+    target = reverse("compensation:statement", args=[dispute.statement_id])
+    if not form.is_valid():
+        messages.error(request, "Choose a decision and explain it.")
+        return HttpResponseRedirect(target)
+    try:
+        dispute_services.dispute_resolve(user=request.user, dispute=dispute, **form.cleaned_data)
+        messages.success(request, "Dispute resolved.")
+    except (ValidationError, ApplicationError) as exc:
+        messages.error(request, _error_text(exc))
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_POST
+def statement_action(request: HttpRequest, statement_id: int, action: str) -> HttpResponse:
+    if not sees_everything(request.user):
+        raise Http404
+    statement = pay.statement_get(user=request.user, statement_id=statement_id)
+    target = reverse("compensation:statement", args=[statement.pk])
+    try:
+        if action == "approve":
+            statement_services.statement_approve(user=request.user, statement=statement)
+        elif action == "pay":
+            statement_services.statement_mark_paid(user=request.user, statement=statement)
+        elif action == "regenerate" and statement.status == StatementStatus.DRAFT:
+            statement_services.statements_generate(
+                period=fiscal.period_containing(statement.period_start),
+                person_ids=[statement.person_id],
+                user=request.user,
+            )
+        else:
+            raise Http404
+        messages.success(request, "Done.")
+    except (ValidationError, ApplicationError) as exc:
+        messages.error(request, _error_text(exc))
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_POST
+def statements_generate(request: HttpRequest) -> HttpResponse:
+    if not sees_everything(request.user):
+        raise Http404
+    try:
+        period = fiscal.parse_period(request.POST.get("period", ""))
+        report = statement_services.statements_generate(period=period, user=request.user)
+        messages.success(
+            request,
+            f"{period.key}: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.locked} locked, {report.skipped} skipped.",
+        )
+    except (ValueError, ValidationError) as exc:
+        messages.error(request, str(exc))
+    return redirect("compensation:statements")
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    if not sees_everything(request.user):
+        raise Http404
+    return render(request, "compensation/plans.html", {"plans": pay.plan_list(user=request.user)})
+
+
+@login_required
+def plan_new(request: HttpRequest) -> HttpResponse:
+    if not sees_everything(request.user):
+        raise Http404
+    form = NewPlanForm(
+        request.POST or None,
+        initial={
+            "definition": json.dumps(DEFAULT_PLAN, indent=2),
+            "effective_from": fiscal.period_containing(timezone.localdate()).start,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = plan_services.plan_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                definition=form.cleaned_data["definition"],
+                effective_from=form.cleaned_data["effective_from"],
+            )
+            return redirect("compensation:plan", plan_id=version.plan_id)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+    return render(request, "compensation/plan_edit.html", {"form": form, "plan": None})
+
+
+@login_required
+def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The plan editor: versions, a draft's rules as JSON, and a live simulation beside it."""
+    if not sees_everything(request.user):
+        raise Http404
+    plan = pay.plan_get(user=request.user, plan_id=plan_id)
+    versions = list(plan.versions.all())
+    draft = next((v for v in versions if v.status == PlanVersionStatus.DRAFT), None)
+    base = draft or (versions[0] if versions else None)
+    form = PlanVersionForm(
+        request.POST or None,
+        initial={
+            "definition": json.dumps(base.definition if base else DEFAULT_PLAN, indent=2),
+            "effective_from": draft.effective_from if draft else None,
+            "notes": draft.notes if draft else "",
+        },
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("approve") and draft is not None:
+                plan_services.plan_version_approve(user=request.user, version=draft)
+                messages.success(request, f"Version {draft.number} approved: it is now immutable.")
+                return redirect("compensation:plan", plan_id=plan.pk)
+            if form.is_valid():
+                data = form.cleaned_data
+                if draft is not None:
+                    plan_services.plan_version_update(user=request.user, version=draft, **data)
+                else:
+                    plan_services.plan_version_create(user=request.user, plan=plan, **data)
+                messages.success(request, "Draft saved.")
+                return redirect("compensation:plan", plan_id=plan.pk)
+        except (ValidationError, ApplicationError) as exc:
+            form.add_error(None, _error_text(exc))
+    return render(
+        request,
+        "compensation/plan_edit.html",
+        {"form": form, "plan": plan, "versions": versions, "draft": draft},
+    )

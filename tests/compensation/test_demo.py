@@ -1,0 +1,86 @@
+"""The demo seed: quotas for everyone, two plans, statements in every state, disputes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+import time_machine
+
+from compensation import demo, fiscal
+from compensation.models import CommissionPlan, Dispute, PlanVersion, Quota, Statement
+from compensation.selectors import attainment_for_people, club_members
+from salesops.models import Role
+from tests.compensation.factories import won_deal
+from tests.factories import PersonFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC)
+
+
+def _org():
+    team = TeamFactory(name="Demo team")
+    ops = PersonFactory(user=UserFactory(username="ops"), role=Role.SALES_OPS_MANAGER, team=None)
+    manager = PersonFactory(
+        user=UserFactory(username="manager"), role=Role.SALES_MANAGER, team=team
+    )
+    team.manager = manager
+    team.save()
+    rep = PersonFactory(user=UserFactory(username="rep"), team=team, manager=manager)
+    others = [PersonFactory(team=team, manager=manager) for _ in range(6)]
+    sdr = PersonFactory(role=Role.SDR, team=team, manager=manager)
+    for i, person in enumerate([rep, *others, sdr]):
+        for month in range(1, 7):
+            won_deal(person, str(10_000 + 1_000 * i), dt.date(2026, month, 3 + i))
+        won_deal(person, str(50_000 + 5_000 * i), dt.date(2025, 9, 3 + i))
+    return ops, manager, rep, others
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_seed_demo_builds_a_year_of_pay_data():
+    ops, manager, rep, others = _org()
+    demo.seed_demo(seed=7, scale="small")
+    assert Quota.objects.filter(person=rep, metric="revenue", fiscal_year=2026).count() == 12
+    assert not Quota.objects.filter(person=manager).exists()  # their number is the team's
+    assert not Statement.objects.filter(person=manager).exists()
+    assert not Quota.objects.filter(person=ops).exists()
+    assert Quota.objects.filter(team__name="Demo team", fiscal_year=2026).count() == 12
+    assert set(CommissionPlan.objects.values_list("name", flat=True)) == {
+        demo.ACCELERATED,
+        demo.RETROACTIVE,
+    }
+    assert set(PlanVersion.objects.values_list("status", flat=True)) == {"approved"}
+    assert set(Statement.objects.values_list("status", flat=True)) == {"draft", "approved", "paid"}
+    current = Statement.objects.get(person=rep, period_start=dt.date(2026, 6, 1))
+    assert current.status == "draft" and current.lines.exists() and current.payable > 0
+    assert current.lines.filter(kind="clawback").exists()
+    assert set(Dispute.objects.values_list("status", flat=True)) == {"open", "rejected"}
+    year = fiscal.year(2026)
+    rows = attainment_for_people(
+        user=ops.user,
+        person_ids=[p.pk for p in [rep, *others]],
+        start=year.start,
+        end=year.end,
+        today=TODAY.date(),
+    )
+    pace = rows[rep.pk].pace_percent
+    assert pace is not None and D(100) < pace < D(125)
+    assert all(r.quota for r in rows.values())
+    assert Quota.history.filter(history_user=ops.user).exists()
+    last_year = club_members(fiscal_year=2025)
+    assert last_year and {m.tier for m in last_year} <= {"presidents", "chairmans"}
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_seed_demo_is_deterministic_and_runs_once():
+    _org()
+    demo.seed_demo(seed=7, scale="small")
+    first = list(Quota.objects.order_by("pk").values_list("amount", flat=True))
+    demo.seed_demo(seed=7, scale="small")
+    assert list(Quota.objects.order_by("pk").values_list("amount", flat=True)) == first
+
+
+def test_seed_demo_without_people_does_nothing():
+    demo.seed_demo(seed=1, scale="small")
+    assert not Quota.objects.exists()
