@@ -17,6 +17,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from compensation.fiscal import fiscal_year_of
+from compensation.selectors import AttainmentRow, attainment_for_people, club_members
+from compensation.selectors.pay import statement_list
 from meetings.models import MeetingStatus
 from meetings.selectors.load import meeting_cost_by_person_week, meeting_load_by_person, monday_of
 from meetings.selectors.meetings import meeting_list, my_open_action_items, notifications_for_user
@@ -58,19 +61,16 @@ class AttainmentTile:
 
 def _attainment(
     *, user: AnyUser, person_ids: list[int], period: Period, today: date
-) -> tuple[dict[int, Any], AttainmentTile | None] | None:
+) -> tuple[dict[int, AttainmentRow], AttainmentTile | None]:
     """Per-person attainment rows and the scope's tile (Σcredited / Σquota over the people with a
-    quota) for the whole month/quarter/year of the period; None until compensation lands."""
-    comp = _module("compensation.selectors", "attainment_for_people")
-    if comp is None:
-        return None
-    rows: dict[int, Any] = comp.attainment_for_people(
+    quota) for the whole month/quarter/year of the period (compensation's selector: 4 queries)."""
+    rows = attainment_for_people(
         user=user, person_ids=person_ids, start=period.start, end=period.full_end, today=today
     )
-    with_quota = [r for r in rows.values() if r.quota]
+    with_quota = [r for r in rows.values() if r.quota is not None and r.quota > 0]
     if not with_quota:
         return rows, None
-    quota = sum((r.quota for r in with_quota), ZERO)
+    quota = sum((r.quota or ZERO for r in with_quota), ZERO)
     credited = sum((r.credited for r in with_quota), ZERO)
     expected = sum((r.expected_to_date or ZERO for r in with_quota), ZERO)
     tile = AttainmentTile(
@@ -83,15 +83,10 @@ def _attainment(
     return rows, tile
 
 
-def _clubs(*, today: date) -> dict[int, str] | None:
-    """Club tier per person for the fiscal year containing `today` (≥ 100 % / ≥ 125 % of plan)."""
-    comp = _module("compensation.selectors", "club_members")
-    fiscal = _module("compensation.fiscal", "fiscal_year_of")
-    if comp is None or fiscal is None:
-        return None
-    return {
-        m.person_id: m.tier for m in comp.club_members(fiscal_year=fiscal.fiscal_year_of(today))
-    }
+def _clubs(*, day: date) -> dict[int, str]:
+    """Club tier per rep for the fiscal year containing `day` (≥ 100 % / ≥ 125 % of the annual
+    plan, compensation's `club_members`: 3 queries)."""
+    return {m.person_id: m.tier for m in club_members(fiscal_year=fiscal_year_of(day))}
 
 
 @dataclass(frozen=True)
@@ -156,14 +151,13 @@ def team_panels(
         "meeting_load": None,
         "territory_balance": None,
     }
-    attainment = _attainment(
+    rows, tile = _attainment(
         user=user, person_ids=[r.person_id for r in people.rows], period=period, today=today
     )
-    if attainment is not None:
-        rows, tile = attainment
-        if tile is not None and people.truncated:
-            tile = replace(tile, partial=True)
-        clubs = _clubs(today=period.end) or {}
+    if tile is not None and people.truncated:
+        tile = replace(tile, partial=True)
+    clubs = _clubs(day=period.end)  # always, so the page's query count does not depend on data
+    if tile is not None:
         for row in people.rows:
             found = rows.get(row.person_id)
             row.extra["attainment"] = found.percent if found else None
@@ -186,15 +180,11 @@ def personal_panels(
         "action_items": None,
         "notifications": None,
     }
-    attainment = _attainment(user=user, person_ids=[person.pk], period=period, today=today)
-    if attainment is not None:
-        _rows, tile = attainment
-        panels["quota"] = tile
-        pay = _module("compensation.selectors.pay", "statement_list")
-        if pay is not None:
-            panels["statement"] = (
-                pay.statement_list(user=user).filter(person_id=person.pk).order_by("-period_start")
-            ).first()
+    _rows, tile = _attainment(user=user, person_ids=[person.pk], period=period, today=today)
+    panels["quota"] = tile
+    panels["statement"] = (
+        statement_list(user=user).filter(person_id=person.pk).order_by("-period_start").first()
+    )
     panels["meetings"] = list(
         meeting_list(user=user, mine_only=True)
         .filter(start__gte=timezone.now())

@@ -118,3 +118,35 @@ def test_territory_balance_shows_the_active_model(
     html = client.get("/dashboard/").content.decode()
     assert 'data-testid="territory-balance"' in html
     assert "North" in html and "South" in html and "FY26 territories" in html
+
+
+def test_attainment_pace_and_club_badges_come_from_quotas(
+    personas: Any, book: Any, client_for: Any
+) -> None:
+    from compensation import fiscal
+    from tests.compensation.factories import month_quota
+
+    p = personas.person
+    for index in (1, 2, 3):
+        month_quota(p("rep_a1"), fiscal.month(2026, index), "10000")
+        month_quota(p("rep_a2"), fiscal.month(2026, index), "5000")
+    month_quota(p("rep_a3"), fiscal.month(2026, 1), "1000")  # plan 1,000, credited 5,000
+    response = client_for(personas.manager_a).get("/dashboard/", {"period": "qtd"})
+    tile = response.context["attainment_tile"]
+    # Quarter quota (whole Q1): 30,000 + 15,000 + 1,000; credited 12,000 + 5,000 + 5,000.
+    assert (tile.quota, tile.credited, tile.percent) == (
+        Decimal("46000"),
+        Decimal("22000"),
+        Decimal("47.8"),
+    )
+    assert tile.pace == Decimal("54.5")  # against 79 of Q1's 90 days
+    rows = {row.name: row for row in response.context["people"].rows}
+    assert rows["Anna Rep"].extra["attainment"] == Decimal("40.00")
+    assert rows["Ava East"].extra["club"] == "chairmans"
+    assert rows["Anna Rep"].extra["club"] == ""
+    html = response.content.decode()
+    assert "Chairman&#x27;s Club" in html or "Chairman's Club" in html
+    assert 'data-testid="attainment-missing"' not in html
+    me = client_for(personas.rep_a1).get("/me/", {"period": "qtd"})
+    assert me.context["quota"].percent == Decimal("40.0")
+    assert 'data-testid="my-attainment"' in me.content.decode()
