@@ -182,6 +182,21 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sales operations: people, deals, costs, efficiency, meetings, territories, pay.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "status", "role" or "type": give each choice set its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "PersonRoleEnum": "salesops.models.org.Role",
+        "CoverageRoleEnum": "territories.models.CoverageRole",
+        "MeetingTypeEnum": "meetings.models.MeetingType",
+        "TerritoryTypeEnum": "territories.models.TerritoryType",
+        "MeetingStatusEnum": "meetings.models.MeetingStatus",
+        "ActionStatusEnum": "meetings.models.ActionStatus",
+        "DeliveryStatusEnum": "meetings.models.DeliveryStatus",
+        "PlanVersionStatusEnum": "compensation.models.PlanVersionStatus",
+        "StatementStatusEnum": "compensation.models.StatementStatus",
+        "DisputeStatusEnum": "compensation.models.DisputeStatus",
+        "ImportStatusEnum": "salesops.models.jobs.ImportStatus",
+        "JobStatusEnum": "salesops.models.jobs.JobStatus",
+    },
 }
 
 # --- Domain settings --------------------------------------------------------------------------
