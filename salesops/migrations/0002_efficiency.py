@@ -177,7 +177,7 @@ class Migration(migrations.Migration):
                 ('period', models.CharField(choices=[('day', 'Day'), ('mtd', 'Month to date'), ('qtd', 'Quarter to date'), ('ytd', 'Year to date'), ('t90', 'Trailing 90 days'), ('month', 'Closed month'), ('quarter', 'Closed quarter')], max_length=10)),
                 ('period_start', models.DateField()),
                 ('period_end', models.DateField()),
-                ('revenue', models.DecimalField(decimal_places=4, max_digits=20)),
+                ('revenue', models.DecimalField(decimal_places=6, max_digits=22)),
                 ('cost', models.DecimalField(decimal_places=2, max_digits=18)),
                 ('ratio', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True)),
                 ('won_deals', models.IntegerField(default=0)),
@@ -194,7 +194,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('pk', models.CompositePrimaryKey('person_id', 'day', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('day', models.DateField()),
-                ('revenue', models.DecimalField(decimal_places=4, max_digits=20)),
+                ('revenue', models.DecimalField(decimal_places=6, max_digits=22)),
                 ('cost', models.DecimalField(decimal_places=2, max_digits=18)),
                 ('won_deals', models.IntegerField()),
                 ('person', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='salesops.person')),

@@ -35,7 +35,7 @@ class EfficiencySnapshot(models.Model):
     Natural key: (scope_type, scope_id, scope_key, period, period_start, period_end). Person, team
     and territory scopes use scope_id; a role scope uses scope_key (the role value) with
     scope_id 0; the company is scope_id 0, scope_key ''. `ratio` is NULL when cost is 0.
-    Revenue keeps the credit function's 4 decimals (close value x percent / 100 is exact there).
+    Revenue keeps 6 decimals: close value (2) x percent (2) / 100 is exact there.
     """
 
     scope_type = models.CharField(max_length=20, choices=ScopeType.choices)
@@ -44,7 +44,7 @@ class EfficiencySnapshot(models.Model):
     period = models.CharField(max_length=10, choices=Period.choices)
     period_start = models.DateField()
     period_end = models.DateField()
-    revenue = models.DecimalField(max_digits=20, decimal_places=4)
+    revenue = models.DecimalField(max_digits=22, decimal_places=6)
     cost = models.DecimalField(max_digits=18, decimal_places=2)
     ratio = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     won_deals = models.IntegerField(default=0)
@@ -93,7 +93,7 @@ class EfficiencyPersonDay(models.Model):
     team = models.ForeignKey(
         "salesops.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False
     )
-    revenue = models.DecimalField(max_digits=20, decimal_places=4)
+    revenue = models.DecimalField(max_digits=22, decimal_places=6)
     cost = models.DecimalField(max_digits=18, decimal_places=2)
     won_deals = models.IntegerField()
 
