@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -192,7 +193,7 @@ def test_beat_runs_nightly_at_01_30_company_time_with_an_expiry():
     from salesops.celery import app
     from salesops.schedule import BEAT_SCHEDULE
 
-    entry = BEAT_SCHEDULE["efficiency-nightly"]
+    entry: dict[str, Any] = BEAT_SCHEDULE["efficiency-nightly"]
     assert entry["task"] == efficiency_snapshots_compute_task.name
     assert entry["schedule"].hour == {1} and entry["schedule"].minute == {30}
     assert entry["options"]["expires"] > 0
