@@ -1,0 +1,259 @@
+"""`manage.py seed_demo`: what the demo data set contains, its logins, determinism, and the COPY path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from salesops.demo import DemoError, DemoSize, demo_digest, demo_seed
+from salesops.models import (
+    OPEN_STAGES,
+    Account,
+    CostCategory,
+    Deal,
+    DealSplit,
+    Person,
+    Product,
+    Role,
+    SalesCost,
+    Stage,
+    Team,
+)
+
+TODAY = dt.date(2026, 5, 20)
+TINY = DemoSize(people=40, accounts=150, deals=1_500)
+CORE_TABLES = (
+    "salesops_team",
+    "salesops_person",
+    "salesops_account",
+    "salesops_product",
+    "salesops_deal",
+    "salesops_dealsplit",
+    "salesops_salescost",
+    "auth_user",
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _wipe() -> None:
+    """Empty the core tables inside the test transaction (fire deferred FK checks first)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {', '.join(CORE_TABLES)} RESTART IDENTITY CASCADE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _deals_whose_splits_do_not_sum_to_100() -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT d.id, COALESCE(SUM(s.percent), 0)
+            FROM salesops_deal d LEFT JOIN salesops_dealsplit s ON s.deal_id = d.id
+            GROUP BY d.id HAVING COALESCE(SUM(s.percent), 0) <> 100
+            """
+        )
+        return cursor.fetchall()
+
+
+@pytest.fixture
+def small_demo() -> None:
+    call_command("seed_demo", "--scale", "small", "--seed", "5", verbosity=0)
+
+
+def test_small_demo_has_every_role_stage_and_cost_category(small_demo: None) -> None:
+    assert 55 <= Person.objects.count() <= 70
+    assert Account.objects.count() == 500
+    assert Deal.objects.count() == 5_000
+    assert set(Person.objects.values_list("role", flat=True)) == set(Role.values)
+    assert set(Deal.objects.values_list("stage", flat=True)) == set(Stage.values)
+    lost_at = set(Deal.objects.filter(stage=Stage.LOST).values_list("lost_at_stage", flat=True))
+    assert lost_at == set(OPEN_STAGES)
+    assert not Deal.objects.exclude(stage=Stage.LOST).exclude(lost_at_stage="").exists()
+    categories = set(SalesCost.objects.values_list("category", flat=True))
+    expected = set(CostCategory.values) - {CostCategory.MEETING_TIME}  # meetings app posts those
+    assert categories == expected
+    assert 3_000 <= SalesCost.objects.count() <= 20_000
+    negative = SalesCost.objects.filter(amount__lt=0)
+    assert negative.exists()
+    assert set(negative.values_list("category", flat=True)) == {CostCategory.ADJUSTMENT}
+    assert not negative.filter(note="").exists()
+    assert Product.objects.values("series").distinct().count() >= 3
+
+
+def test_every_demo_deal_has_splits_summing_to_100_and_some_are_shared(small_demo: None) -> None:
+    assert _deals_whose_splits_do_not_sum_to_100() == []
+    fifty_fifty = DealSplit.objects.filter(percent=Decimal(50)).values("deal").distinct().count()
+    assert fifty_fifty > 100
+
+
+def test_demo_dates_reach_two_years_back_and_open_pipeline_into_the_future(
+    small_demo: None,
+) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    closed = Deal.objects.filter(stage__in=[Stage.WON, Stage.LOST])
+    assert not closed.filter(close_date__gt=today).exists()
+    assert closed.filter(close_date__lt=today - dt.timedelta(days=700)).exists()
+    assert Deal.objects.filter(stage__in=OPEN_STAGES, close_date__gt=today).exists()
+    assert Person.objects.filter(hire_date__gt=today - dt.timedelta(days=180)).exists()
+    zones = set(Person.objects.values_list("time_zone", flat=True))
+    assert {"Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Singapore"} <= zones
+    assert Account.objects.values("country").distinct().count() >= 10
+    assert Account.objects.filter(parent__isnull=False).exists()
+
+
+def test_won_deals_peak_at_fiscal_quarter_ends(small_demo: None, settings: Any) -> None:
+    from salesops.demo.pipeline import _quarter_end
+
+    won = [
+        day
+        for day in Deal.objects.filter(stage=Stage.WON).values_list("close_date", flat=True)
+        if day is not None
+    ]
+    last_ten_days = sum(
+        1 for day in won if (_quarter_end(day, settings.FISCAL_YEAR_START_MONTH) - day).days < 10
+    )
+    # Ten days of a ~91-day quarter would hold ~11 % of closes without the quarter-end push.
+    assert last_ten_days / len(won) > 0.25
+
+
+def test_the_four_demo_logins_work_and_fit_their_personas(small_demo: None, client: Any) -> None:
+    for username in ("admin", "ops", "manager", "rep"):
+        assert client.login(username=username, password="demo12345"), username
+        client.logout()
+    users = get_user_model().objects
+    admin = users.get(username="admin")
+    assert admin.is_superuser and not Person.objects.filter(user=admin).exists()
+    assert users.get(username="ops").person.role == Role.SALES_OPS_MANAGER
+    assert users.get(username="ops").groups.filter(name=Role.SALES_OPS_MANAGER).exists()
+    manager = users.get(username="manager").person
+    assert manager.role == Role.SALES_MANAGER
+    team = Team.objects.get(manager=manager)
+    reps = Person.objects.filter(team=team, role__in=[Role.ACCOUNT_EXECUTIVE, Role.SDR])
+    assert reps.count() >= 4
+    rep = users.get(username="rep").person
+    assert rep.role == Role.ACCOUNT_EXECUTIVE and rep.team == team and rep.manager == manager
+    assert rep.deals.count() >= 100
+    assert rep.deals.filter(stage=Stage.WON).exists()
+    assert DealSplit.objects.filter(person=rep, percent__lt=100).exists()
+
+
+def test_if_empty_does_nothing_when_data_exists_and_plain_reseed_is_refused(
+    small_demo: None,
+) -> None:
+    digest = demo_digest()
+    call_command("seed_demo", "--scale", "small", "--if-empty", verbosity=0)
+    assert demo_digest() == digest
+    with pytest.raises(CommandError, match="already holds sales data"):
+        call_command("seed_demo", "--scale", "small", verbosity=0)
+
+
+def test_same_seed_gives_identical_rows_and_another_seed_different_ones() -> None:
+    demo_seed(seed=11, scale="small", size=TINY, today=TODAY, hooks=False)
+    first = demo_digest()
+    _wipe()
+    demo_seed(seed=11, scale="small", size=TINY, today=TODAY, hooks=False)
+    assert demo_digest() == first
+    _wipe()
+    demo_seed(seed=12, scale="small", size=TINY, today=TODAY, hooks=False)
+    assert demo_digest() != first
+
+
+def test_copy_loader_writes_the_same_rows_as_bulk_create_and_resets_sequences() -> None:
+    demo_seed(seed=3, scale="small", size=TINY, today=TODAY, hooks=False, loader="bulk")
+    bulk = demo_digest()
+    _wipe()
+    counts = demo_seed(
+        seed=3,
+        scale="large",
+        size=DemoSize(people=40, accounts=150, deals=1_500),
+        today=TODAY,
+        hooks=False,
+        loader="copy",
+    )
+    assert demo_digest() == bulk
+    assert counts["deals"] == Deal.objects.count() == 1_500
+    assert counts["deal_splits"] == DealSplit.objects.count()
+    assert _deals_whose_splits_do_not_sum_to_100() == []
+    # COPY fills the auto timestamps, and new rows get ids after the copied ones.
+    assert not Deal.objects.filter(created_at__isnull=True).exists()
+    team = Team.objects.create(name="After the copy")
+    assert team.pk == Team.objects.count()
+
+
+def _schema_of_loaded_tables() -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT 'index', indexdef FROM pg_indexes
+            WHERE tablename IN ('salesops_account', 'salesops_deal', 'salesops_dealsplit',
+                                'salesops_salescost')
+            UNION ALL
+            SELECT 'constraint', conrelid::regclass::text || ' ' || pg_get_constraintdef(oid)
+            FROM pg_constraint
+            WHERE conrelid::regclass::text IN ('salesops_account', 'salesops_deal',
+                                               'salesops_dealsplit', 'salesops_salescost')
+            ORDER BY 1, 2
+            """
+        )
+        return cursor.fetchall()
+
+
+def test_copy_path_through_the_command_with_a_reduced_size_keeps_the_schema() -> None:
+    schema = _schema_of_loaded_tables()
+    call_command(
+        "seed_demo",
+        "--scale",
+        "large",
+        "--people",
+        "50",
+        "--accounts",
+        "200",
+        "--deals",
+        "2000",
+        "--cost-rows",
+        "10000",
+        verbosity=0,
+    )
+    assert Deal.objects.count() == 2_000
+    assert Account.objects.count() == 200
+    assert 8_500 <= SalesCost.objects.count() <= 11_500  # travel scales to the asked size
+    assert _deals_whose_splits_do_not_sum_to_100() == []
+    # Indexes and foreign keys dropped for the load are all back, as they were.
+    assert _schema_of_loaded_tables() == schema
+    assert len([row for row in schema if "FOREIGN KEY" in row[1]]) >= 6
+
+
+def test_large_scale_is_refused_on_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(DemoError, match="PostgreSQL"):
+        demo_seed(seed=1, scale="large")
+    assert not Person.objects.exists()
+
+
+def test_app_demo_hooks_run_after_the_core_data_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    import compensation.demo
+    import meetings.demo
+    import territories.demo
+
+    calls: list[tuple[str, int, str, int]] = []
+    for module in (territories.demo, compensation.demo, meetings.demo):
+
+        def record(*, seed: int, scale: str, _name: str = module.__name__) -> None:
+            calls.append((_name, seed, scale, Deal.objects.count()))
+
+        monkeypatch.setattr(module, "seed_demo", record)
+    demo_seed(seed=9, scale="small", size=TINY, today=TODAY)
+    assert calls == [
+        ("territories.demo", 9, "small", 1_500),
+        ("compensation.demo", 9, "small", 1_500),
+        ("meetings.demo", 9, "small", 1_500),
+    ]
