@@ -27,6 +27,7 @@ from benchmarks.harness import BenchContext, Result
 from salesops.models import Deal, Person, SalesCost
 from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE, credited_splits
 from salesops.services.efficiency import efficiency_snapshots_compute, nightly_business_date
+from salesops.services.efficiency.daily import work_mem
 from salesops.services.efficiency.periods import (
     all_spans,
     base_spans,
@@ -170,7 +171,9 @@ def _floor_setup(as_of: date) -> None:
 def _floor(as_of: date) -> None:
     spans = [*base_spans(as_of), *closed_months(as_of)]
     with transaction.atomic():
+        # The same session settings as the engine's transactions.
         _exec("SET LOCAL jit = off")
+        _exec("SELECT set_config('work_mem', %s, true)", [work_mem()])
         _exec("TRUNCATE bench_floor")
         _exec(
             FLOOR_BASE_SQL,
@@ -195,7 +198,7 @@ def _mismatches(as_of: date, table: str = "bench_floor") -> int:
         f"SELECT (SELECT count(*) FROM ({project} EXCEPT {other}) a), "
         f"(SELECT count(*) FROM ({other} EXCEPT {project}) b), "
         f"(SELECT count(*) FROM ({project}) c)",
-        params,
+        params * 3,
     )
     missing, extra, total = rows[0]
     if total == 0:

@@ -128,6 +128,7 @@ def _person_day_insert_sql(sources: dict[str, str], *, returning: bool = True) -
             GROUP BY person_id, day
         ) g
         {TEAM_ON_DAY_JOINS}
+        ORDER BY g.person_id, g.day
         {"RETURNING day" if returning else ""}
     """
 
@@ -183,11 +184,17 @@ def _exec(sql: str, params: dict[str, Any] | None = None) -> int:
     return _count(sql, params or {})
 
 
+def work_mem() -> str:
+    return str(getattr(settings, "EFFICIENCY_WORK_MEM", "256MB"))
+
+
 def lock_and_configure(name: str) -> None:
     """Serialise runs on `name`; turn PostgreSQL's JIT off for this transaction (compiling these
     wide statements costs seconds and buys nothing for a few hash aggregates)."""
     _exec("SELECT pg_advisory_xact_lock(hashtext(%(key)s))", {"key": f"salesops.eff:{name}"})
     _exec("SET LOCAL jit = off")
+    # The full rebuild groups ~1M rows per million deals: keep the aggregate and sort in memory.
+    _exec("SELECT set_config('work_mem', %(mem)s, true)", {"mem": work_mem()})
 
 
 @transaction.atomic
