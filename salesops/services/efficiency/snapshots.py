@@ -90,6 +90,7 @@ def _spans_table(name: str, spans: list[Span]) -> None:
         for span in spans:
             params += [str(span.period), span.start, span.end]
         _exec(f"INSERT INTO {name} VALUES {values}", params)
+    _exec(f"ANALYZE {name}")  # temp tables have no statistics: give the planner the row count
 
 
 def _derived_table(derived: list[Derived]) -> None:
@@ -112,6 +113,7 @@ def _derived_table(derived: list[Derived]) -> None:
                 part.end,
             ]
         _exec(f"INSERT INTO _eff_derived VALUES {values}", params)
+    _exec("ANALYZE _eff_derived")
 
 
 def _rows_with_ratio(body: str) -> str:
@@ -134,11 +136,14 @@ BUILT_IN_BODY = """
                SUM(d.revenue) AS revenue, SUM(d.cost) AS cost, SUM(d.won_deals) AS won
         FROM _eff_spans sp
         JOIN salesops_efficiencypersonday d ON d.day BETWEEN sp.ps AND sp.pe
+        -- One range for the whole scan: a night's rolling spans cover a small part of the days.
+        WHERE d.day BETWEEN (SELECT min(ps) FROM _eff_spans) AND (SELECT max(pe) FROM _eff_spans)
         GROUP BY sp.period, sp.ps, sp.pe, d.person_id, d.team_id
     ), tp AS (
         SELECT sp.period, sp.ps, sp.pe, d.team_id, SUM(d.cost) AS cost
         FROM _eff_spans sp
         JOIN salesops_efficiencyteamday d ON d.day BETWEEN sp.ps AND sp.pe
+        WHERE d.day BETWEEN (SELECT min(ps) FROM _eff_spans) AND (SELECT max(pe) FROM _eff_spans)
         GROUP BY sp.period, sp.ps, sp.pe, d.team_id
     ), by_team AS (
         SELECT period, ps, pe, team_id, revenue, cost, won FROM pp WHERE team_id IS NOT NULL
