@@ -38,3 +38,15 @@ class InSalesOrg(BasePermission):
             return True
         person = person_for_user(request.user)
         return person is not None and person.active
+
+
+class IsDealOwnerOrSalesOps(BasePermission):
+    """Reads follow the scope; a deal is changed by its owner or by sales ops and admins."""
+
+    message = "Only the deal's owner, sales operations and admins may change this deal."
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        if request.method in SAFE_METHODS or sees_everything(request.user):
+            return True
+        person = person_for_user(request.user)
+        return person is not None and obj.owner_id == person.pk

@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class TerritoriesConfig(AppConfig):
     name = "territories"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from salesops.hooks import register_account_listener
+        from territories.services.assignment import on_accounts_changed
+
+        register_account_listener(on_accounts_changed)
+        try:
+            from salesops.efficiency_scopes import (  # type: ignore[import-not-found,unused-ignore]
+                register_scope_provider,
+            )
+        except ImportError:  # the efficiency registry has not landed yet
+            return
+        from territories.efficiency import daily_rows_sql
+
+        register_scope_provider("territory", daily_rows_sql)

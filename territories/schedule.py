@@ -1,3 +1,12 @@
 """Periodic jobs of this app, merged into the beat schedule by salesops/celery.py."""
 
-BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Backstop for account edits that bypassed the services (imports, SQL): a full re-assignment.
+    "territories-assignments-nightly": {
+        "task": "territories.tasks.territory_assignments_nightly_task",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 60 * 60 * 3},
+    },
+}

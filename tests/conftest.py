@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from rest_framework.test import APIClient
 
 from salesops.models import Person, Role, Team
+from salesops.services.people import person_sync_groups
 from tests.factories import PersonFactory, TeamFactory, UserFactory
 
 
@@ -64,9 +65,16 @@ def _persona(
     username: str, name: str, role: str, team: Team | None, manager: Person | None = None
 ) -> Any:
     user = UserFactory(username=username)
-    PersonFactory(user=user, name=name, role=role, team=team, manager=manager)
+    person = PersonFactory(user=user, name=name, role=role, team=team, manager=manager)
+    person_sync_groups(person=person)
     user.refresh_from_db()
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Personas hash nine passwords per test; PBKDF2's deliberate slowness costs seconds each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

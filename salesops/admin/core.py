@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from salesops.models import Account, Deal, DealSplit, JobRun, Person, Product, SalesCost, Team
-from salesops.services.people import person_deactivate
+from salesops.selectors.scope import team_subtree_ids
+from salesops.services.accounts import ACCOUNT_FIELDS, account_create, account_update
+from salesops.services.deals import HUNDRED, deal_splits_set, deal_update
+from salesops.services.people import person_deactivate, person_sync_groups
 
 
 class MembersInline(admin.TabularInline):
@@ -17,8 +26,25 @@ class MembersInline(admin.TabularInline):
     show_change_link = True
 
 
+class TeamAdminForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "parent", "manager", "structure", "region"]
+
+    def clean_parent(self) -> Team | None:
+        parent: Team | None = self.cleaned_data.get("parent")
+        if (
+            parent is not None
+            and self.instance.pk is not None
+            and parent.pk in team_subtree_ids([self.instance.pk])
+        ):
+            raise ValidationError("A team cannot sit under itself or one of its own sub-teams.")
+        return parent
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
+    form = TeamAdminForm
     list_display = ("name", "parent", "manager", "structure", "region")
     list_filter = ("structure", "region")
     search_fields = ("name", "region")
@@ -57,6 +83,12 @@ class PersonAdmin(admin.ModelAdmin):
         # People carry financial history: deactivate them instead.
         return False
 
+    def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # The role decides the user's group (model permissions) and staff flag.
+        if not change or {"role", "user"} & set(form.changed_data):
+            person_sync_groups(person=obj)
+
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
@@ -66,6 +98,21 @@ class AccountAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent", "owner")
     list_select_related = ("owner",)
 
+    def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
+        """Through the services, so territory assignment hears of the change (on commit)."""
+        data = {f: form.cleaned_data[f] for f in ACCOUNT_FIELDS if f in form.cleaned_data}
+        if change:
+            # The form already applied its values to `obj`: compare against the stored row.
+            stored = Account.objects.get(pk=obj.pk)
+            account_update(
+                account=stored, data={f: data[f] for f in form.changed_data if f in data}
+            )
+            return
+        created = account_create(**data)
+        obj.pk = created.pk
+        obj.created_at, obj.updated_at = created.created_at, created.updated_at
+        obj._state.adding = False
+
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
@@ -74,8 +121,26 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ("name", "series")
 
 
+class DealSplitFormSet(forms.BaseInlineFormSet):
+    """The splits of a deal name each person once and sum to 100 % (none: the owner gets 100 %)."""
+
+    def clean(self) -> None:
+        super().clean()
+        rows = [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE", False)
+        ]
+        if not rows:
+            return
+        total = sum((row.get("percent") or Decimal(0) for row in rows), Decimal(0))
+        if total != HUNDRED:
+            raise ValidationError(f"Splits must sum to 100 %; these sum to {total} %.")
+
+
 class DealSplitInline(admin.TabularInline):
     model = DealSplit
+    formset = DealSplitFormSet
     autocomplete_fields = ("person",)
     extra = 0
 
@@ -98,6 +163,21 @@ class DealAdmin(admin.ModelAdmin):
     list_select_related = ("account", "product", "owner")
     date_hierarchy = "close_date"
     inlines = [DealSplitInline]
+
+    def save_model(self, request: HttpRequest, obj: Deal, form: Any, change: bool) -> None:
+        if change:
+            # deal_update stamps stage_entered_at and lost_at_stage on a stage change.
+            stored = Deal.objects.get(pk=obj.pk)
+            deal_update(deal=stored, data={f: form.cleaned_data[f] for f in form.changed_data})
+            return
+        obj.stage_entered_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        deal = form.instance
+        if not deal.splits.exists():
+            deal_splits_set(deal=deal, splits=[(deal.owner, HUNDRED)])
 
 
 @admin.register(SalesCost)

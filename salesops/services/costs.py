@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from salesops.exceptions import ApplicationError
 from salesops.models import CostCategory, CostSource, Person, SalesCost, Team
+
+
+def _validate_cost(
+    *, person: Person | None, team: Team | None, amount: Decimal, category: str, note: str
+) -> None:
+    errors: dict[str, str] = {}
+    if (person is None) == (team is None):
+        errors["person"] = "Book a cost to exactly one person or one team."
+    if amount < 0 and category != CostCategory.ADJUSTMENT:
+        errors["amount"] = "Only adjustments may be negative."
+    if amount < 0 and not note.strip():
+        errors["note"] = "A negative adjustment needs a reason in the note."
+    if errors:
+        raise ValidationError(errors)
 
 
 def cost_record(
@@ -22,15 +38,7 @@ def cost_record(
     external_ref: str | None = None,
     note: str = "",
 ) -> SalesCost:
-    errors: dict[str, str] = {}
-    if (person is None) == (team is None):
-        errors["person"] = "Book a cost to exactly one person or one team."
-    if amount < 0 and category != CostCategory.ADJUSTMENT:
-        errors["amount"] = "Only adjustments may be negative."
-    if amount < 0 and not note.strip():
-        errors["note"] = "A negative adjustment needs a reason in the note."
-    if errors:
-        raise ValidationError(errors)
+    _validate_cost(person=person, team=team, amount=amount, category=category, note=note)
     return SalesCost.objects.create(
         date=date,
         category=category,
@@ -41,6 +49,32 @@ def cost_record(
         external_ref=external_ref,
         note=note,
     )
+
+
+COST_EDITABLE_FIELDS = frozenset({"date", "person", "team", "category", "amount", "note"})
+
+
+def cost_update(*, cost: SalesCost, data: dict[str, Any]) -> SalesCost:
+    """Correct a manual or imported ledger entry. Computed entries belong to the process that
+    posted them (e.g. a meeting's time) and are changed there, never by hand."""
+    if cost.source == CostSource.COMPUTED:
+        raise ApplicationError(
+            "This cost was computed (e.g. from a meeting); change its source instead."
+        )
+    unknown = sorted(set(data) - COST_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+    for field, value in data.items():
+        setattr(cost, field, value)
+    _validate_cost(
+        person=cost.person,
+        team=cost.team,
+        amount=cost.amount,
+        category=cost.category,
+        note=cost.note,
+    )
+    cost.save()
+    return cost
 
 
 def costs_post_computed(

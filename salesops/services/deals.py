@@ -77,6 +77,7 @@ def deal_create(
 def deal_update(*, deal: Deal, data: dict[str, Any]) -> Deal:
     """Apply field changes; a stage change stamps `stage_entered_at`."""
     previous_stage = deal.stage
+    previous_owner_id = deal.owner_id
     for field, value in data.items():
         setattr(deal, field, value)
     if deal.stage != previous_stage:
@@ -87,7 +88,11 @@ def deal_update(*, deal: Deal, data: dict[str, Any]) -> Deal:
             deal.lost_at_stage = ""
     _validate_stage_fields(deal)
     deal.save()
-    if "owner" in data and not deal.splits.exclude(person=deal.owner).exists():
+    # A reassigned deal that credited only its old owner now credits the new one; shared splits
+    # were agreed between people, so they stay until someone sets them.
+    if deal.owner_id != previous_owner_id and list(
+        deal.splits.values_list("person_id", "percent")
+    ) == [(previous_owner_id, HUNDRED)]:
         deal_splits_set(deal=deal, splits=[(deal.owner, HUNDRED)])
     return deal
 

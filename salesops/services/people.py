@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
+from decimal import Decimal
+from typing import Any
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from salesops.models import Person, Role, Team, TeamMembership
+from salesops.models import Person, Role, Team, TeamMembership, TeamStructure
+from salesops.selectors.scope import team_subtree_ids
+from salesops.services.common import model_apply, name_taken
 
 
 def person_sync_groups(*, person: Person) -> None:
@@ -65,3 +69,121 @@ def person_move_team(*, person: Person, team: Team | None, on: date) -> Person:
     locked.save(update_fields=["team", "updated_at"])
     person.team = team
     return locked
+
+
+PERSON_FIELDS = (
+    "name",
+    "email",
+    "role",
+    "team",
+    "manager",
+    "hourly_cost",
+    "time_zone",
+    "work_start",
+    "work_end",
+    "work_days",
+    "hire_date",
+)
+TEAM_FIELDS = ("name", "parent", "manager", "structure", "region")
+
+
+def _person_rules(person: Person) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if name_taken(Person, person.name, exclude_pk=person.pk):
+        errors["name"] = f"A person named '{person.name}' already exists."
+    if person.hourly_cost < 0:
+        errors["hourly_cost"] = "The hourly cost cannot be negative."
+    if person.work_end <= person.work_start:
+        errors["work_end"] = "Working hours must end after they start."
+    if not person.work_days or any(c not in "1234567" for c in person.work_days):
+        errors["work_days"] = "Use ISO weekday digits 1 (Monday) to 7 (Sunday), e.g. 12345."
+    if person.manager_id is not None and person.manager_id == person.pk:
+        errors["manager"] = "A person cannot be their own manager."
+    return errors
+
+
+@transaction.atomic
+def person_create(
+    *,
+    name: str,
+    role: str,
+    team: Team | None = None,
+    manager: Person | None = None,
+    email: str = "",
+    hourly_cost: Decimal = Decimal("0.00"),
+    time_zone: str = "Europe/Berlin",
+    work_start: time = time(9, 0),
+    work_end: time = time(17, 0),
+    work_days: str = "12345",
+    hire_date: date | None = None,
+    user: User | None = None,
+) -> Person:
+    """Create a person; their user (if any) joins the group of their role."""
+    person = Person(user=user)
+    fields = {
+        "name": name,
+        "role": role,
+        "team": team,
+        "manager": manager,
+        "email": email,
+        "hourly_cost": hourly_cost,
+        "time_zone": time_zone,
+        "work_start": work_start,
+        "work_end": work_end,
+        "work_days": work_days,
+        "hire_date": hire_date,
+    }
+    model_apply(instance=person, data=fields, allowed=PERSON_FIELDS, rules=_person_rules)
+    person.save()
+    person_sync_groups(person=person)
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, data: dict[str, Any]) -> Person:
+    """Change a person; a role change moves their user to the role's group (and staff flag)."""
+    changed = model_apply(instance=person, data=data, allowed=PERSON_FIELDS, rules=_person_rules)
+    person.save()
+    if "role" in changed:
+        person_sync_groups(person=person)
+    return person
+
+
+def _team_rules(team: Team) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if name_taken(Team, team.name, exclude_pk=team.pk):
+        errors["name"] = f"A team named '{team.name}' already exists."
+    if (
+        team.parent_id is not None
+        and team.pk is not None
+        and team.parent_id in team_subtree_ids([team.pk])
+    ):
+        errors["parent"] = "A team cannot sit under itself or one of its own sub-teams."
+    return errors
+
+
+def team_create(
+    *,
+    name: str,
+    parent: Team | None = None,
+    manager: Person | None = None,
+    structure: str = TeamStructure.TERRITORY,
+    region: str = "",
+) -> Team:
+    team = Team()
+    fields = {
+        "name": name,
+        "parent": parent,
+        "manager": manager,
+        "structure": structure,
+        "region": region,
+    }
+    model_apply(instance=team, data=fields, allowed=TEAM_FIELDS, rules=_team_rules)
+    team.save()
+    return team
+
+
+def team_update(*, team: Team, data: dict[str, Any]) -> Team:
+    model_apply(instance=team, data=data, allowed=TEAM_FIELDS, rules=_team_rules)
+    team.save()
+    return team

@@ -1,0 +1,159 @@
+"""POST /api/v1/imports/ runs a CRM import; GET lists the import history. Sales ops and admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from salesops.importer.filters import ImportRunFilter
+from salesops.importer.selectors import import_run_get, import_run_list
+from salesops.importer.services import (
+    FILE_COLUMNS_HELP,
+    FILE_KINDS,
+    STAGE_MAP_HELP,
+    crm_import_run,
+    stage_map_build,
+)
+from salesops.models import ImportRun
+from salesops.permissions import IsSalesOpsOrAdmin
+
+
+def _file_field(kind: str) -> serializers.FileField:
+    return serializers.FileField(required=False, help_text=f"CSV: {FILE_COLUMNS_HELP[kind]}")
+
+
+class ImportInputSerializer(serializers.Serializer):
+    teams = _file_field("teams")
+    products = _file_field("products")
+    accounts = _file_field("accounts")
+    opportunities = _file_field("opportunities")
+    costs = _file_field("costs")
+    stage_map = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=STAGE_MAP_HELP
+    )
+    dry_run = serializers.BooleanField(required=False, default=False)
+    strict = serializers.BooleanField(required=False, default=False)
+
+    def validate_stage_map(self, value: str) -> str:
+        stage_map_build(value)  # raises ValidationError({"stage_map": …}) → 400
+        return value
+
+
+class ImportIssueSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=["error", "warning", "info"])
+    file = serializers.CharField()
+    line = serializers.IntegerField(help_text="Physical line; the header is line 1.")
+    column = serializers.CharField()
+    reason = serializers.CharField()
+    value = serializers.CharField()
+    count = serializers.IntegerField(help_text="Rows with this same warning or note.")
+
+
+class ImportFileReportSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    rows = serializers.IntegerField()
+    error_rows = serializers.IntegerField()
+    warnings = serializers.IntegerField()
+    counts = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text="entity → {created, updated, unchanged}",
+    )
+    issues = ImportIssueSerializer(many=True)
+    issues_left_off = serializers.IntegerField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    run_id = serializers.IntegerField()
+    status = serializers.CharField()
+    dry_run = serializers.BooleanField()
+    strict = serializers.BooleanField()
+    committed = serializers.BooleanField()
+    message = serializers.CharField()
+    duration_seconds = serializers.FloatField()
+    error_rows = serializers.IntegerField()
+    warnings = serializers.IntegerField()
+    summary = serializers.ListField(child=serializers.DictField())
+    files = serializers.DictField(child=ImportFileReportSerializer())
+
+
+class ImportRunOutputSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username", default=None)
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id",
+            "user",
+            "origin",
+            "started_at",
+            "finished_at",
+            "status",
+            "dry_run",
+            "strict",
+            "files",
+            "error_count",
+            "warning_count",
+        ]
+
+
+class ImportRunDetailSerializer(ImportRunOutputSerializer):
+    report = ImportReportSerializer()
+
+    class Meta(ImportRunOutputSerializer.Meta):
+        fields = [*ImportRunOutputSerializer.Meta.fields, "report"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Import history (sales ops and admins)"),
+    retrieve=extend_schema(summary="One import run with its full report"),
+)
+class ImportViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ImportRun]
+):
+    permission_classes = [IsSalesOpsOrAdmin]
+    serializer_class = ImportRunOutputSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ImportRunFilter
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[ImportRun]:
+        return import_run_list(user=self.request.user)
+
+    def get_object(self) -> ImportRun:
+        return import_run_get(user=self.request.user, run_id=int(self.kwargs["pk"]))
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        if self.action == "retrieve":
+            return ImportRunDetailSerializer
+        return ImportRunOutputSerializer
+
+    @extend_schema(
+        summary="Import a CRM export",
+        description="Multipart upload of any subset of the five CSV files. Runs the same import "
+        "as `manage.py import_crm` and returns its report (also stored as an import run). "
+        "The status is in the report: success, partial (bad rows skipped), failed (strict "
+        "mode with bad rows: nothing written) or dry_run.",
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={200: ImportReportSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        data = ImportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        report = crm_import_run(
+            files={kind: values.get(kind) for kind in FILE_KINDS},
+            stage_map=values["stage_map"],
+            dry_run=values["dry_run"],
+            strict=values["strict"],
+            user=request.user,
+            origin="api",
+        )
+        return Response(report.as_dict(), status=status.HTTP_200_OK)

@@ -1,0 +1,215 @@
+"""Admin for every territories model. Writes go through the services, so the rules they keep
+(read-only archived models, materialised paths, no overlapping owners) hold here too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from salesops.exceptions import ApplicationError
+from territories.models import (
+    AccountTerritory,
+    AssignmentRule,
+    Pin,
+    Territory,
+    TerritoryAssignment,
+    TerritoryModel,
+)
+from territories.services import (
+    coverage_assign,
+    coverage_end,
+    rule_create,
+    rule_update,
+    territory_assignments_run,
+    territory_create,
+    territory_model_activate,
+    territory_update,
+)
+from territories.services.rules import RULE_FIELDS
+
+
+class TerritoryInline(admin.TabularInline):
+    model = Territory
+    fk_name = "model"
+    fields = ("name", "parent", "type", "depth")
+    readonly_fields = ("name", "parent", "type", "depth")
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+
+@admin.action(description="Activate the selected planning model")
+def activate_models(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[TerritoryModel]
+) -> None:
+    for model in queryset[:1]:
+        try:
+            territory_model_activate(model=model)
+        except ApplicationError as exc:
+            modeladmin.message_user(request, exc.message, messages.ERROR)
+
+
+@admin.action(description="Run the assignment engine")
+def run_assignment(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[TerritoryModel]
+) -> None:
+    for model in queryset:
+        result = territory_assignments_run(model=model)
+        modeladmin.message_user(
+            request, f"{model}: {result.changed} changed, {result.unassigned} unassigned."
+        )
+
+
+@admin.register(TerritoryModel)
+class TerritoryModelAdmin(admin.ModelAdmin):
+    list_display = ("name", "state", "activated_on", "archived_on", "created_at")
+    list_filter = ("state",)
+    search_fields = ("name",)
+    readonly_fields = ("state", "activated_on", "archived_on")
+    inlines = [TerritoryInline]
+    actions = [activate_models, run_assignment]
+
+
+class RuleInline(admin.TabularInline):
+    model = AssignmentRule
+    fields = ("name", "priority", "countries", "regions", "sectors", "fixed")
+    extra = 0
+    show_change_link = True
+
+
+class CoverageInline(admin.TabularInline):
+    model = TerritoryAssignment
+    fields = ("person", "role", "effective_from", "effective_to")
+    autocomplete_fields = ("person",)
+    extra = 0
+
+
+class _ServiceErrors:
+    """Turn service errors into form messages instead of 500s."""
+
+    def _guard(self, request: HttpRequest, fn: Any) -> None:
+        try:
+            fn()
+        except (ValidationError, ApplicationError) as exc:
+            message = getattr(exc, "message", None) or "; ".join(
+                getattr(exc, "messages", [str(exc)])
+            )
+            self.message_user(request, message, messages.ERROR)  # type: ignore[attr-defined]
+
+
+@admin.register(Territory)
+class TerritoryAdmin(_ServiceErrors, admin.ModelAdmin):
+    list_display = ("name", "model", "parent", "type", "depth", "path")
+    list_filter = ("model", "type", "depth")
+    search_fields = ("name", "path")
+    autocomplete_fields = ("model", "parent")
+    readonly_fields = ("path", "depth", "copied_from")
+    list_select_related = ("model", "parent")
+    inlines = [RuleInline, CoverageInline]
+
+    def save_model(self, request: HttpRequest, obj: Territory, form: Any, change: bool) -> None:
+        if change:
+            self._guard(
+                request,
+                lambda: territory_update(
+                    territory=Territory.objects.get(pk=obj.pk),
+                    name=obj.name,
+                    type=obj.type,
+                    parent=obj.parent,
+                ),
+            )
+        else:
+            self._guard(
+                request,
+                lambda: setattr(
+                    obj,
+                    "pk",
+                    territory_create(
+                        model=obj.model, name=obj.name, parent=obj.parent, type=obj.type
+                    ).pk,
+                ),
+            )
+
+
+@admin.register(AssignmentRule)
+class AssignmentRuleAdmin(_ServiceErrors, admin.ModelAdmin):
+    list_display = ("__str__", "territory", "priority", "countries", "sectors", "fixed")
+    list_filter = ("fixed", "territory__model")
+    search_fields = ("name", "territory__name")
+    autocomplete_fields = ("territory",)
+    list_select_related = ("territory",)
+
+    def save_model(
+        self, request: HttpRequest, obj: AssignmentRule, form: Any, change: bool
+    ) -> None:
+        data = {field: getattr(obj, field) for field in RULE_FIELDS}
+        if change:
+            rule = AssignmentRule.objects.get(pk=obj.pk)
+            self._guard(request, lambda: rule_update(rule=rule, territory=obj.territory, **data))
+        else:
+            self._guard(
+                request,
+                lambda: setattr(obj, "pk", rule_create(territory=obj.territory, **data).pk),
+            )
+
+
+@admin.register(Pin)
+class PinAdmin(admin.ModelAdmin):
+    list_display = ("account", "model", "kind", "territory", "source", "created_at")
+    list_filter = ("kind", "source", "model")
+    search_fields = ("account__name", "reason")
+    autocomplete_fields = ("account", "territory", "model")
+    list_select_related = ("account", "model", "territory")
+
+
+@admin.register(TerritoryAssignment)
+class TerritoryAssignmentAdmin(_ServiceErrors, admin.ModelAdmin):
+    list_display = ("person", "territory", "role", "effective_from", "effective_to")
+    list_filter = ("role", "territory__model")
+    search_fields = ("person__name", "territory__name")
+    autocomplete_fields = ("person", "territory")
+    list_select_related = ("person", "territory")
+
+    def save_model(
+        self, request: HttpRequest, obj: TerritoryAssignment, form: Any, change: bool
+    ) -> None:
+        if change:
+            self._guard(
+                request, lambda: coverage_end(assignment=obj, effective_to=obj.effective_to)
+            )
+            return
+        self._guard(
+            request,
+            lambda: setattr(
+                obj,
+                "pk",
+                coverage_assign(
+                    territory=obj.territory,
+                    person=obj.person,
+                    role=obj.role,
+                    effective_from=obj.effective_from,
+                    effective_to=obj.effective_to,
+                ).pk,
+            ),
+        )
+
+
+@admin.register(AccountTerritory)
+class AccountTerritoryAdmin(admin.ModelAdmin):
+    """Assignment history: written by the engine only."""
+
+    list_display = ("account", "model", "territory", "source", "rule", "valid_from", "valid_to")
+    list_filter = ("source", "model")
+    search_fields = ("account__name", "territory__name")
+    list_select_related = ("account", "model", "territory", "rule")
+    raw_id_fields = ("account", "territory", "rule")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

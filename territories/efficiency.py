@@ -1,0 +1,64 @@
+"""The territory scope of the nightly efficiency snapshots.
+
+`daily_rows_sql(start=, end=)` returns SQL rows (scope_id, day, revenue, cost, won_deals) per
+territory and day, each territory covering its whole subtree:
+- revenue: credited won value (salesops.selectors.credit.CREDIT_SQL) of deals whose account was
+  in the territory on the close date, by the live assignment history (the model active then);
+- cost: person-booked ledger entries of the territory's owners on the entry date. A person who
+  owns n territories of the live model that day books amount / n to each (shares are exact
+  decimals, rounded by the consumer); team-booked entries belong to no territory.
+Portable SQL (PostgreSQL and SQLite).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
+from territories.selectors.history import LIVE_HISTORY_JOIN
+
+T = "territories_territory"
+ROLL_UP = f"JOIN {T} t ON t.id = {{tid}} JOIN {T} anc ON anc.model_id = t.model_id AND t.path LIKE anc.path || '%%'"
+
+
+def daily_rows_sql(*, start: date, end: date) -> tuple[str, list[object]]:
+    history = LIVE_HISTORY_JOIN.format(account="d.account_id", on="d.close_date")
+    sql = f"""
+        WITH revenue AS (
+            SELECT anc.id AS scope_id, d.close_date AS day, SUM({CREDIT_SQL}) AS revenue,
+                   0 AS cost, COUNT(DISTINCT d.id) AS won_deals
+            FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
+            {history}
+            {ROLL_UP.format(tid="h.territory_id")}
+            WHERE {CREDIT_SQL_WHERE} AND d.close_date >= %s AND d.close_date <= %s
+            GROUP BY anc.id, d.close_date
+        ),
+        owned AS (
+            SELECT c.id AS cost_id, c.date AS day, c.amount, ta.territory_id
+            FROM salesops_salescost c
+            JOIN territories_territoryassignment ta ON ta.person_id = c.person_id
+             AND ta.role = 'owner' AND ta.effective_from <= c.date
+             AND (ta.effective_to IS NULL OR ta.effective_to >= c.date)
+            JOIN {T} ot ON ot.id = ta.territory_id
+            JOIN territories_territorymodel m ON m.id = ot.model_id AND m.state <> 'planning'
+             AND m.activated_on <= c.date AND (m.archived_on IS NULL OR m.archived_on > c.date)
+            WHERE c.person_id IS NOT NULL AND c.date >= %s AND c.date <= %s
+        ),
+        shares AS (
+            -- `* 1.0`: SQLite (demo) would otherwise divide integers; numeric stays exact on PG.
+            SELECT day, territory_id, amount * 1.0 / COUNT(*) OVER (PARTITION BY cost_id) AS share
+            FROM owned
+        ),
+        cost AS (
+            SELECT anc.id AS scope_id, sh.day, 0 AS revenue, SUM(sh.share) AS cost, 0 AS won_deals
+            FROM shares sh
+            {ROLL_UP.format(tid="sh.territory_id")}
+            GROUP BY anc.id, sh.day
+        )
+        SELECT scope_id, day, SUM(revenue) AS revenue, SUM(cost) AS cost,
+               CAST(SUM(won_deals) AS INTEGER) AS won_deals
+        FROM (SELECT * FROM revenue UNION ALL SELECT * FROM cost) x
+        GROUP BY scope_id, day
+        ORDER BY scope_id, day
+    """
+    return sql, [start, end, start, end]

@@ -1,0 +1,72 @@
+"""Forms of the territory pages (the rule editor, pins and rebalancing options)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from territories.models import PinKind, Territory, TerritoryModel
+
+LIST_HELP = "Comma-separated; empty means any."
+
+
+class RuleForm(forms.Form):
+    territory = forms.ModelChoiceField(queryset=Territory.objects.none())
+    name = forms.CharField(max_length=120, required=False)
+    priority = forms.IntegerField(initial=100, help_text="Higher wins.")
+    countries = forms.CharField(required=False, help_text=f"ISO codes, e.g. DE, AT. {LIST_HELP}")
+    regions = forms.CharField(required=False, label="Regions / states", help_text=LIST_HELP)
+    sectors = forms.CharField(required=False, help_text=LIST_HELP)
+    postal_prefix = forms.CharField(max_length=20, required=False)
+    postal_from = forms.CharField(max_length=20, required=False, label="Postal code from")
+    postal_to = forms.CharField(max_length=20, required=False, label="Postal code to")
+    employees_min = forms.IntegerField(min_value=0, required=False)
+    employees_max = forms.IntegerField(min_value=0, required=False)
+    revenue_min = forms.DecimalField(max_digits=18, decimal_places=2, required=False)
+    revenue_max = forms.DecimalField(max_digits=18, decimal_places=2, required=False)
+    name_pattern = forms.CharField(
+        max_length=200, required=False, help_text="* any text, ? one character; e.g. Acme*"
+    )
+    fixed = forms.BooleanField(
+        required=False, help_text="Rebalancing never moves accounts this rule assigns."
+    )
+
+    def __init__(self, *args: Any, model: TerritoryModel, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["territory"].queryset = Territory.objects.filter(model=model)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_for(rule: Any) -> dict[str, Any]:
+        data = {field: getattr(rule, field) for field in RuleForm.base_fields}
+        for field in ("countries", "regions", "sectors"):
+            data[field] = ", ".join(data[field])
+        return data
+
+
+class PinForm(forms.Form):
+    account = forms.IntegerField(label="Account id", min_value=1)
+    kind = forms.ChoiceField(choices=PinKind.choices)
+    territory = forms.ModelChoiceField(queryset=Territory.objects.none(), required=False)
+    reason = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, *args: Any, model: TerritoryModel, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["territory"].queryset = Territory.objects.filter(model=model)  # type: ignore[attr-defined]
+
+
+class RebalanceForm(forms.Form):
+    parent = forms.ModelChoiceField(
+        queryset=Territory.objects.none(),
+        required=False,
+        empty_label="Top level (roots)",
+        label="Balance the children of",
+    )
+    max_moves = forms.IntegerField(min_value=0, max_value=1000, initial=20, label="At most moves")
+    keep_countries_whole = forms.BooleanField(required=False, label="Keep countries whole")
+
+    def __init__(self, *args: Any, model: TerritoryModel, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Territory.objects.filter(  # type: ignore[attr-defined]
+            model=model, children__isnull=False
+        ).distinct()

@@ -1,0 +1,184 @@
+"""Per-territory figures and the balance between sibling territories.
+
+Figures of a territory cover its whole subtree and the model's *current* assignment (so a planning
+model can be compared with the active one): potential (Σ of the potential field of its accounts),
+account count, open pipeline (Σ amount of open deals), won revenue in the fiscal year to date
+(credited value, salesops.selectors.credit), people covering it today, and quota once compensation
+provides it. All aggregated in SQL: a fixed number of queries whatever the size of the model.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+
+from compensation.selectors import quota_totals_for_territories
+from salesops.models import OPEN_STAGES
+from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
+from salesops.selectors.scope import AnyUser
+from territories.conf import company_today, fiscal_year_start, potential_field, quota_potential_k
+from territories.models import Territory, TerritoryModel
+from territories.selectors.access import territory_q
+from territories.spread import Spread, spread
+
+H = "territories_accountterritory"
+T = "territories_territory"
+ZERO = Decimal(0)
+
+
+@dataclass
+class TerritoryMetrics:
+    territory: Territory
+    accounts: int = 0
+    potential: Decimal = ZERO
+    pipeline: Decimal = ZERO
+    won_ytd: Decimal = ZERO
+    people: int = 0
+    quota: Decimal | None = None
+    overloaded: bool = False  # quota > k × potential
+
+
+@dataclass
+class SiblingGroup:
+    parent: Territory | None
+    members: list[TerritoryMetrics]
+    spread: Spread
+
+
+@dataclass
+class Balance:
+    model: TerritoryModel
+    fiscal_year: int
+    k: Decimal
+    rows: list[TerritoryMetrics] = field(default_factory=list)
+    groups: list[SiblingGroup] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[TerritoryMetrics]:
+        return [row for row in self.rows if row.overloaded]
+
+
+def _metrics_sql() -> str:
+    pot = potential_field()
+    open_stages = ", ".join(f"'{s}'" for s in OPEN_STAGES)
+    return f"""
+        WITH own AS (
+            SELECT h.territory_id AS tid, COUNT(*) AS accounts,
+                   COALESCE(SUM(a.{pot}), 0) AS potential
+            FROM {H} h JOIN salesops_account a ON a.id = h.account_id
+            WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
+            GROUP BY h.territory_id
+        ),
+        pipe AS (
+            SELECT h.territory_id AS tid, COALESCE(SUM(d.amount), 0) AS pipeline
+            FROM {H} h JOIN salesops_deal d ON d.account_id = h.account_id
+            WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
+              AND d.stage IN ({open_stages})
+            GROUP BY h.territory_id
+        ),
+        won AS (
+            SELECT h.territory_id AS tid, COALESCE(SUM({CREDIT_SQL}), 0) AS won
+            FROM {H} h JOIN salesops_deal d ON d.account_id = h.account_id
+            JOIN salesops_dealsplit s ON s.deal_id = d.id
+            WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
+              AND {CREDIT_SQL_WHERE} AND d.close_date >= %s AND d.close_date <= %s
+            GROUP BY h.territory_id
+        ),
+        node AS (
+            SELECT t.id, t.path, COALESCE(own.accounts, 0) AS accounts,
+                   COALESCE(own.potential, 0) AS potential,
+                   COALESCE(pipe.pipeline, 0) AS pipeline, COALESCE(won.won, 0) AS won
+            FROM {T} t
+            LEFT JOIN own ON own.tid = t.id
+            LEFT JOIN pipe ON pipe.tid = t.id
+            LEFT JOIN won ON won.tid = t.id
+            WHERE t.model_id = %s
+        )
+        SELECT t.id, SUM(n.accounts), SUM(n.potential), SUM(n.pipeline), SUM(n.won)
+        FROM {T} t JOIN node n ON n.path LIKE t.path || '%%'
+        WHERE t.model_id = %s
+        GROUP BY t.id
+    """
+
+
+def _people_sql() -> str:
+    return f"""
+        SELECT c.territory_id, COUNT(DISTINCT c.person_id)
+        FROM territories_territoryassignment c JOIN {T} t ON t.id = c.territory_id
+        WHERE t.model_id = %s AND c.effective_from <= %s
+          AND (c.effective_to IS NULL OR c.effective_to >= %s)
+        GROUP BY c.territory_id
+    """
+
+
+def _dec(value: object) -> Decimal:
+    return Decimal(str(value)) if value is not None else ZERO
+
+
+def territory_metrics(
+    *, user: AnyUser, model: TerritoryModel, today: date | None = None
+) -> Balance:
+    """Figures for every territory of `model` the user may see, in tree (path) order."""
+    today = today or company_today()
+    start = fiscal_year_start(today)
+    k = quota_potential_k()
+    balance = Balance(model=model, fiscal_year=start.year, k=k)
+    territories = list(
+        Territory.objects.filter(territory_q(user), model=model).select_related("parent")
+    )
+    if not territories:
+        return balance
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _metrics_sql(), [model.pk, model.pk, model.pk, start, today, model.pk, model.pk]
+        )
+        figures = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute(_people_sql(), [model.pk, today, today])
+        people = dict(cursor.fetchall())
+    quotas = quota_totals_for_territories(
+        territory_ids=[t.pk for t in territories], fiscal_year=start.year
+    )
+    for territory in territories:
+        accounts, potential, pipeline, won = figures.get(territory.pk, (0, 0, 0, 0))
+        row = TerritoryMetrics(
+            territory=territory,
+            accounts=int(accounts or 0),
+            potential=_dec(potential),
+            pipeline=_dec(pipeline),
+            won_ytd=_dec(won),
+            people=int(people.get(territory.pk, 0)),
+            quota=quotas.get(territory.pk),
+        )
+        row.overloaded = row.quota is not None and row.quota > k * row.potential
+        balance.rows.append(row)
+    balance.rows = tree_order(balance.rows)
+    by_parent: dict[int | None, list[TerritoryMetrics]] = defaultdict(list)
+    for row in balance.rows:
+        by_parent[row.territory.parent_id].append(row)
+    visible = {row.territory.pk: row.territory for row in balance.rows}
+    for parent_id, members in by_parent.items():
+        if len(members) < 2:
+            continue
+        balance.groups.append(
+            SiblingGroup(
+                parent=visible.get(parent_id) if parent_id else None,
+                members=members,
+                spread=spread([m.potential for m in members]),
+            )
+        )
+    return balance
+
+
+def tree_order(rows: list[TerritoryMetrics]) -> list[TerritoryMetrics]:
+    """Depth-first order, siblings by name (the path holds ids; names come from the rows)."""
+    names = {row.territory.pk: row.territory.name.lower() for row in rows}
+
+    def key(row: TerritoryMetrics) -> tuple[tuple[str, int], ...]:
+        ids = [int(part) for part in row.territory.path.strip("/").split("/") if part]
+        return tuple((names.get(i, ""), i) for i in ids)
+
+    return sorted(rows, key=key)

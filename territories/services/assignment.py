@@ -1,0 +1,176 @@
+"""Running the assignment engine and keeping the assignment history.
+
+`territory_assignments_run` is idempotent: it diffs the engine's winners against the open history
+rows and only closes/inserts rows that changed, so a re-run writes nothing. Runs of one model are
+serialised by a row lock on the model. History rows are half-open [valid_from, valid_to); a row
+replaced on the day it started is deleted rather than left empty.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import DatabaseError, connection, transaction
+
+from salesops.services.jobs import job_claim, job_fail, job_succeed
+from territories import engine
+from territories.conf import company_today
+from territories.models import ModelState, TerritoryModel
+from territories.services.common import ensure_editable, lock_model
+
+logger = logging.getLogger(__name__)
+H = engine.HISTORY
+
+
+@dataclass
+class TerritoryChange:
+    territory_id: int | None
+    accounts_in: int = 0
+    accounts_out: int = 0
+
+
+@dataclass
+class AssignmentRunResult:
+    model_id: int
+    dry_run: bool
+    accounts: int = 0
+    by_rule: int = 0
+    pinned: int = 0
+    excluded: int = 0
+    unassigned: int = 0
+    changed: int = 0
+    territories: list[TerritoryChange] = field(default_factory=list)
+
+
+def _summarise(cursor: engine.CursorWrapper, result: AssignmentRunResult, model_id: int) -> None:
+    for source, n in engine.fetch(cursor, "SELECT source, COUNT(*) FROM tt_winner GROUP BY source"):
+        result.accounts += n
+        setattr(
+            result,
+            {"rule": "by_rule", "pin": "pinned", "excluded": "excluded"}.get(source, "unassigned"),
+            n,
+        )
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE tt_change AS
+        SELECT w.account_id, h.id AS hist_id, h.valid_from, h.territory_id AS old_territory_id,
+               w.territory_id AS new_territory_id
+        FROM tt_winner w
+        LEFT JOIN {H} h ON h.model_id = %s AND h.account_id = w.account_id AND h.valid_to IS NULL
+        WHERE h.id IS NULL OR h.source <> w.source
+           OR h.territory_id IS DISTINCT FROM w.territory_id
+        """,
+        [model_id],
+    )
+    rows = engine.fetch(
+        cursor,
+        """
+        SELECT territory_id, SUM(n_in), SUM(n_out) FROM (
+            SELECT new_territory_id AS territory_id, COUNT(*) AS n_in, 0 AS n_out
+            FROM tt_change GROUP BY new_territory_id
+            UNION ALL
+            SELECT old_territory_id, 0, COUNT(*) FROM tt_change
+            WHERE hist_id IS NOT NULL GROUP BY old_territory_id
+        ) x GROUP BY territory_id ORDER BY territory_id
+        """,
+    )
+    result.territories = [TerritoryChange(t, int(i), int(o)) for t, i, o in rows]
+    result.changed = engine.fetch(cursor, "SELECT COUNT(*) FROM tt_change")[0][0]
+
+
+def _write(cursor: engine.CursorWrapper, *, model_id: int, today: date) -> None:
+    cursor.execute(
+        f"DELETE FROM {H} WHERE id IN "
+        "(SELECT hist_id FROM tt_change WHERE hist_id IS NOT NULL AND valid_from >= %s)",
+        [today],
+    )
+    cursor.execute(
+        f"UPDATE {H} SET valid_to = %s WHERE id IN "
+        "(SELECT hist_id FROM tt_change WHERE hist_id IS NOT NULL AND valid_from < %s)",
+        [today, today],
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {H} (model_id, account_id, territory_id, rule_id, source, valid_from)
+        SELECT %s, w.account_id, w.territory_id, w.rule_id, w.source, %s
+        FROM tt_winner w JOIN tt_change c ON c.account_id = w.account_id
+        """,
+        [model_id, today],
+    )
+
+
+def territory_assignments_run(
+    *,
+    model: TerritoryModel,
+    dry_run: bool = False,
+    account_ids: Sequence[int] | None = None,
+    on: date | None = None,
+) -> AssignmentRunResult:
+    """Assign every account (or only `account_ids`) of the database to a territory of `model`.
+
+    Deterministic: highest priority wins, then the deepest territory, then the lowest territory
+    id (then rule id). Pins and exclusions win over rules; accounts nothing matches are recorded
+    as 'unassigned'. With dry_run the result says what would change and nothing is written.
+    """
+    today = on or company_today()
+    with transaction.atomic():
+        locked = lock_model(model.pk)
+        if not dry_run:
+            ensure_editable(locked)
+        result = AssignmentRunResult(model_id=model.pk, dry_run=dry_run)
+        with connection.cursor() as cursor:
+            engine.compute_winners(cursor, model_id=model.pk, account_ids=account_ids)
+            _summarise(cursor, result, model.pk)
+            if not dry_run:
+                if result.changed:
+                    _write(cursor, model_id=model.pk, today=today)
+                _relabel(cursor, model_id=model.pk)
+            engine.drop_temp(cursor)
+    return result
+
+
+def _relabel(cursor: engine.CursorWrapper, *, model_id: int) -> None:
+    """Same territory through another rule is not a move: keep the row, update its rule."""
+    cursor.execute(
+        f"""
+        UPDATE {H} SET rule_id = w.rule_id FROM tt_winner w
+        WHERE {H}.model_id = %s AND {H}.valid_to IS NULL AND {H}.account_id = w.account_id
+          AND {H}.rule_id IS DISTINCT FROM w.rule_id
+        """,
+        [model_id],
+    )
+
+
+def on_accounts_changed(account_ids: list[int]) -> None:
+    """Hook listener (salesops.hooks): re-assign edited accounts in the active model.
+
+    Called after the account edit committed. A failure is logged, not raised: the edit stands and
+    the nightly run is the backstop.
+    """
+    model = TerritoryModel.objects.filter(state=ModelState.ACTIVE).first()
+    if model is None:
+        return
+    try:
+        territory_assignments_run(model=model, account_ids=account_ids)
+    except DatabaseError:
+        logger.exception("territory re-assignment of %d accounts failed", len(account_ids))
+
+
+def territory_assignments_nightly(*, business_date: date) -> AssignmentRunResult | None:
+    """The nightly backstop: a full run of the active model, claimed once per business date."""
+    model = TerritoryModel.objects.filter(state=ModelState.ACTIVE).first()
+    if model is None:
+        return None
+    run = job_claim(job="territories.assignments", business_date=business_date)
+    if run is None:
+        return None
+    try:
+        result = territory_assignments_run(model=model)
+    except DatabaseError as exc:
+        job_fail(run=run, error=str(exc))
+        raise
+    job_succeed(run=run, rows=result.changed)
+    return result

@@ -1,0 +1,164 @@
+"""What activating a planning model would change, against the active model. Writes nothing.
+
+A move is an account whose territory in the plan is not the copy (`copied_from`) of its territory
+in the active model; accounts unassigned in both are not moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection, transaction
+
+from salesops.exceptions import ApplicationError
+from salesops.models import Person
+from territories import engine
+from territories.conf import company_today
+from territories.models import ModelState, Territory, TerritoryModel
+
+H = engine.HISTORY
+COVERAGE = "territories_territoryassignment"
+
+
+@dataclass(frozen=True)
+class PreviewMove:
+    account_id: int
+    account_name: str
+    from_territory: str | None
+    to_territory: str | None
+
+
+@dataclass(frozen=True)
+class PreviewTerritory:
+    territory_id: int | None
+    name: str
+    accounts_in: int
+    accounts_out: int
+
+
+@dataclass(frozen=True)
+class PreviewOwner:
+    person_id: int
+    name: str
+    gained: int
+    lost: int
+
+
+@dataclass
+class Preview:
+    model_id: int
+    active_model_id: int | None
+    moves: int = 0
+    territories: list[PreviewTerritory] = field(default_factory=list)
+    owners: list[PreviewOwner] = field(default_factory=list)
+    sample: list[PreviewMove] = field(default_factory=list)
+    move_pairs: dict[int, int | None] = field(default_factory=dict)
+
+
+def _owners_sql(territory_col: str, gained: bool) -> str:
+    counts = "COUNT(*) AS g, 0 AS l" if gained else "0 AS g, COUNT(*) AS l"
+    return f"""
+        SELECT c.person_id, {counts} FROM tt_move m JOIN {COVERAGE} c
+            ON c.territory_id = m.{territory_col} AND c.role = 'owner'
+           AND c.effective_from <= %s AND (c.effective_to IS NULL OR c.effective_to >= %s)
+        GROUP BY c.person_id
+    """
+
+
+def territory_model_preview(
+    *,
+    model: TerritoryModel,
+    sample_size: int = 100,
+    with_pairs: bool = False,
+    on: date | None = None,
+) -> Preview:
+    """Moves, per-territory in/out, affected owners and a sample of moves (by account name)."""
+    if model.state != ModelState.PLANNING:
+        raise ApplicationError("Only a planning model has a preview.")
+    today = on or company_today()
+    active = TerritoryModel.objects.filter(state=ModelState.ACTIVE).first()
+    preview = Preview(model_id=model.pk, active_model_id=active.pk if active else None)
+    with transaction.atomic(), connection.cursor() as cursor:
+        engine.compute_winners(cursor, model_id=model.pk)
+        cursor.execute("DROP TABLE IF EXISTS tt_move")
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE tt_move AS
+            SELECT w.account_id, old.territory_id AS old_tid, w.territory_id AS new_tid
+            FROM tt_winner w
+            LEFT JOIN {engine.TERRITORY} nt ON nt.id = w.territory_id
+            LEFT JOIN {H} old ON old.model_id = %s AND old.account_id = w.account_id
+                             AND old.valid_to IS NULL
+            WHERE (CASE WHEN w.territory_id IS NULL THEN 0
+                        ELSE COALESCE(nt.copied_from_id, -w.territory_id) END)
+                  <> COALESCE(old.territory_id, 0)
+            """,
+            [active.pk if active else 0],
+        )
+        preview.moves = engine.fetch(cursor, "SELECT COUNT(*) FROM tt_move")[0][0]
+        per_territory = engine.fetch(
+            cursor,
+            f"""
+            SELECT territory_id, SUM(n_in), SUM(n_out) FROM (
+                SELECT new_tid AS territory_id, COUNT(*) AS n_in, 0 AS n_out
+                FROM tt_move GROUP BY new_tid
+                UNION ALL
+                SELECT pt.id, 0, COUNT(*) FROM tt_move m
+                LEFT JOIN {engine.TERRITORY} pt
+                       ON pt.copied_from_id = m.old_tid AND pt.model_id = %s
+                WHERE m.old_tid IS NOT NULL GROUP BY pt.id
+            ) x GROUP BY territory_id
+            """,
+            [model.pk],
+        )
+        owners = engine.fetch(
+            cursor,
+            f"""
+            SELECT person_id, SUM(g), SUM(l) FROM (
+                {_owners_sql("new_tid", True)} UNION ALL {_owners_sql("old_tid", False)}
+            ) x GROUP BY person_id
+            """,
+            [today, today, today, today],
+        )
+        sample = engine.fetch(
+            cursor,
+            f"""
+            SELECT m.account_id, a.name, ot.name, nt.name FROM tt_move m
+            JOIN {engine.ACCOUNT} a ON a.id = m.account_id
+            LEFT JOIN {engine.TERRITORY} ot ON ot.id = m.old_tid
+            LEFT JOIN {engine.TERRITORY} nt ON nt.id = m.new_tid
+            ORDER BY a.name LIMIT %s
+            """,
+            [sample_size],
+        )
+        if with_pairs:
+            preview.move_pairs = dict(
+                engine.fetch(cursor, "SELECT account_id, new_tid FROM tt_move")
+            )
+        cursor.execute("DROP TABLE IF EXISTS tt_move")
+        engine.drop_temp(cursor)
+    names = dict(
+        Territory.objects.filter(pk__in=[t for t, _, _ in per_territory if t]).values_list(
+            "pk", "name"
+        )
+    )
+    preview.territories = sorted(
+        (
+            PreviewTerritory(
+                t,
+                names.get(t, "Unassigned / excluded") if t else "Unassigned / excluded",
+                int(i),
+                int(o),
+            )
+            for t, i, o in per_territory
+        ),
+        key=lambda row: (row.territory_id is None, row.name),
+    )
+    people = dict(Person.objects.filter(pk__in=[p for p, _, _ in owners]).values_list("pk", "name"))
+    preview.owners = sorted(
+        (PreviewOwner(p, people.get(p, "?"), int(g), int(lo)) for p, g, lo in owners),
+        key=lambda row: row.name,
+    )
+    preview.sample = [PreviewMove(*row) for row in sample]
+    return preview
