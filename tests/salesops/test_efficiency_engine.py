@@ -338,3 +338,13 @@ def test_provider_cannot_take_a_built_in_scope_name():
 
     with pytest.raises(ValueError):
         register_scope_provider("team", lambda *, start, end: ("SELECT 1", []))
+
+
+def test_engine_refuses_a_database_other_than_postgresql(monkeypatch):
+    from django.db import connection
+
+    from salesops.exceptions import ApplicationError
+
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(ApplicationError, match="PostgreSQL"):
+        efficiency_snapshots_compute(as_of=AS_OF)

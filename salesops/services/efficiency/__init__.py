@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from salesops.exceptions import ApplicationError
 from salesops.models import JobRun, JobStatus, Person
 from salesops.services.efficiency.daily import (
     ALL,
@@ -69,6 +70,10 @@ def efficiency_snapshots_compute(*, as_of: date, full: bool = False) -> ComputeR
     Set-based: the number of SQL statements does not depend on the number of people.
     Serialised by advisory locks, so concurrent runs queue instead of interleaving.
     """
+    if connection.vendor != "postgresql":
+        raise ApplicationError(
+            "The efficiency engine needs PostgreSQL: set DATABASE_URL (see docs/efficiency.md)."
+        )
     with transaction.atomic():
         refreshed = daily_refresh(partition=partition_resolve(ALL), full=full)
         published = snapshots_publish(as_of=as_of, full=full or refreshed.full)
