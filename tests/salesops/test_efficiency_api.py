@@ -18,11 +18,6 @@ AS_OF = dt.date(2026, 4, 10)
 URL = "/api/v1/efficiency/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def computed(personas):
     for name in ("rep_a1", "rep_a2", "rep_a3", "rep_b1", "outsider", "manager_a"):

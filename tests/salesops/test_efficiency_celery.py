@@ -28,11 +28,6 @@ from tests.salesops.test_efficiency_support import cost, table, won
 AS_OF = dt.date(2026, 4, 10)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _drain() -> None:
     """The solo worker handles messages in order: once a ping returns, earlier ones are done."""
     assert ping_task.delay().get(timeout=60) == "pong"

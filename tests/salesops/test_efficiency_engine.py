@@ -18,11 +18,6 @@ AS_OF = dt.date(2026, 4, 10)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_worked_example_600(personas):
     rep = personas.person("rep_a1")
     won(rep, "12000000", dt.date(2026, 3, 10))

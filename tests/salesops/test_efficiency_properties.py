@@ -54,11 +54,6 @@ HYPO = settings(
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Rollback(Exception):
     pass
 
