@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from meetings import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("<str:token>.ics", views.calendar_feed_view, name="calendar-feed"),
+]

@@ -1,3 +1,18 @@
 """Periodic jobs of this app, merged into the beat schedule by salesops/celery.py."""
 
-BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Every minute: plan due reminders and send them (exactly once, see services/reminders.py).
+    "meetings-reminders-dispatch": {
+        "task": "meetings.reminders_dispatch",
+        "schedule": crontab(),
+        "options": {"expires": 55},
+    },
+    # Nightly: keep recurring meetings materialised up to the horizon.
+    "meetings-series-extend": {
+        "task": "meetings.meeting_series_extend",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 3600},
+    },
+}

@@ -1,4 +1,24 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from meetings import views
 
 app_name = "meetings"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.meeting_list_view, name="list"),
+    path("new/", views.meeting_create_view, name="create"),
+    path("find-time/", views.find_time_view, name="find-time"),
+    path("team/", views.team_load_view, name="team-load"),
+    path("notifications/", views.notifications_view, name="notifications"),
+    path("calendar/", views.calendar_settings_view, name="calendar"),
+    path("<int:pk>/", views.meeting_detail_view, name="detail"),
+    path("<int:pk>.ics", views.meeting_ics_view, name="ics"),
+    path("<int:pk>/edit/", views.meeting_edit_view, name="edit"),
+    path("<int:pk>/rsvp/", views.rsvp_view, name="rsvp"),
+    path("<int:pk>/action-items/", views.action_item_add_view, name="action-add"),
+    path(
+        "<int:pk>/<str:transition>/",
+        views.meeting_transition_view,
+        name="transition",
+    ),
+    path("action-items/<int:pk>/toggle/", views.action_item_toggle_view, name="action-toggle"),
+]

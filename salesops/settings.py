@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "salesops.context_processors.navigation",
+                "meetings.context_processors.notifications",
             ],
         },
     },

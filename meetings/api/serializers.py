@@ -1,0 +1,265 @@
+"""Input and output serializers of the meetings API (separate, per ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from meetings.models import (
+    ActionItem,
+    ActionStatus,
+    AgendaItem,
+    Attendee,
+    Meeting,
+    MeetingType,
+    Notification,
+    Rsvp,
+)
+from meetings.services.costs import meeting_cost
+from meetings.services.scheduling import AgendaInput, AttendeeInput
+from salesops.models import Account, Deal, Person
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AttendeeOutputSerializer(serializers.ModelSerializer):
+    person = PersonRefSerializer(allow_null=True)
+    display_name = serializers.CharField()
+    external = serializers.BooleanField(source="is_external")
+
+    class Meta:
+        model = Attendee
+        fields = [
+            "id",
+            "person",
+            "display_name",
+            "email",
+            "external",
+            "required",
+            "rsvp",
+            "responded_at",
+        ]
+
+
+class AgendaItemOutputSerializer(serializers.ModelSerializer):
+    owner = PersonRefSerializer(allow_null=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "meeting", "order", "title", "owner", "minutes", "notes"]
+
+
+class ActionItemOutputSerializer(serializers.ModelSerializer):
+    owner = PersonRefSerializer()
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "meeting",
+            "owner",
+            "description",
+            "due_date",
+            "status",
+            "completed_at",
+        ]
+
+
+class MeetingOutputSerializer(serializers.ModelSerializer):
+    organizer = PersonRefSerializer()
+    attendees = AttendeeOutputSerializer(many=True)
+    agenda_items = AgendaItemOutputSerializer(many=True)
+    action_items = ActionItemOutputSerializer(many=True)
+    cost = serializers.SerializerMethodField()
+    ics_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "uid",
+            "title",
+            "type",
+            "status",
+            "organizer",
+            "start",
+            "end",
+            "time_zone",
+            "duration_minutes",
+            "location",
+            "video_link",
+            "description",
+            "account",
+            "deal",
+            "rrule",
+            "series",
+            "original_start",
+            "sequence",
+            "cost",
+            "attendees",
+            "agenda_items",
+            "action_items",
+            "ics_url",
+        ]
+
+    def get_cost(self, meeting: Meeting) -> str:
+        return str(meeting_cost(meeting=meeting, attendees=meeting.attendees.all()))
+
+    def get_ics_url(self, meeting: Meeting) -> str:
+        return f"/meetings/{meeting.pk}.ics"
+
+
+class AttendeeInputSerializer(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.filter(active=True), required=False, allow_null=True
+    )
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    required = serializers.BooleanField(default=True)  # type: ignore[assignment]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("person") is None and not attrs.get("email"):
+            raise serializers.ValidationError("Give a person, or an external contact's email.")
+        return attrs
+
+
+class AgendaInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    minutes = serializers.IntegerField(min_value=1)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, allow_null=True
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MeetingInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    type = serializers.ChoiceField(choices=MeetingType.choices)
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    time_zone = serializers.CharField(required=False)
+    location = serializers.CharField(required=False, allow_blank=True)
+    video_link = serializers.URLField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    account = serializers.PrimaryKeyRelatedField(
+        queryset=Account.objects.all(), required=False, allow_null=True
+    )
+    deal = serializers.PrimaryKeyRelatedField(
+        queryset=Deal.objects.all(), required=False, allow_null=True
+    )
+    rrule = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    organizer = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.filter(active=True),
+        required=False,
+        help_text="Sales ops only; everyone else organises their own meetings.",
+    )
+    attendees = AttendeeInputSerializer(many=True, required=False)
+    agenda = AgendaInputSerializer(many=True, required=False)
+    allow_conflicts = serializers.BooleanField(default=False)
+
+
+def attendee_inputs(rows: list[dict[str, Any]]) -> list[AttendeeInput]:
+    return [
+        AttendeeInput(
+            person=r.get("person"),
+            name=r.get("name", ""),
+            email=r.get("email", ""),
+            required=r.get("required", True),
+        )
+        for r in rows
+    ]
+
+
+def agenda_inputs(rows: list[dict[str, Any]]) -> list[AgendaInput]:
+    return [
+        AgendaInput(
+            title=r["title"], minutes=r["minutes"], owner=r.get("owner"), notes=r.get("notes", "")
+        )
+        for r in rows
+    ]
+
+
+class RsvpInputSerializer(serializers.Serializer):
+    rsvp = serializers.ChoiceField(choices=[c for c in Rsvp.choices if c[0] != Rsvp.PENDING])
+    attendee = serializers.IntegerField(
+        required=False, help_text="Sales ops only: answer for this attendee id."
+    )
+
+
+class CancelInputSerializer(serializers.Serializer):
+    whole_series = serializers.BooleanField(default=False)
+
+
+class FindTimeInputSerializer(serializers.Serializer):
+    attendees = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.filter(active=True), many=True
+    )
+    duration_minutes = serializers.IntegerField(min_value=5, max_value=8 * 60)
+    window_start = serializers.DateTimeField()
+    window_end = serializers.DateTimeField()
+    buffer_before_minutes = serializers.IntegerField(min_value=0, max_value=240, default=0)
+    buffer_after_minutes = serializers.IntegerField(min_value=0, max_value=240, default=0)
+    step_minutes = serializers.IntegerField(min_value=5, max_value=240, default=30)
+    count = serializers.IntegerField(min_value=1, max_value=50, default=5)
+    exclude_meeting = serializers.IntegerField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["window_end"] <= attrs["window_start"]:
+            raise serializers.ValidationError(
+                {"window_end": "The window must end after it starts."}
+            )
+        if (attrs["window_end"] - attrs["window_start"]).days > 92:
+            raise serializers.ValidationError({"window_end": "Search at most 92 days at a time."})
+        if not attrs["attendees"]:
+            raise serializers.ValidationError({"attendees": "Pick at least one attendee."})
+        return attrs
+
+
+class SlotSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class AgendaItemInputSerializer(serializers.Serializer):
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False)
+    title = serializers.CharField(max_length=200, required=False)
+    minutes = serializers.IntegerField(min_value=1, required=False)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, allow_null=True
+    )
+    notes = serializers.CharField(required=False, allow_blank=True)
+    order = serializers.IntegerField(min_value=0, required=False)
+
+
+class ActionItemInputSerializer(serializers.Serializer):
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.filter(active=True), required=False
+    )
+    description = serializers.CharField(max_length=500, required=False)
+    due_date = serializers.DateField(required=False)
+    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
+
+
+class NotificationOutputSerializer(serializers.ModelSerializer):
+    unread = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "url", "created_at", "read_at", "unread"]
+
+    def get_unread(self, obj: Notification) -> bool:
+        return obj.read_at is None
+
+
+class LoadRowSerializer(serializers.Serializer):
+    person = PersonRefSerializer()
+    hours = serializers.DecimalField(max_digits=8, decimal_places=2)
+    meetings = serializers.IntegerField()
+    cost = serializers.DecimalField(max_digits=14, decimal_places=2)
+    limit_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    overloaded = serializers.BooleanField()

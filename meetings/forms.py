@@ -1,0 +1,178 @@
+"""Forms of the meeting pages. They parse input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.core.validators import validate_email
+from django.db.models import QuerySet
+
+from meetings.models import MeetingType, Rsvp
+from meetings.services.scheduling import AgendaInput, AttendeeInput
+from salesops.models import Person
+
+COMMON_ZONES = [
+    "Europe/Berlin",
+    "Europe/London",
+    "Europe/Paris",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "UTC",
+]
+EXTERNAL_LINE = re.compile(
+    r"^\s*(?P<name>[^<]*?)\s*<(?P<email>[^>]+)>\s*$|^\s*(?P<bare>\S+@\S+)\s*$"
+)
+LOCAL_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class PersonChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.get_role_display()})"
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    type = forms.ChoiceField(choices=MeetingType.choices)
+    time_zone = forms.ChoiceField(choices=[(z, z) for z in COMMON_ZONES])
+    start = forms.DateTimeField(widget=LOCAL_INPUT, input_formats=["%Y-%m-%dT%H:%M"])
+    end = forms.DateTimeField(widget=LOCAL_INPUT, input_formats=["%Y-%m-%dT%H:%M"])
+    location = forms.CharField(max_length=200, required=False)
+    video_link = forms.URLField(required=False, assume_scheme="https")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    rrule = forms.CharField(
+        label="Repeat (RRULE)",
+        required=False,
+        max_length=300,
+        help_text="Optional, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10",
+    )
+    attendees = PersonChoice(
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Required attendees (hold Ctrl/⌘ to pick several).",
+    )
+    optional_attendees = PersonChoice(
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    external = forms.CharField(
+        label="External contacts",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line: Name <email@example.com>",
+    )
+    allow_conflicts = forms.BooleanField(
+        label="Schedule anyway, despite the conflicts above", required=False
+    )
+
+    def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("attendees", "optional_attendees"):
+            self.fields[name].queryset = people  # type: ignore[attr-defined]
+
+    def clean_time_zone(self) -> str:
+        value = str(self.cleaned_data["time_zone"])
+        if value not in zoneinfo.available_timezones():
+            raise forms.ValidationError("Unknown time zone.")
+        return value
+
+    def clean_external(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for line in str(self.cleaned_data.get("external") or "").splitlines():
+            if not line.strip():
+                continue
+            match = EXTERNAL_LINE.match(line)
+            if match is None:
+                raise forms.ValidationError(f"Write “Name <email>” — not “{line.strip()}”.")
+            email = match.group("email") or match.group("bare")
+            validate_email(email)
+            out.append((match.group("name") or "", email))
+        return out
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        tz = data.get("time_zone")
+        for name in ("start", "end"):
+            value = data.get(name)
+            if isinstance(value, datetime) and tz:
+                # The browser sends wall-clock time; it means the meeting's own time zone.
+                data[name] = value.replace(tzinfo=zoneinfo.ZoneInfo(tz))
+        return data
+
+    def attendee_inputs(self) -> list[AttendeeInput]:
+        d = self.cleaned_data
+        rows = [AttendeeInput(person=p) for p in d.get("attendees") or []]
+        rows += [AttendeeInput(person=p, required=False) for p in d.get("optional_attendees") or []]
+        rows += [AttendeeInput(name=n, email=e) for n, e in d.get("external") or []]
+        return rows
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(max_length=200, required=False)
+    minutes = forms.IntegerField(min_value=1, max_value=600, required=False)
+    owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    notes = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args: Any, people: QuerySet[Person] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("title") and not data.get("minutes"):
+            self.add_error("minutes", "How many minutes?")
+        return data
+
+
+AgendaFormSet = forms.formset_factory(AgendaItemForm, extra=3, max_num=30)
+
+
+def agenda_inputs(formset: Any) -> list[AgendaInput]:
+    return [
+        AgendaInput(
+            title=f.cleaned_data["title"],
+            minutes=f.cleaned_data["minutes"],
+            owner=f.cleaned_data.get("owner"),
+            notes=f.cleaned_data.get("notes") or "",
+        )
+        for f in formset.forms
+        if f.cleaned_data.get("title")
+    ]
+
+
+class FindTimeForm(forms.Form):
+    attendees = forms.ModelMultipleChoiceField(queryset=Person.objects.filter(active=True))
+    optional_attendees = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.filter(active=True), required=False
+    )
+    duration = forms.IntegerField(min_value=5, max_value=480, initial=30)
+    window_days = forms.IntegerField(min_value=1, max_value=28, initial=7)
+    buffer = forms.IntegerField(min_value=0, max_value=120, initial=0, required=False)
+    time_zone = forms.ChoiceField(choices=[(z, z) for z in COMMON_ZONES], required=False)
+
+
+class RsvpForm(forms.Form):
+    rsvp = forms.ChoiceField(choices=[c for c in Rsvp.choices if c[0] != Rsvp.PENDING])
+
+
+class ActionItemForm(forms.Form):
+    description = forms.CharField(max_length=500)
+    owner = forms.ModelChoiceField(queryset=Person.objects.none())
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people  # type: ignore[attr-defined]

@@ -1,0 +1,75 @@
+"""The kickoff rules of DOMAIN.md: recognise last year's clubs, keep compensation out of it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+
+from compensation.selectors import club_members
+from meetings.models import Meeting, MeetingStatus, MeetingType
+from meetings.services.scheduling import AgendaInput
+
+COMPENSATION_WORDS = re.compile(
+    r"\b(compensation|comp plan|commissions?|salar(y|ies)|bonus(es)?|pay|accelerators?|"
+    r"quota changes?|rate tables?)\b",
+    re.IGNORECASE,
+)
+REVIEW_WITHIN = timedelta(days=14)
+
+
+def fiscal_year_of(day: date) -> int:
+    """Fiscal years are named by the calendar year they start in."""
+    start_month = int(getattr(settings, "FISCAL_YEAR_START_MONTH", 1))
+    return day.year if day.month >= start_month else day.year - 1
+
+
+def kickoff_agenda_proposal(*, start: datetime, minutes: int) -> list[AgendaInput]:
+    """Recognition in two tiers (from the compensation app), sales training, marketing and lead
+    generation; time boxes are shares of the meeting so the agenda always fits."""
+    members = club_members(fiscal_year=fiscal_year_of(start.date()) - 1)
+    chairmans = ", ".join(m.name for m in members if m.tier == "chairmans")
+    presidents = ", ".join(m.name for m in members if m.tier == "presidents")
+    chair_pct = getattr(settings, "CLUB_CHAIRMANS_PCT", 125)
+    pres_pct = getattr(settings, "CLUB_PRESIDENTS_PCT", 100)
+    share = (15, 15, 40, 30)
+    box = [max(1, minutes * s // 100) for s in share]
+    return [
+        AgendaInput(
+            title=f"Recognition: Chairman's Club (≥ {chair_pct} % of plan)",
+            minutes=box[0],
+            notes=chairmans or "Nobody recorded yet for last year.",
+        ),
+        AgendaInput(
+            title=f"Recognition: President's Club (≥ {pres_pct} % of plan)",
+            minutes=box[1],
+            notes=presidents or "Nobody recorded yet for last year.",
+        ),
+        AgendaInput(title="Sales training", minutes=box[2]),
+        AgendaInput(title="Marketing and lead-generation plan", minutes=box[3]),
+    ]
+
+
+def kickoff_warnings(*, meeting: Meeting) -> list[str]:
+    """Compensation topics on a kickoff's agenda; no compensation review within 14 days after."""
+    if meeting.type != MeetingType.KICKOFF or meeting.status == MeetingStatus.CANCELLED:
+        return []
+    warnings: list[str] = []
+    for item in meeting.agenda_items.all():
+        if COMPENSATION_WORDS.search(f"{item.title} {item.notes}"):
+            warnings.append(
+                f"“{item.title}” looks like a compensation topic: do not announce compensation "
+                "changes at the kickoff; hold a separate compensation review."
+            )
+    review = Meeting.objects.filter(
+        type=MeetingType.COMPENSATION_REVIEW,
+        start__gte=meeting.end,
+        start__lte=meeting.start + REVIEW_WITHIN,
+    ).exclude(status=MeetingStatus.CANCELLED)
+    if not review.exists():
+        warnings.append(
+            "No compensation review is scheduled within 14 days after this kickoff: schedule "
+            "one (a conference call is fine)."
+        )
+    return warnings
