@@ -1,20 +1,19 @@
 """Panels fed by the other apps' selectors (efficiency, compensation, meetings, territories).
 
-Each panel is None until its app provides the data; the templates then show an honest empty state
-("Meetings are not set up yet") instead of made-up figures. Every panel is a fixed number of
+Each panel shows an empty state that says what to do next when its app has no data yet (no quota,
+no active territory model, no snapshots) instead of made-up figures. Every panel is a fixed number of
 queries: the apps' selectors aggregate in SQL over the list of people the dashboard already holds.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from types import ModuleType
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from compensation.fiscal import fiscal_year_of
@@ -28,18 +27,10 @@ from salesops.dashboard.scopes import DashboardScope
 from salesops.dashboard.selectors import ZERO, PeopleTable
 from salesops.formulas import HUNDRED
 from salesops.models import Person
+from salesops.selectors.efficiency import efficiency_snapshot_list
 from salesops.selectors.scope import AnyUser
 from territories.models import ModelState
 from territories.selectors import Balance, territory_metrics, visible_models
-
-
-def _module(name: str, needs: str) -> ModuleType | None:
-    """The app's selector module when it provides `needs` (the app has landed), else None."""
-    try:
-        module = importlib.import_module(name)
-    except ImportError:
-        return None
-    return module if hasattr(module, needs) else None
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -220,15 +211,10 @@ def efficiency_trend_panel(
     options: list[Any],
     people: PeopleTable,
     today: date,
-) -> dict[str, Any] | None:
+) -> dict[str, Any]:
     """Daily trailing-90-day efficiency ratio over the last 12 months for the scope and its top
     earners, from the nightly snapshots (one query through the efficiency app's scoped selector).
-    None until the efficiency engine has landed; an empty series until it has run."""
-    eff = _module("salesops.selectors.efficiency", "efficiency_snapshot_list")
-    if eff is None:
-        return None
-    from django.db.models import Q
-
+    An empty series (days == 0) until the nightly run has written snapshots."""
     roots = _trend_roots(scope, options)
     members = [row for row in people.rows if row.active][:TREND_MEMBERS]
     wanted = Q(pk__in=[])
@@ -237,7 +223,7 @@ def efficiency_trend_panel(
     if members:
         wanted |= Q(scope_type="person", scope_id__in=[m.person_id for m in members])
     rows = (
-        eff.efficiency_snapshot_list(user=user)
+        efficiency_snapshot_list(user=user)
         .filter(wanted, period=TREND_PERIOD, scope_key="")
         .filter(period_end__gt=today - timedelta(days=TREND_DAYS), period_end__lte=today)
         .order_by("period_end")

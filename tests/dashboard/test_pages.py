@@ -142,7 +142,7 @@ def test_empty_install_tells_what_to_do_next(personas: Any, client_for: Any) -> 
 
 def test_panels_of_apps_not_set_up_say_so(personas: Any, book: Any, client_for: Any) -> None:
     html = client_for(personas.manager_a).get(DASHBOARD).content.decode()
-    for marker in ("territories-inactive", "attainment-missing", "trend-missing"):  # no quotas
+    for marker in ("territories-inactive", "attainment-missing", "trend-empty"):
         assert f'data-testid="{marker}"' in html
 
 

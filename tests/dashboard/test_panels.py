@@ -150,3 +150,43 @@ def test_attainment_pace_and_club_badges_come_from_quotas(
     me = client_for(personas.rep_a1).get("/me/", {"period": "qtd"})
     assert me.context["quota"].percent == Decimal("40.0")
     assert 'data-testid="my-attainment"' in me.content.decode()
+
+
+def test_efficiency_trend_reads_daily_snapshots_of_the_team_and_its_members(
+    personas: Any, book: Any, client_for: Any
+) -> None:
+    from django.utils import timezone
+
+    from salesops.models import EfficiencySnapshot
+
+    def snap(scope_type: str, scope_id: int, day: dt.date, ratio: str | None) -> None:
+        EfficiencySnapshot.objects.create(
+            scope_type=scope_type,
+            scope_id=scope_id,
+            period="t90",
+            period_start=day - dt.timedelta(days=89),
+            period_end=day,
+            revenue=Decimal("1000"),
+            cost=Decimal(0) if ratio is None else Decimal("500"),
+            ratio=None if ratio is None else Decimal(ratio),
+            computed_at=timezone.now(),
+        )
+
+    team_a, a1 = personas.team_a.pk, personas.person("rep_a1").pk
+    snap("team", team_a, dt.date(2026, 3, 18), "180.5")
+    snap("team", team_a, dt.date(2026, 3, 19), "190.25")
+    snap("person", a1, dt.date(2026, 3, 19), None)
+    snap("team", personas.team_b.pk, dt.date(2026, 3, 19), "999")  # not manager_a's
+    snap("team", team_a, dt.date(2025, 3, 1), "50")  # older than 12 months
+    response = client_for(personas.manager_a).get("/dashboard/")
+    trend = response.context["trend"]
+    assert trend["days"] == 2
+    chart = trend["chart"]
+    assert chart["labels"] == ["2026-03-18", "2026-03-19"]
+    series = {s["label"]: s["values"] for s in chart["series"]}
+    assert series["Team A"] == [180.5, 190.25]
+    assert series["Anna Rep"] == [None, None]
+    assert 999.0 not in [v for values in series.values() for v in values]
+    html = response.content.decode()
+    assert 'id="trend-data"' in html and "data-trend-toggles" in html
+    assert 'id="monthly-data"' not in html  # the snapshot trend replaces the monthly chart
