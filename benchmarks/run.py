@@ -92,10 +92,13 @@ def main() -> int:
 
     ctx = BenchContext(scale=args.scale, log=lambda msg: print(f"  · {msg}", flush=True))
     results: list[Result] = []
-    for name in _discover(args.only):
+    modules = _discover(args.only)
+    for name in modules:
         print(f"== {name}", flush=True)
         module = importlib.import_module(f"benchmarks.{name}")
-        results.extend(module.run(ctx))
+        for result in module.run(ctx):
+            result.details.setdefault("module", name)
+            results.append(result)
 
     _print_table(results)
     commit = subprocess.run(
@@ -112,6 +115,15 @@ def main() -> int:
         },
         "results": [r.as_dict() for r in results],
     }
+    if args.only and RESULTS.exists():
+        # A partial run replaces only its own modules' figures in the last full table.
+        previous = json.loads(RESULTS.read_text())
+        kept = [
+            r
+            for r in previous.get("results", [])
+            if r.get("details", {}).get("module") not in modules
+        ]
+        payload["results"] = kept + payload["results"]  # type: ignore[operator]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     print(f"\nwrote {RESULTS.relative_to(ROOT)}")

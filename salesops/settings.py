@@ -182,6 +182,21 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sales operations: people, deals, costs, efficiency, meetings, territories, pay.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "status", "role" or "type": give each choice set its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "PersonRoleEnum": "salesops.models.org.Role",
+        "CoverageRoleEnum": "territories.models.CoverageRole",
+        "MeetingTypeEnum": "meetings.models.MeetingType",
+        "TerritoryTypeEnum": "territories.models.TerritoryType",
+        "MeetingStatusEnum": "meetings.models.MeetingStatus",
+        "ActionStatusEnum": "meetings.models.ActionStatus",
+        "DeliveryStatusEnum": "meetings.models.DeliveryStatus",
+        "PlanVersionStatusEnum": "compensation.models.PlanVersionStatus",
+        "StatementStatusEnum": "compensation.models.StatementStatus",
+        "DisputeStatusEnum": "compensation.models.DisputeStatus",
+        "ImportStatusEnum": "salesops.models.jobs.ImportStatus",
+        "JobStatusEnum": "salesops.models.jobs.JobStatus",
+    },
 }
 
 # --- Domain settings --------------------------------------------------------------------------
@@ -196,6 +211,28 @@ TERRITORY_QUOTA_POTENTIAL_K = env.float("TERRITORY_QUOTA_POTENTIAL_K", default=0
 # Compensation: club thresholds in % of annual plan.
 CLUB_PRESIDENTS_PCT = env.int("CLUB_PRESIDENTS_PCT", default=100)
 CLUB_CHAIRMANS_PCT = env.int("CLUB_CHAIRMANS_PCT", default=125)
+COMP_RAMP_PERCENTS = env.list("COMP_RAMP_PERCENTS", cast=int, default=[25, 50, 75, 100])
+# Meetings: tuning of recurrence, digests and reminder delivery.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+MEETING_RECURRENCE_HORIZON_DAYS = env.int("MEETING_RECURRENCE_HORIZON_DAYS", default=120)
+MEETING_DIGEST_HOUR = env.int("MEETING_DIGEST_HOUR", default=7)
+MEETING_DELIVERY_MAX_ATTEMPTS = env.int("MEETING_DELIVERY_MAX_ATTEMPTS", default=6)
+MEETING_DELIVERY_LEASE_SECONDS = env.int("MEETING_DELIVERY_LEASE_SECONDS", default=300)
+MEETING_DELIVERY_BATCH = env.int("MEETING_DELIVERY_BATCH", default=50)
+# Territories
+TERRITORY_POTENTIAL_FIELD = env.str("TERRITORY_POTENTIAL_FIELD", default="annual_revenue")
+TERRITORY_REBALANCE_MAX_MOVES = env.int("TERRITORY_REBALANCE_MAX_MOVES", default=50)
+# Efficiency engine
+EFFICIENCY_INCREMENTAL_OVERLAP_SECONDS = env.int(
+    "EFFICIENCY_INCREMENTAL_OVERLAP_SECONDS", default=300
+)
+EFFICIENCY_JOB_LEASE_SECONDS = env.int("EFFICIENCY_JOB_LEASE_SECONDS", default=3600)
+EFFICIENCY_FANOUT_MIN_PEOPLE = env.int("EFFICIENCY_FANOUT_MIN_PEOPLE", default=2000)
+EFFICIENCY_WORK_MEM = env.str("EFFICIENCY_WORK_MEM", default="256MB")
+# Importer
+IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=2000)
+IMPORT_MAX_ISSUES_PER_FILE = env.int("IMPORT_MAX_ISSUES_PER_FILE", default=1000)
+IMPORT_PROGRESS_MIN_ROWS = env.int("IMPORT_PROGRESS_MIN_ROWS", default=1000)
 # Dashboard: a deal sitting in one stage longer than this is "stuck".
 DEAL_STUCK_DAYS = env.int("DEAL_STUCK_DAYS", default=30)
 

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import connection
+from datetime import date
+
+from celery import chord, shared_task
+from django.db import InterfaceError, OperationalError, connection
+
+from salesops.services.efficiency import (
+    efficiency_fanout_partitions,
+    efficiency_partition_names,
+    efficiency_partition_refresh,
+    efficiency_run_claim,
+    efficiency_run_publish,
+    efficiency_run_single,
+    efficiency_runs_to_sweep,
+    nightly_business_date,
+)
 
 
 @shared_task(name="salesops.ping", ignore_result=False)
@@ -13,3 +26,86 @@ def ping_task() -> str:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return "pong"
+
+
+# --- Efficiency engine -------------------------------------------------------------------------
+# Policy: the compute is idempotent (JobRun claim + upserts on natural keys), so acks_late and
+# reject_on_worker_lost are safe: a worker that dies mid-run gets its message redelivered, and
+# the claim turns a second delivery for a date that succeeded or is running into a no-op.
+# Transient database errors retry with exponential backoff (5 times at most).
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+
+
+def _day(as_of: str | None) -> date:
+    return date.fromisoformat(as_of) if as_of else nightly_business_date()
+
+
+@shared_task(
+    name="salesops.efficiency_snapshots_compute",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+    ignore_result=True,
+)
+def efficiency_snapshots_compute_task(
+    as_of: str | None = None, full: bool = False, fanout: bool | None = None
+) -> None:
+    """The nightly run for business date `as_of` (default: the company day that just ended).
+
+    `fanout`: None lets the org size decide; True/False forces it. Fanned out, each partition is
+    refreshed by its own task and a chord callback publishes the snapshots and closes the JobRun.
+    """
+    day = _day(as_of)
+    run = efficiency_run_claim(as_of=day)
+    if run is None:
+        return
+    if fanout is None:
+        partitions = efficiency_fanout_partitions()
+    else:
+        partitions = efficiency_partition_names() if fanout else []
+    if not partitions:
+        efficiency_run_single(run=run, as_of=day, full=full)
+        return
+    chord(efficiency_partition_refresh_task.si(partition=name, full=full) for name in partitions)(
+        efficiency_run_publish_task.si(as_of=day.isoformat(), full=full)
+    )
+
+
+@shared_task(
+    name="salesops.efficiency_partition_refresh",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=True,
+    max_retries=5,
+    # A chord needs the results of its header tasks.
+    ignore_result=False,
+)
+def efficiency_partition_refresh_task(partition: str, full: bool = False) -> str:
+    efficiency_partition_refresh(partition=partition, full=full)
+    return partition
+
+
+@shared_task(
+    name="salesops.efficiency_run_publish",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def efficiency_run_publish_task(as_of: str, full: bool = False) -> None:
+    efficiency_run_publish(as_of=date.fromisoformat(as_of), full=full)
+
+
+@shared_task(name="salesops.efficiency_runs_sweep", ignore_result=True)
+def efficiency_runs_sweep_task() -> int:
+    """Re-queue nightly runs that failed or whose worker died (RUNNING past the lease)."""
+    days = efficiency_runs_to_sweep()
+    for day in days:
+        efficiency_snapshots_compute_task.delay(as_of=day.isoformat())
+    return len(days)

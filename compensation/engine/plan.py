@@ -113,7 +113,7 @@ PLAN_JSON_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "properties": {
                     "from": {"type": "string", "example": "0"},
-                    "to": {"type": ["string", "null"], "example": "100"},
+                    "to": {"type": "string", "nullable": True, "example": "100"},
                     "rate": {"type": "string", "example": "5"},
                     "label": {"type": "string", "example": "accelerator"},
                 },
@@ -121,7 +121,8 @@ PLAN_JSON_SCHEMA: dict[str, Any] = {
             },
         },
         "cap": {
-            "type": ["object", "null"],
+            "type": "object",
+            "nullable": True,
             "properties": {
                 "kind": {"type": "string", "enum": [CAP_ABSOLUTE, CAP_PERCENT_OF_TARGET]},
                 "value": {"type": "string", "example": "50000"},
@@ -149,7 +150,8 @@ PLAN_JSON_SCHEMA: dict[str, Any] = {
         },
         "clawback_days": {"type": "integer", "default": 90},
         "draw": {
-            "type": ["object", "null"],
+            "type": "object",
+            "nullable": True,
             "properties": {
                 "amount": {"type": "string"},
                 "recoverable": {"type": "boolean"},

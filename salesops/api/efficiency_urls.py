@@ -1,3 +1,10 @@
-from django.urls import URLPattern, URLResolver
+"""/api/v1/efficiency/…: snapshots, trend, magic number, effectiveness."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from rest_framework.routers import SimpleRouter
+
+from salesops.api.efficiency import EfficiencyViewSet
+
+router = SimpleRouter()
+router.register("efficiency", EfficiencyViewSet, basename="efficiency")
+
+urlpatterns = router.urls

@@ -1,4 +1,15 @@
 from salesops.models.costs import CostCategory, CostSource, SalesCost
+from salesops.models.efficiency import (
+    EfficiencyCursor,
+    EfficiencyDirty,
+    EfficiencyPendingDay,
+    EfficiencyPersonDay,
+    EfficiencySnapshot,
+    EfficiencyTeamDay,
+    Period,
+    ScopeType,
+    TeamMembership,
+)
 from salesops.models.jobs import ImportRun, ImportStatus, JobRun, JobStatus
 from salesops.models.org import REP_ROLES, Person, Role, Team, TeamStructure
 from salesops.models.pipeline import (
@@ -22,15 +33,24 @@ __all__ = [
     "CostSource",
     "Deal",
     "DealSplit",
+    "EfficiencyCursor",
+    "EfficiencyDirty",
+    "EfficiencyPendingDay",
+    "EfficiencyPersonDay",
+    "EfficiencySnapshot",
+    "EfficiencyTeamDay",
     "ImportRun",
     "ImportStatus",
     "JobRun",
     "JobStatus",
+    "Period",
     "Person",
     "Product",
     "Role",
     "SalesCost",
+    "ScopeType",
     "Stage",
     "Team",
+    "TeamMembership",
     "TeamStructure",
 ]

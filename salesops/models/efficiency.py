@@ -1,1 +1,203 @@
-"""Efficiency snapshots (issue: the nightly sales-efficiency engine). Models go here."""
+"""The nightly sales-efficiency engine: snapshots, its per-day aggregates, and team history.
+
+See docs/efficiency.md for the definitions and the incremental scheme.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q, Value
+
+
+class ScopeType(models.TextChoices):
+    COMPANY = "company", "Company"
+    TEAM = "team", "Team"
+    PERSON = "person", "Person"
+    ROLE = "role", "Role"
+    TERRITORY = "territory", "Territory"
+
+
+class Period(models.TextChoices):
+    DAY = "day", "Day"
+    MTD = "mtd", "Month to date"
+    QTD = "qtd", "Quarter to date"
+    YTD = "ytd", "Year to date"
+    T90 = "t90", "Trailing 90 days"
+    MONTH = "month", "Closed month"
+    QUARTER = "quarter", "Closed quarter"
+
+
+class EfficiencySnapshot(models.Model):
+    """Revenue, cost and ratio of one scope over one period, as computed by the nightly run.
+
+    Natural key: (scope_type, scope_id, scope_key, period, period_start, period_end). Person, team
+    and territory scopes use scope_id; a role scope uses scope_key (the role value) with
+    scope_id 0; the company is scope_id 0, scope_key ''. `ratio` is NULL when cost is 0.
+    Revenue keeps 6 decimals: close value (2) x percent (2) / 100 is exact there.
+    """
+
+    scope_type = models.CharField(max_length=20, choices=ScopeType.choices)
+    scope_id = models.BigIntegerField(default=0)
+    scope_key = models.CharField(max_length=40, blank=True, default="")
+    period = models.CharField(max_length=10, choices=Period.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    revenue = models.DecimalField(max_digits=22, decimal_places=6)
+    cost = models.DecimalField(max_digits=18, decimal_places=2)
+    ratio = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    won_deals = models.IntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-period_end", "scope_type", "scope_id", "scope_key", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "scope_type",
+                    "scope_id",
+                    "scope_key",
+                    "period",
+                    "period_start",
+                    "period_end",
+                ],
+                name="efficiency_snapshot_natural_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="efficiency_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=(Q(cost=0) & Q(ratio__isnull=True))
+                | (~Q(cost=0) & Q(ratio__isnull=False)),
+                name="efficiency_ratio_null_iff_cost_zero",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period", "period_end"]),
+            models.Index(fields=["scope_type", "scope_id", "period", "period_end"]),
+        ]
+
+    def __str__(self) -> str:
+        key = self.scope_key or self.scope_id
+        return f"{self.scope_type}:{key} {self.period} {self.period_start}..{self.period_end}"
+
+
+class EfficiencyPersonDay(models.Model):
+    """Per person and day: credited revenue, ledger cost, deals won as owner, and the team the
+    person was in that day. Internal to the engine (rebuildable from the sources)."""
+
+    pk = models.CompositePrimaryKey("person_id", "day")
+    person = models.ForeignKey("salesops.Person", on_delete=models.DO_NOTHING, db_constraint=False)
+    day = models.DateField()
+    team = models.ForeignKey(
+        "salesops.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False
+    )
+    revenue = models.DecimalField(max_digits=22, decimal_places=6)
+    cost = models.DecimalField(max_digits=18, decimal_places=2)
+    won_deals = models.IntegerField()
+
+    # No index on day on purpose: period sums read whole months anyway (a sequential scan), and
+    # the full rebuild inserts in primary-key order, several times faster without a second index.
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.day}"
+
+
+class EfficiencyTeamDay(models.Model):
+    """Per team and day: ledger cost booked to the team itself (not to a person)."""
+
+    pk = models.CompositePrimaryKey("team_id", "day")
+    team = models.ForeignKey("salesops.Team", on_delete=models.DO_NOTHING, db_constraint=False)
+    day = models.DateField()
+    cost = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.day}"
+
+
+class EfficiencyDirty(models.Model):
+    """(person or team, day) pairs whose OLD values changed: written by database triggers on
+    UPDATE/DELETE of deals, splits and costs (see migration 0002), consumed by the next run.
+    New values are found through updated_at; only old values (a removed split, a moved close
+    date, a deleted cost) need this."""
+
+    person_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person_id"]), models.Index(fields=["team_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id or self.team_id} {self.day}"
+
+
+class EfficiencyPendingDay(models.Model):
+    """Days whose per-day aggregates changed since the snapshots were last published."""
+
+    day = models.DateField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class EfficiencyCursor(models.Model):
+    """Watermarks of the incremental refresh, one per partition (and one for publishing)."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    watermark = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.watermark}"
+
+
+class TeamMembership(models.Model):
+    """Which team a person was in, over [valid_from, valid_to) (NULL = unbounded).
+
+    Written only by `person_move_team`. A person without membership rows belongs to their
+    current Person.team on every date; with rows, the row covering a date decides (no row = no
+    team that day). The exclusion constraint keeps one team per person per day.
+    """
+
+    person = models.ForeignKey(
+        "salesops.Person", on_delete=models.PROTECT, related_name="memberships"
+    )
+    team = models.ForeignKey("salesops.Team", on_delete=models.PROTECT, related_name="memberships")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["person", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gt=F("valid_from")),
+                name="membership_range_ordered",
+            ),
+            ExclusionConstraint(
+                name="membership_no_overlap",
+                expressions=[
+                    ("person", RangeOperators.EQUAL),
+                    (
+                        Func(
+                            F("valid_from"),
+                            F("valid_to"),
+                            Value("[)"),
+                            function="daterange",
+                            output_field=models.Field(),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.team_id} {self.valid_from}..{self.valid_to}"

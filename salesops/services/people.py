@@ -7,9 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
-from salesops.models import Person, Role, Team, TeamStructure
+from salesops.models import Person, Role, Team, TeamMembership, TeamStructure
 from salesops.selectors.scope import team_subtree_ids
 from salesops.services.common import model_apply, name_taken
 
@@ -38,6 +41,34 @@ def person_deactivate(*, person: Person) -> Person:
         person.user.is_active = False
         person.user.save(update_fields=["is_active"])
     return person
+
+
+@transaction.atomic
+def person_move_team(*, person: Person, team: Team | None, on: date) -> Person:
+    """Move `person` to `team` (None: no team) from `on` on, keeping the history.
+
+    Closes the open TeamMembership at `on` and opens one for the new team. A person without
+    memberships first gets one for their current team from the beginning of time, so days before
+    `on` keep counting for the old team. Moves are in date order: a move on or before the start
+    of the latest membership is refused.
+    """
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    memberships = TeamMembership.objects.filter(person=locked)
+    if memberships.filter(Q(valid_from__gte=on)).exists():
+        raise ValidationError({"on": "The person already has a team change on or after this date."})
+    if not memberships.exists():
+        if locked.team_id is not None:
+            TeamMembership.objects.create(
+                person=locked, team_id=locked.team_id, valid_from=None, valid_to=on
+            )
+    else:
+        memberships.filter(valid_to__isnull=True).update(valid_to=on, updated_at=timezone.now())
+    if team is not None:
+        TeamMembership.objects.create(person=locked, team=team, valid_from=on, valid_to=None)
+    locked.team = team
+    locked.save(update_fields=["team", "updated_at"])
+    person.team = team
+    return locked
 
 
 PERSON_FIELDS = (

@@ -1,0 +1,471 @@
+"""The nightly efficiency run, measured against floors in the same run on the seeded data.
+
+1. full nightly compute vs the hand-written SQL that produces the same snapshot rows (checked
+   equal, row for row); target project / floor <= 1.3;
+2. incremental nightly after one new day (~0.3 % of deals and cost rows added) as a fraction of
+   the full run; target <= 0.05; its snapshots are checked equal to a full run's;
+3. the naive per-person ORM loop (what most CRMs do) on a sample, extrapolated to everyone;
+4. SQL statements of a nightly run at 500 and at 5,000 people (synthetic org in a rolled-back
+   transaction): must not grow with people.
+
+Works on whatever the benchmark database holds (`seed_demo --scale large` or small). The
+incremental overlap is set to 0 here: nothing else writes during the benchmark.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.test.utils import CaptureQueriesContext
+
+from benchmarks.harness import BenchContext, Result
+from salesops.models import Deal, Person, SalesCost
+from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE, credited_splits
+from salesops.services.efficiency import efficiency_snapshots_compute, nightly_business_date
+from salesops.services.efficiency.daily import work_mem
+from salesops.services.efficiency.periods import (
+    all_spans,
+    base_spans,
+    closed_months,
+    derived_spans,
+)
+
+SNAPSHOT_COLUMNS = (
+    "scope_type, scope_id, scope_key, period, period_start, period_end, "
+    "revenue, cost, ratio, won_deals"
+)
+NEW_DAY_EVERY = 333  # one new row per 333 existing: ~0.3 %
+SYNTHETIC_ID = 1_000_000_000
+
+
+# --- the floor: hand-written SQL straight from the sources -------------------------------------
+
+FLOOR_BASE_SQL = f"""
+WITH RECURSIVE closure(ancestor, team_id) AS (
+    SELECT id, id FROM salesops_team
+    UNION ALL
+    SELECT c.ancestor, t.id FROM closure c JOIN salesops_team t ON t.parent_id = c.team_id
+), src AS (
+    SELECT s.person_id, d.close_date AS day, {CREDIT_SQL} AS revenue, 0::numeric AS cost, 0 AS won
+    FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
+    WHERE {CREDIT_SQL_WHERE} AND d.close_date BETWEEN %(first)s AND %(last)s
+    UNION ALL
+    SELECT d.owner_id, d.close_date, 0, 0, 1 FROM salesops_deal d
+    WHERE {CREDIT_SQL_WHERE} AND d.close_date BETWEEN %(first)s AND %(last)s
+    UNION ALL
+    SELECT c.person_id, c.date, 0, c.amount, 0 FROM salesops_salescost c
+    WHERE c.person_id IS NOT NULL AND c.date BETWEEN %(first)s AND %(last)s
+), pd AS (
+    SELECT x.person_id, x.day,
+           COALESCE(m.team_id, CASE WHEN hm.person_id IS NULL THEN p.team_id END) AS team_id,
+           SUM(x.revenue) AS revenue, SUM(x.cost) AS cost, SUM(x.won) AS won
+    FROM src x
+    JOIN salesops_person p ON p.id = x.person_id
+    LEFT JOIN salesops_teammembership m
+        ON m.person_id = x.person_id AND daterange(m.valid_from, m.valid_to, '[)') @> x.day
+    LEFT JOIN (SELECT DISTINCT person_id FROM salesops_teammembership) hm
+        ON hm.person_id = x.person_id
+    GROUP BY x.person_id, x.day, 3
+), pp AS (
+    SELECT sp.period, sp.ps, sp.pe, pd.person_id, pd.team_id,
+           SUM(pd.revenue) AS revenue, SUM(pd.cost) AS cost, SUM(pd.won) AS won
+    FROM bench_spans sp JOIN pd ON pd.day BETWEEN sp.ps AND sp.pe
+    GROUP BY 1, 2, 3, 4, 5
+), tp AS (
+    SELECT sp.period, sp.ps, sp.pe, c.team_id, SUM(c.amount) AS cost
+    FROM bench_spans sp JOIN salesops_salescost c
+      ON c.team_id IS NOT NULL AND c.date BETWEEN sp.ps AND sp.pe
+    GROUP BY 1, 2, 3, 4
+), rows AS (
+    SELECT 'person' AS scope_type, person_id AS scope_id, '' AS scope_key, period, ps, pe,
+           SUM(revenue) AS revenue, SUM(cost) AS cost, SUM(won) AS won
+    FROM pp GROUP BY person_id, period, ps, pe
+    UNION ALL
+    SELECT 'team', c.ancestor, '', u.period, u.ps, u.pe, SUM(u.revenue), SUM(u.cost), SUM(u.won)
+    FROM (SELECT period, ps, pe, team_id, revenue, cost, won FROM pp WHERE team_id IS NOT NULL
+          UNION ALL SELECT period, ps, pe, team_id, 0, cost, 0 FROM tp) u
+    JOIN closure c ON c.team_id = u.team_id
+    GROUP BY c.ancestor, u.period, u.ps, u.pe
+    UNION ALL
+    SELECT 'role', 0, p.role, pp.period, pp.ps, pp.pe, SUM(pp.revenue), SUM(pp.cost), SUM(pp.won)
+    FROM pp JOIN salesops_person p ON p.id = pp.person_id
+    GROUP BY p.role, pp.period, pp.ps, pp.pe
+    UNION ALL
+    SELECT 'company', 0, '', sp.period, sp.ps, sp.pe, COALESCE(a.revenue, 0),
+           COALESCE(a.cost, 0) + COALESCE(b.cost, 0), COALESCE(a.won, 0)
+    FROM bench_spans sp
+    LEFT JOIN (SELECT period, ps, pe, SUM(revenue) AS revenue, SUM(cost) AS cost, SUM(won) AS won
+               FROM pp GROUP BY 1, 2, 3) a
+      ON (a.period, a.ps, a.pe) = (sp.period, sp.ps, sp.pe)
+    LEFT JOIN (SELECT period, ps, pe, SUM(cost) AS cost FROM tp GROUP BY 1, 2, 3) b
+      ON (b.period, b.ps, b.pe) = (sp.period, sp.ps, sp.pe)
+)
+INSERT INTO bench_floor ({SNAPSHOT_COLUMNS}, computed_at)
+SELECT scope_type, scope_id, scope_key, period, ps, pe, revenue, cost,
+       CASE WHEN cost = 0 THEN NULL ELSE ROUND((revenue * 100)::numeric(40, 20) / cost, 4) END,
+       won, now()
+FROM rows
+"""
+
+FLOOR_DERIVED_SQL = f"""
+INSERT INTO bench_floor ({SNAPSHOT_COLUMNS}, computed_at)
+SELECT scope_type, scope_id, scope_key, period, ps, pe, revenue, cost,
+       CASE WHEN cost = 0 THEN NULL ELSE ROUND((revenue * 100)::numeric(40, 20) / cost, 4) END,
+       won, now()
+FROM (
+    SELECT f.scope_type, f.scope_id, f.scope_key, dv.period, dv.ps, dv.pe,
+           SUM(f.revenue) AS revenue, SUM(f.cost) AS cost, SUM(f.won_deals) AS won
+    FROM bench_derived dv JOIN bench_floor f
+      ON f.period = dv.part_period AND f.period_start = dv.part_ps AND f.period_end = dv.part_pe
+    GROUP BY 1, 2, 3, 4, 5, 6
+) r
+"""
+
+
+def _exec(sql: str, params: Any = None) -> int:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.rowcount
+
+
+def _floor_setup(as_of: date) -> None:
+    _exec("DROP TABLE IF EXISTS bench_floor, bench_spans, bench_derived")
+    _exec(
+        "CREATE TABLE bench_floor (scope_type text, scope_id bigint, scope_key text, "
+        "period text, period_start date, period_end date, revenue numeric(22, 6), "
+        "cost numeric(18, 2), ratio numeric(16, 4), won_deals int, computed_at timestamptz, "
+        "UNIQUE (scope_type, scope_id, scope_key, period, period_start, period_end))"
+    )
+    _exec("CREATE TABLE bench_spans (period text, ps date, pe date)")
+    spans = [*base_spans(as_of), *closed_months(as_of)]
+    for span in spans:
+        _exec(
+            "INSERT INTO bench_spans VALUES (%s, %s, %s)", [str(span.period), span.start, span.end]
+        )
+    _exec(
+        "CREATE TABLE bench_derived (period text, ps date, pe date, part_period text, "
+        "part_ps date, part_pe date)"
+    )
+    for derived in derived_spans(as_of):
+        for part in derived.parts:
+            _exec(
+                "INSERT INTO bench_derived VALUES (%s, %s, %s, %s, %s, %s)",
+                [
+                    str(derived.span.period),
+                    derived.span.start,
+                    derived.span.end,
+                    str(part.period),
+                    part.start,
+                    part.end,
+                ],
+            )
+    _exec("ANALYZE bench_spans")
+    _exec("ANALYZE bench_derived")
+
+
+def _floor(as_of: date) -> None:
+    spans = [*base_spans(as_of), *closed_months(as_of)]
+    with transaction.atomic():
+        # The same session settings as the engine's transactions.
+        _exec("SET LOCAL jit = off")
+        _exec("SELECT set_config('work_mem', %s, true)", [work_mem()])
+        _exec("TRUNCATE bench_floor")
+        _exec(
+            FLOOR_BASE_SQL,
+            {"first": min(s.start for s in spans), "last": max(s.end for s in spans)},
+        )
+        _exec(FLOOR_DERIVED_SQL)
+
+
+def _mismatches(as_of: date, table: str = "bench_floor") -> int:
+    """Rows of S(as_of) in the project's snapshots and not in `table`, and the other way."""
+    spans = all_spans(as_of)
+    values = ", ".join(["(%s, %s::date, %s::date)"] * len(spans))
+    params: list[Any] = []
+    for span in spans:
+        params += [str(span.period), span.start, span.end]
+    project = (
+        f"SELECT {SNAPSHOT_COLUMNS} FROM salesops_efficiencysnapshot s "
+        f"WHERE (s.period, s.period_start, s.period_end) IN (VALUES {values})"
+    )
+    other = f"SELECT {SNAPSHOT_COLUMNS} FROM {table}"
+    rows = _fetch(
+        f"SELECT (SELECT count(*) FROM ({project} EXCEPT {other}) a), "
+        f"(SELECT count(*) FROM ({other} EXCEPT {project}) b), "
+        f"(SELECT count(*) FROM ({project}) c)",
+        params * 3,
+    )
+    missing, extra, total = rows[0]
+    if total == 0:
+        return -1
+    return int(missing) + int(extra)
+
+
+def _fetch(sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _snapshot_copy(as_of: date, table: str) -> None:
+    spans = all_spans(as_of)
+    values = ", ".join(["(%s, %s::date, %s::date)"] * len(spans))
+    params: list[Any] = []
+    for span in spans:
+        params += [str(span.period), span.start, span.end]
+    _exec(f"DROP TABLE IF EXISTS {table}")
+    _exec(
+        f"CREATE TABLE {table} AS SELECT {SNAPSHOT_COLUMNS} FROM salesops_efficiencysnapshot s "
+        f"WHERE (s.period, s.period_start, s.period_end) IN (VALUES {values})",
+        params,
+    )
+
+
+# --- one new day of data -----------------------------------------------------------------------
+
+
+def _add_new_day(day: date) -> tuple[int, int]:
+    """Copy ~0.3 % of won deals (with their splits) and of cost rows onto `day`."""
+    with transaction.atomic():
+        deals = _exec(
+            """
+            INSERT INTO salesops_deal (external_id, account_id, product_id, owner_id, stage,
+                lost_at_stage, amount, close_value, engage_date, close_date, stage_entered_at,
+                created_at, updated_at)
+            SELECT 'BENCH-' || d.id, d.account_id, d.product_id, d.owner_id, 'won', '', d.amount,
+                   d.close_value, NULL, %(day)s, now(), now(), now()
+            FROM salesops_deal d WHERE d.stage = 'won' AND d.id %% %(every)s = 0
+            """,
+            {"day": day, "every": NEW_DAY_EVERY},
+        )
+        _exec(
+            """
+            INSERT INTO salesops_dealsplit (deal_id, person_id, percent)
+            SELECT n.id, s.person_id, s.percent
+            FROM salesops_deal n
+            JOIN salesops_dealsplit s ON s.deal_id = substr(n.external_id, 7)::bigint
+            WHERE n.external_id LIKE 'BENCH-%'
+            """
+        )
+        costs = _exec(
+            """
+            INSERT INTO salesops_salescost (date, person_id, team_id, category, amount, source,
+                external_ref, note, created_at, updated_at)
+            SELECT %(day)s, person_id, team_id, category, amount, 'import',
+                   'bench-new-day:' || id, note, now(), now()
+            FROM salesops_salescost WHERE id %% %(every)s = 0
+            """,
+            {"day": day, "every": NEW_DAY_EVERY},
+        )
+    return deals, costs
+
+
+def _remove_new_day() -> None:
+    with transaction.atomic():
+        _exec(
+            "DELETE FROM salesops_dealsplit WHERE deal_id IN "
+            "(SELECT id FROM salesops_deal WHERE external_id LIKE 'BENCH-%')"
+        )
+        _exec("DELETE FROM salesops_deal WHERE external_id LIKE 'BENCH-%'")
+        _exec("DELETE FROM salesops_salescost WHERE external_ref LIKE 'bench-new-day:%'")
+
+
+# --- the naive loop ----------------------------------------------------------------------------
+
+
+def _naive_person(person_id: int, as_of: date) -> None:
+    """What a CRM report does: per person and period, three ORM aggregates."""
+    for span in all_spans(as_of):
+        revenue = credited_splits(start=span.start, end=span.end, person_ids=[person_id]).aggregate(
+            total=Sum("credit")
+        )["total"]
+        spend = SalesCost.objects.filter(
+            person_id=person_id, date__gte=span.start, date__lte=span.end
+        ).aggregate(total=Sum("amount"))["total"]
+        won = Deal.objects.filter(
+            owner_id=person_id, stage="won", close_date__gte=span.start, close_date__lte=span.end
+        ).aggregate(n=Count("id"))["n"]
+        del revenue, spend, won
+
+
+# --- statements at 500 and 5,000 people --------------------------------------------------------
+
+
+def _synthetic_org(people: int, as_of: date) -> None:
+    """Replace the org by `people` synthetic people (call inside a transaction rolled back)."""
+    base = SYNTHETIC_ID
+    teams = max(people // 10, 2)
+    _exec(
+        "TRUNCATE salesops_person, salesops_team, salesops_deal, salesops_dealsplit, "
+        "salesops_salescost, salesops_efficiencypersonday, salesops_efficiencyteamday, "
+        "salesops_efficiencysnapshot, salesops_efficiencycursor, salesops_efficiencydirty, "
+        "salesops_efficiencypendingday, salesops_teammembership CASCADE"
+    )
+    _exec(
+        "INSERT INTO salesops_team (id, name, parent_id, structure, region, created_at, "
+        "updated_at) SELECT %(b)s + i, 'Bench team ' || i, "
+        "CASE WHEN i > 10 THEN %(b)s + 1 + i %% 10 END, 'territory', '', now(), now() "
+        "FROM generate_series(1, %(n)s) i",
+        {"b": base, "n": teams},
+    )
+    _exec(
+        "INSERT INTO salesops_person (id, name, email, role, team_id, hourly_cost, time_zone, "
+        "work_start, work_end, work_days, active, created_at, updated_at) "
+        "SELECT %(b)s + i, 'Bench person ' || i, '', "
+        "(ARRAY['account_executive','sdr','customer_success'])[1 + i %% 3], "
+        "%(b)s + 1 + i %% %(t)s, 50, 'Europe/Berlin', '09:00', '17:00', '12345', true, now(), "
+        "now() FROM generate_series(1, %(n)s) i",
+        {"b": base, "n": people, "t": teams},
+    )
+    _exec(
+        "INSERT INTO salesops_product (id, name, series, list_price) "
+        "VALUES (%(b)s, 'Bench product', '', 1) ON CONFLICT DO NOTHING",
+        {"b": base},
+    )
+    _exec(
+        "INSERT INTO salesops_deal (id, external_id, product_id, owner_id, stage, lost_at_stage, "
+        "close_value, close_date, created_at, updated_at) "
+        "SELECT %(b)s + i, 'SYN-' || i, %(b)s, %(b)s + 1 + i %% %(n)s, 'won', '', 1000 + i %% 7, "
+        "%(day)s - (i %% 400), now() - interval '1 day', now() - interval '1 day' "
+        "FROM generate_series(1, %(n)s * 20) i",
+        {"b": base, "n": people, "day": as_of},
+    )
+    _exec(
+        "INSERT INTO salesops_dealsplit (deal_id, person_id, percent) "
+        "SELECT id, owner_id, 100 FROM salesops_deal"
+    )
+    _exec(
+        "INSERT INTO salesops_salescost (date, person_id, category, amount, source, note, "
+        "created_at, updated_at) SELECT %(day)s - (i %% 24) * 30, %(b)s + 1 + i %% %(n)s, "
+        "'salary', 5000, 'manual', '', now() - interval '1 day', now() - interval '1 day' "
+        "FROM generate_series(1, %(n)s * 24) i",
+        {"b": base, "n": people, "day": as_of},
+    )
+
+
+def _statements(people: int, as_of: date) -> tuple[int, int]:
+    """(statements of a full run, of an incremental run after one new deal)."""
+    with transaction.atomic():
+        _synthetic_org(people, as_of)
+        efficiency_snapshots_compute(as_of=as_of, full=True)
+        with CaptureQueriesContext(connection) as full_run:
+            efficiency_snapshots_compute(as_of=as_of, full=True)
+        _exec(
+            "INSERT INTO salesops_deal (external_id, product_id, owner_id, stage, lost_at_stage, "
+            "close_value, close_date, created_at, updated_at) VALUES ('SYN-new', %(b)s, "
+            "%(b)s + 1, 'won', '', 10, %(day)s, now() + interval '1 second', "
+            "now() + interval '1 second')",
+            {"b": SYNTHETIC_ID, "day": as_of},
+        )
+        with CaptureQueriesContext(connection) as incremental_run:
+            efficiency_snapshots_compute(as_of=as_of)
+        transaction.set_rollback(True)
+    return len(full_run.captured_queries), len(incremental_run.captured_queries)
+
+
+# --- the benchmark -----------------------------------------------------------------------------
+
+
+def run(ctx: BenchContext) -> list[Result]:
+    settings.EFFICIENCY_INCREMENTAL_OVERLAP_SECONDS = 0
+    as_of = nightly_business_date()
+    people = Person.objects.count()
+    deals = Deal.objects.count()
+    ctx.log(f"{people} people, {deals} deals, {SalesCost.objects.count()} cost rows; as of {as_of}")
+    _remove_new_day()  # a previous interrupted run
+
+    ctx.log("full nightly compute (best of 3)")
+    efficiency_snapshots_compute(as_of=as_of, full=True)  # warm the cache
+    full = ctx.timed(lambda: efficiency_snapshots_compute(as_of=as_of, full=True), repeat=3)
+    ctx.log("floor: hand-written SQL (best of 3)")
+    _floor_setup(as_of)
+    floor = ctx.timed(lambda: _floor(as_of), repeat=3)
+    mismatches = _mismatches(as_of)
+    rows = _fetch("SELECT count(*) FROM bench_floor")[0][0]
+    results = [
+        Result(
+            name="efficiency: full nightly compute vs hand-written SQL",
+            value=full,
+            floor=floor,
+            target=1.3,
+            note=f"{rows} snapshot rows; mismatches vs floor: {mismatches}",
+            details={"rows": rows, "mismatches": mismatches, "people": people, "deals": deals},
+        )
+    ]
+
+    ctx.log("incremental nightly after one new day")
+    new_day = as_of + timedelta(days=1)
+    efficiency_snapshots_compute(as_of=as_of)  # settle the watermark after the full runs
+    added = _add_new_day(new_day)
+    start = time.perf_counter()
+    efficiency_snapshots_compute(as_of=new_day)
+    incremental = time.perf_counter() - start
+    _snapshot_copy(new_day, "bench_incremental")
+    full_new = ctx.timed(lambda: efficiency_snapshots_compute(as_of=new_day, full=True), repeat=1)
+    inc_mismatches = _mismatches(new_day, "bench_incremental")
+    results.append(
+        Result(
+            name="efficiency: incremental after one new day / full",
+            value=incremental,
+            floor=min(full, full_new),
+            target=0.05,
+            note=f"added {added[0]} deals and {added[1]} cost rows; "
+            f"mismatches vs full: {inc_mismatches}",
+            details={
+                "deals_added": added[0],
+                "costs_added": added[1],
+                "mismatches": inc_mismatches,
+            },
+        )
+    )
+    _remove_new_day()
+    efficiency_snapshots_compute(as_of=as_of, full=True)
+
+    ctx.log("naive per-person ORM loop on a sample")
+    sample = list(
+        Person.objects.order_by("pk").values_list("pk", flat=True)[:: max(people // 20, 1)]
+    )
+    start = time.perf_counter()
+    for person_id in sample:
+        _naive_person(person_id, as_of)
+    per_person = (time.perf_counter() - start) / max(len(sample), 1)
+    results.append(
+        Result(
+            name="efficiency: naive per-person ORM loop (extrapolated, persons only)",
+            value=per_person * people,
+            floor=full,
+            kind="info",
+            note=f"{len(sample)} people sampled × {len(all_spans(as_of))} periods × 3 queries; "
+            "teams, roles and company would add more",
+        )
+    )
+
+    ctx.log("statements per nightly run at 500 and 5,000 people")
+    counts = {n: _statements(n, as_of) for n in (500, 5000)}
+    for n, (full_count, inc_count) in counts.items():
+        results.append(
+            Result(
+                name=f"efficiency: SQL statements, full / incremental run, {n:,} people",
+                value=full_count,
+                unit="stmts",
+                kind="info",
+                note=f"incremental: {inc_count}",
+                details={"full": full_count, "incremental": inc_count},
+            )
+        )
+    results.append(
+        Result(
+            name="efficiency: statement growth 500 → 5,000 people",
+            value=counts[5000][0] + counts[5000][1],
+            floor=counts[500][0] + counts[500][1],
+            unit="stmts",
+            target=1.0,
+        )
+    )
+    _exec("DROP TABLE IF EXISTS bench_floor, bench_spans, bench_derived, bench_incremental")
+    return results

@@ -1,0 +1,361 @@
+"""Step 1 of a nightly run: keep the per-person-per-day and per-team-per-day aggregates current.
+
+Revenue comes from the one credit rule (`CREDIT_SQL`); won deals count the deals a person won as
+owner (so a team's count is the number of distinct deals, never double-counted across a split);
+cost is the ledger. Each person-day row also stores the team the person was in that day
+(TeamMembership, else the current Person.team).
+
+Work is split into partitions (a root team's subtree, or "none" for people without a team), so
+several workers can refresh partitions in parallel; "all" is every partition at once. A partition
+refresh is idempotent and holds an advisory lock on its name.
+
+Incremental refresh (per partition watermark, kept in EfficiencyCursor):
+- (person, day) pairs touched since the watermark: deals and costs with `updated_at` after it
+  (new values), plus rows the database triggers wrote to EfficiencyDirty (old values of updates
+  and deletes);
+- people whose Person or TeamMembership rows changed (team, role): all of their days.
+The watermark is the refresh transaction's start minus EFFICIENCY_INCREMENTAL_OVERLAP_SECONDS,
+so a writer that committed late is still seen. Re-reading a pair twice is harmless.
+Every day whose aggregates changed is recorded in EfficiencyPendingDay for the snapshot step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
+
+ALL = "all"
+NO_TEAM = "none"
+TEAM_PREFIX = "team:"
+
+
+@dataclass(frozen=True)
+class Partition:
+    name: str
+    # None: every person / every team.
+    person_ids: list[int] | None
+    team_ids: list[int] | None
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    partition: str
+    full: bool
+    person_days: int
+    team_days: int
+
+
+def _overlap() -> timedelta:
+    return timedelta(seconds=getattr(settings, "EFFICIENCY_INCREMENTAL_OVERLAP_SECONDS", 300))
+
+
+def partition_names() -> list[str]:
+    """One partition per root team subtree, plus 'none' for people without a team."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT id FROM salesops_team WHERE parent_id IS NULL ORDER BY id")
+        roots = [row[0] for row in cur.fetchall()]
+    return [*(f"{TEAM_PREFIX}{root}" for root in roots), NO_TEAM]
+
+
+def partition_resolve(name: str) -> Partition:
+    if name == ALL:
+        return Partition(name=ALL, person_ids=None, team_ids=None)
+    if name == NO_TEAM:
+        sql = "SELECT COALESCE(array_agg(id), '{}') FROM salesops_person WHERE team_id IS NULL"
+        with connection.cursor() as cur:
+            cur.execute(sql)
+            return Partition(name=name, person_ids=list(cur.fetchone()[0]), team_ids=[])
+    if not name.startswith(TEAM_PREFIX):
+        raise ValueError(f"unknown partition '{name}'")
+    root = int(name.removeprefix(TEAM_PREFIX))
+    sql = """
+        WITH RECURSIVE subtree(id) AS (
+            SELECT id FROM salesops_team WHERE id = %s
+            UNION SELECT t.id FROM salesops_team t JOIN subtree s ON t.parent_id = s.id
+        )
+        SELECT (SELECT COALESCE(array_agg(id), '{}') FROM subtree),
+               (SELECT COALESCE(array_agg(p.id), '{}') FROM salesops_person p
+                WHERE p.team_id IN (SELECT id FROM subtree))
+    """
+    with connection.cursor() as cur:
+        cur.execute(sql, [root])
+        team_ids, person_ids = cur.fetchone()
+    return Partition(name=name, person_ids=list(person_ids), team_ids=list(team_ids))
+
+
+def _filter(column: str, ids: list[int] | None) -> str:
+    """An extra WHERE clause restricting `column` to the partition (parameter %(ids)s)."""
+    return "" if ids is None else f" AND {column} = ANY(%(ids)s)"
+
+
+# Which team a person was in on g.day: the membership covering the day; without any membership
+# rows, the current team. (The exclusion constraint allows at most one covering membership.)
+TEAM_ON_DAY_JOINS = """
+    JOIN salesops_person p ON p.id = g.person_id
+    LEFT JOIN salesops_teammembership m
+        ON m.person_id = g.person_id AND daterange(m.valid_from, m.valid_to, '[)') @> g.day
+    LEFT JOIN (SELECT DISTINCT person_id FROM salesops_teammembership) hm
+        ON hm.person_id = g.person_id
+"""
+TEAM_ON_DAY_SQL = "COALESCE(m.team_id, CASE WHEN hm.person_id IS NULL THEN p.team_id END)"
+
+
+def _person_day_insert_sql(sources: dict[str, str], *, returning: bool = True) -> str:
+    """INSERT … SELECT of person-day rows from three source FROM/WHERE bodies."""
+    splits, owners, costs = sources["splits"], sources["owners"], sources["costs"]
+    return f"""
+        INSERT INTO salesops_efficiencypersonday
+            (person_id, day, team_id, revenue, cost, won_deals)
+        SELECT g.person_id, g.day, {TEAM_ON_DAY_SQL}, g.revenue, g.cost, g.won_deals
+        FROM (
+            SELECT person_id, day, SUM(revenue) AS revenue, SUM(cost) AS cost,
+                   SUM(won)::int AS won_deals
+            FROM (
+                SELECT s.person_id, d.close_date AS day, {CREDIT_SQL} AS revenue,
+                       0::numeric AS cost, 0 AS won
+                {splits}
+                UNION ALL
+                SELECT d.owner_id, d.close_date, 0, 0, 1 {owners}
+                UNION ALL
+                SELECT c.person_id, c.date, 0, c.amount, 0 {costs}
+            ) x
+            GROUP BY person_id, day
+        ) g
+        {TEAM_ON_DAY_JOINS}
+        ORDER BY g.person_id, g.day
+        {"RETURNING day" if returning else ""}
+    """
+
+
+def _full_person_sources(ids_filter_sql: str) -> dict[str, str]:
+    return {
+        "splits": "FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id "
+        f"WHERE {CREDIT_SQL_WHERE}{ids_filter_sql.format(col='s.person_id')}",
+        "owners": f"FROM salesops_deal d WHERE {CREDIT_SQL_WHERE}"
+        f"{ids_filter_sql.format(col='d.owner_id')}",
+        "costs": "FROM salesops_salescost c WHERE c.person_id IS NOT NULL"
+        f"{ids_filter_sql.format(col='c.person_id')}",
+    }
+
+
+# Sources restricted to the (person, day) pairs in _eff_touched, driven from the pairs so the
+# (person, …) indexes are used.
+PAIR_SOURCES = {
+    "splits": "FROM _eff_touched t "
+    "JOIN salesops_dealsplit s ON s.person_id = t.person_id "
+    "JOIN salesops_deal d ON d.id = s.deal_id AND d.close_date = t.day "
+    f"WHERE {CREDIT_SQL_WHERE}",
+    "owners": "FROM _eff_touched t "
+    "JOIN salesops_deal d ON d.owner_id = t.person_id AND d.close_date = t.day "
+    f"WHERE {CREDIT_SQL_WHERE}",
+    "costs": "FROM _eff_touched t "
+    "JOIN salesops_salescost c ON c.person_id = t.person_id AND c.date = t.day",
+}
+
+TEAM_DAY_INSERT_SQL = """
+    INSERT INTO salesops_efficiencyteamday (team_id, day, cost)
+    SELECT c.team_id, c.date, SUM(c.amount) {source} GROUP BY c.team_id, c.date
+"""
+
+
+def _pending(statement: str) -> str:
+    """Wrap a statement that RETURNs `day` so the days land in EfficiencyPendingDay."""
+    return f"""
+        WITH changed AS ({statement})
+        INSERT INTO salesops_efficiencypendingday (day)
+        SELECT DISTINCT day FROM changed
+        ON CONFLICT (day) DO NOTHING
+    """
+
+
+def _count(sql: str, params: dict[str, Any]) -> int:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return max(cur.rowcount, 0)
+
+
+def _exec(sql: str, params: dict[str, Any] | None = None) -> int:
+    return _count(sql, params or {})
+
+
+def work_mem() -> str:
+    return str(getattr(settings, "EFFICIENCY_WORK_MEM", "256MB"))
+
+
+def lock_and_configure(name: str) -> None:
+    """Serialise runs on `name`; turn PostgreSQL's JIT off for this transaction (compiling these
+    wide statements costs seconds and buys nothing for a few hash aggregates)."""
+    _exec("SELECT pg_advisory_xact_lock(hashtext(%(key)s))", {"key": f"salesops.eff:{name}"})
+    _exec("SET LOCAL jit = off")
+    # The full rebuild groups ~1M rows per million deals: keep the aggregate and sort in memory.
+    _exec("SELECT set_config('work_mem', %(mem)s, true)", {"mem": work_mem()})
+
+
+@transaction.atomic
+def daily_refresh(*, partition: Partition, full: bool) -> RefreshResult:
+    """Refresh the aggregates of one partition (incrementally unless `full` or first time)."""
+    lock_and_configure(partition.name)
+    cursor_name = f"daily:{partition.name}"
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT watermark FROM salesops_efficiencycursor WHERE name = %s", [cursor_name]
+        )
+        row = cur.fetchone()
+    if row is None:
+        full = True
+    if full:
+        result = _refresh_full(partition)
+    else:
+        result = _refresh_incremental(partition, since=row[0] - _overlap())
+    _exec(
+        """
+        INSERT INTO salesops_efficiencycursor (name, watermark) VALUES (%(name)s, now())
+        ON CONFLICT (name) DO UPDATE SET watermark = EXCLUDED.watermark
+        """,
+        {"name": cursor_name},
+    )
+    return result
+
+
+def _refresh_full(partition: Partition) -> RefreshResult:
+    params: dict[str, object] = {}
+    if partition.person_ids is None:
+        # Everything: the snapshot step recomputes every period, no pending days needed.
+        _exec("TRUNCATE salesops_efficiencypersonday, salesops_efficiencyteamday")
+        _exec("DELETE FROM salesops_efficiencydirty")
+        persons = _exec(_person_day_insert_sql(_full_person_sources(""), returning=False))
+        teams = _exec(
+            TEAM_DAY_INSERT_SQL.format(
+                source="FROM salesops_salescost c WHERE c.team_id IS NOT NULL"
+            )
+        )
+        return RefreshResult(partition.name, True, persons, teams)
+    params = {"ids": partition.person_ids}
+    _exec(
+        _pending(
+            "DELETE FROM salesops_efficiencypersonday WHERE person_id = ANY(%(ids)s) RETURNING day"
+        ),
+        params,
+    )
+    _exec("DELETE FROM salesops_efficiencydirty WHERE person_id = ANY(%(ids)s)", params)
+    persons = _exec(
+        _pending(_person_day_insert_sql(_full_person_sources(" AND {col} = ANY(%(ids)s)"))),
+        params,
+    )
+    team_params: dict[str, object] = {"ids": partition.team_ids}
+    _exec(
+        _pending(
+            "DELETE FROM salesops_efficiencyteamday WHERE team_id = ANY(%(ids)s) RETURNING day"
+        ),
+        team_params,
+    )
+    _exec("DELETE FROM salesops_efficiencydirty WHERE team_id = ANY(%(ids)s)", team_params)
+    teams = _exec(
+        _pending(
+            TEAM_DAY_INSERT_SQL.format(
+                source="FROM salesops_salescost c WHERE c.team_id = ANY(%(ids)s)"
+            )
+            + " RETURNING day"
+        ),
+        team_params,
+    )
+    return RefreshResult(partition.name, True, persons, teams)
+
+
+def _refresh_incremental(partition: Partition, *, since: object) -> RefreshResult:
+    pids = partition.person_ids
+    tids = partition.team_ids
+    params: dict[str, object] = {"since": since, "ids": pids}
+    # People whose team or role may have changed: all of their days.
+    _exec("DROP TABLE IF EXISTS _eff_people, _eff_touched, _eff_touched_team")
+    _exec(
+        f"""
+        CREATE TEMP TABLE _eff_people ON COMMIT DROP AS
+        SELECT id AS person_id FROM salesops_person p
+        WHERE p.updated_at > %(since)s{_filter("p.id", pids)}
+        UNION
+        SELECT m.person_id FROM salesops_teammembership m
+        WHERE m.updated_at > %(since)s{_filter("m.person_id", pids)}
+        """,
+        params,
+    )
+    _exec(
+        _pending(
+            "DELETE FROM salesops_efficiencypersonday pd USING _eff_people e "
+            "WHERE pd.person_id = e.person_id RETURNING pd.day"
+        )
+    )
+    people_filter = " AND {col} IN (SELECT person_id FROM _eff_people)"
+    persons = _exec(_pending(_person_day_insert_sql(_full_person_sources(people_filter))))
+
+    # (person, day) pairs touched since the watermark, minus the people refreshed above.
+    _exec(
+        f"""
+        CREATE TEMP TABLE _eff_touched ON COMMIT DROP AS
+        WITH dirty AS (
+            DELETE FROM salesops_efficiencydirty x
+            WHERE x.person_id IS NOT NULL{_filter("x.person_id", pids)}
+            RETURNING x.person_id, x.day
+        )
+        SELECT person_id, day FROM (
+            SELECT person_id, day FROM dirty
+            UNION
+            SELECT s.person_id, d.close_date FROM salesops_deal d
+            JOIN salesops_dealsplit s ON s.deal_id = d.id
+            WHERE d.updated_at > %(since)s AND d.close_date IS NOT NULL{_filter("s.person_id", pids)}
+            UNION
+            SELECT d.owner_id, d.close_date FROM salesops_deal d
+            WHERE d.updated_at > %(since)s AND d.close_date IS NOT NULL{_filter("d.owner_id", pids)}
+            UNION
+            SELECT c.person_id, c.date FROM salesops_salescost c
+            WHERE c.updated_at > %(since)s AND c.person_id IS NOT NULL{_filter("c.person_id", pids)}
+        ) u
+        WHERE person_id NOT IN (SELECT person_id FROM _eff_people)
+        """,
+        params,
+    )
+    _exec("ANALYZE _eff_touched")
+    _exec(
+        _pending(
+            "DELETE FROM salesops_efficiencypersonday pd USING _eff_touched t "
+            "WHERE pd.person_id = t.person_id AND pd.day = t.day RETURNING pd.day"
+        )
+    )
+    # Days of touched pairs are pending even when no row existed before or after.
+    _exec(_pending("SELECT day FROM _eff_touched"))
+    persons += _exec(_person_day_insert_sql(PAIR_SOURCES, returning=False))
+
+    team_params: dict[str, object] = {"since": since, "ids": tids}
+    _exec(
+        f"""
+        CREATE TEMP TABLE _eff_touched_team ON COMMIT DROP AS
+        WITH dirty AS (
+            DELETE FROM salesops_efficiencydirty x
+            WHERE x.team_id IS NOT NULL{_filter("x.team_id", tids)}
+            RETURNING x.team_id, x.day
+        )
+        SELECT team_id, day FROM dirty
+        UNION
+        SELECT c.team_id, c.date FROM salesops_salescost c
+        WHERE c.updated_at > %(since)s AND c.team_id IS NOT NULL{_filter("c.team_id", tids)}
+        """,
+        team_params,
+    )
+    _exec(
+        "DELETE FROM salesops_efficiencyteamday td USING _eff_touched_team t "
+        "WHERE td.team_id = t.team_id AND td.day = t.day"
+    )
+    _exec(_pending("SELECT day FROM _eff_touched_team"))
+    teams = _exec(
+        TEAM_DAY_INSERT_SQL.format(
+            source="FROM _eff_touched_team t "
+            "JOIN salesops_salescost c ON c.team_id = t.team_id AND c.date = t.day"
+        )
+    )
+    return RefreshResult(partition.name, False, persons, teams)

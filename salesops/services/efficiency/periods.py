@@ -1,0 +1,112 @@
+"""The periods of one nightly snapshot set, and business dates. Pure functions.
+
+For a business date D the set S(D) is: the day D; month-, quarter- and year-to-date (fiscal);
+the trailing 90 days; and every closed month and fiscal quarter from the start of the previous
+fiscal year up to D. Quarter-to-date, year-to-date and closed quarters are sums of closed months
+plus month-to-date (revenue, cost and won deals are additive over disjoint ranges), so they are
+"derived" from month snapshots instead of re-reading the days.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.utils import timezone
+
+from salesops.models import Period
+
+TRAILING_DAYS = 90
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    period: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A period computed as the sum of `parts` (each a Span already written as a snapshot)."""
+
+    span: Span
+    parts: tuple[Span, ...]
+
+
+def business_date(instant: datetime | None = None) -> date:
+    """The company calendar date of `instant` (default now) in settings.COMPANY_TIME_ZONE."""
+    instant = instant or timezone.now()
+    return instant.astimezone(zoneinfo.ZoneInfo(settings.COMPANY_TIME_ZONE)).date()
+
+
+def nightly_business_date(instant: datetime | None = None) -> date:
+    """The business date a nightly run at `instant` computes: the company day that just ended."""
+    return business_date(instant) - timedelta(days=1)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def fiscal_year_start(day: date) -> date:
+    start_month = settings.FISCAL_YEAR_START_MONTH
+    year = day.year if day.month >= start_month else day.year - 1
+    return date(year, start_month, 1)
+
+
+def fiscal_quarter_start(day: date) -> date:
+    fy = fiscal_year_start(day)
+    months = (day.year - fy.year) * 12 + day.month - fy.month
+    return fy + relativedelta(months=months - months % 3)
+
+
+def month_end(start: date) -> date:
+    return start + relativedelta(months=1) - timedelta(days=1)
+
+
+def closed_months(as_of: date) -> list[Span]:
+    first = fiscal_year_start(as_of) - relativedelta(years=1)
+    current = month_start(as_of)
+    spans = []
+    cursor = first
+    while cursor < current:
+        spans.append(Span(Period.MONTH, cursor, month_end(cursor)))
+        cursor += relativedelta(months=1)
+    return spans
+
+
+def base_spans(as_of: date) -> list[Span]:
+    """Rolling periods computed from the days: day, month-to-date, trailing 90 days."""
+    return [
+        Span(Period.DAY, as_of, as_of),
+        Span(Period.MTD, month_start(as_of), as_of),
+        Span(Period.T90, as_of - timedelta(days=TRAILING_DAYS - 1), as_of),
+    ]
+
+
+def derived_spans(as_of: date) -> list[Derived]:
+    """Closed quarters, quarter-to-date and year-to-date as sums of months plus month-to-date."""
+    months = closed_months(as_of)
+    mtd = Span(Period.MTD, month_start(as_of), as_of)
+    qstart = fiscal_quarter_start(as_of)
+    fystart = fiscal_year_start(as_of)
+    result = [
+        Derived(Span(Period.QTD, qstart, as_of), (*[m for m in months if m.start >= qstart], mtd)),
+        Derived(
+            Span(Period.YTD, fystart, as_of), (*[m for m in months if m.start >= fystart], mtd)
+        ),
+    ]
+    for i in range(0, len(months) - len(months) % 3, 3):
+        parts = tuple(months[i : i + 3])
+        if parts[-1].end < qstart:
+            result.append(Derived(Span(Period.QUARTER, parts[0].start, parts[-1].end), parts))
+    return result
+
+
+def all_spans(as_of: date) -> list[Span]:
+    """Every period of S(as_of)."""
+    return [*base_spans(as_of), *closed_months(as_of), *(d.span for d in derived_spans(as_of))]

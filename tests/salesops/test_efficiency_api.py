@@ -1,0 +1,214 @@
+"""The efficiency API and selectors: who sees which snapshot, filters, trend, magic number,
+effectiveness, and the command."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from salesops.models import EfficiencySnapshot
+from salesops.services.efficiency import efficiency_snapshots_compute
+from tests.salesops.test_efficiency_support import cost, won
+
+pytestmark = pytest.mark.django_db
+AS_OF = dt.date(2026, 4, 10)
+URL = "/api/v1/efficiency/"
+
+
+@pytest.fixture
+def computed(personas):
+    for name in ("rep_a1", "rep_a2", "rep_a3", "rep_b1", "outsider", "manager_a"):
+        person = personas.person(name)
+        won(person, "1000", dt.date(2026, 3, 5))
+        cost("500", dt.date(2026, 3, 5), person=person)
+    efficiency_snapshots_compute(as_of=AS_OF)
+    return personas
+
+
+def _march_month_scopes(client):
+    response = client.get(URL, {"period": "month", "period_start": "2026-03-01"})
+    assert response.status_code == 200
+    return {(r["scope_type"], r["scope_id"], r["scope_key"]) for r in response.json()["results"]}
+
+
+def test_sales_ops_and_admin_see_every_scope(computed, api_client_for):
+    p = computed
+    for user in (p.admin, p.sales_ops):
+        scopes = _march_month_scopes(api_client_for(user))
+        assert ("company", 0, "") in scopes
+        assert ("role", 0, "sdr") in scopes
+        assert ("team", p.team_c.pk, "") in scopes
+        assert ("person", p.person("outsider").pk, "") in scopes
+
+
+def test_manager_sees_own_people_and_teams_down_the_hierarchy_only(computed, api_client_for):
+    p = computed
+    scopes = _march_month_scopes(api_client_for(p.manager_a))
+    expected_people = {p.person(n).pk for n in ("manager_a", "rep_a1", "rep_a2", "rep_a3")}
+    assert scopes == {("person", pk, "") for pk in expected_people} | {
+        ("team", p.team_a.pk, ""),
+        ("team", p.team_a_east.pk, ""),
+    }
+
+
+@pytest.mark.parametrize("name", ["rep_a1", "rep_b1", "outsider"])
+def test_rep_sees_only_their_own_person_rows(computed, api_client_for, name):
+    scopes = _march_month_scopes(api_client_for(getattr(computed, name)))
+    assert scopes == {("person", computed.person(name).pk, "")}
+
+
+def test_snapshot_outside_scope_is_404_and_writes_are_refused(computed, api_client_for):
+    p = computed
+    other = EfficiencySnapshot.objects.get(
+        scope_type="person",
+        scope_id=p.person("rep_b1").pk,
+        period="month",
+        period_start=dt.date(2026, 3, 1),
+    )
+    client = api_client_for(p.rep_a1)
+    assert client.get(f"{URL}{other.pk}/").status_code == 404
+    assert api_client_for(p.rep_b1).get(f"{URL}{other.pk}/").status_code == 200
+    assert api_client_for(p.sales_ops).delete(f"{URL}{other.pk}/").status_code == 405
+    assert api_client_for(p.sales_ops).post(URL, {}).status_code == 405
+    assert api_client_for(None).get(URL).status_code in (401, 403)
+
+
+def test_list_shows_ratio_with_one_decimal_and_dash_for_undefined(computed, api_client_for):
+    p = computed
+    won(p.person("rep_a1"), "99", dt.date(2026, 4, 10))
+    efficiency_snapshots_compute(as_of=AS_OF)
+    client = api_client_for(p.rep_a1)
+    month = client.get(URL, {"period": "month", "as_of": "2026-03-31"}).json()["results"]
+    assert [(r["ratio"], r["ratio_display"]) for r in month] == [("200.0000", "200.0")]
+    day = client.get(URL, {"period": "day", "as_of": "2026-04-10"}).json()["results"]
+    assert [(r["ratio"], r["ratio_display"]) for r in day] == [(None, "—")]
+
+
+def test_trend_is_a_daily_series_in_date_order(computed, api_client_for):
+    p = computed
+    for day in (dt.date(2026, 4, 8), dt.date(2026, 4, 9)):
+        efficiency_snapshots_compute(as_of=day)
+    response = api_client_for(p.sales_ops).get(
+        f"{URL}trend/", {"scope_type": "company", "start": "2026-04-01"}
+    )
+    assert response.status_code == 200
+    assert [r["period_end"] for r in response.json()] == ["2026-04-08", "2026-04-09", "2026-04-10"]
+    hidden = api_client_for(p.rep_a1).get(f"{URL}trend/", {"scope_type": "company"})
+    assert hidden.json() == []
+    assert api_client_for(p.rep_a1).get(f"{URL}trend/").status_code == 400
+
+
+def test_magic_number_worked_example(personas, api_client_for):
+    rep = personas.person("rep_a1")
+    won(rep, "100000", dt.date(2026, 2, 10))
+    cost("120000", dt.date(2026, 2, 10), person=rep)
+    won(rep, "130000", dt.date(2026, 5, 10))
+    efficiency_snapshots_compute(as_of=dt.date(2026, 7, 15))
+    rows = (
+        api_client_for(personas.sales_ops)
+        .get(f"{URL}magic-number/", {"scope_type": "team", "scope_id": personas.team_a.pk})
+        .json()
+    )
+    q2 = [r for r in rows if r["quarter_start"] == "2026-04-01"]
+    assert q2 == [
+        {
+            "scope_type": "team",
+            "scope_id": personas.team_a.pk,
+            "quarter_start": "2026-04-01",
+            "quarter_end": "2026-06-30",
+            "revenue": "130000.000000",
+            "previous_revenue": "100000.000000",
+            "previous_cost": "120000.00",
+            "value": "1.0000",
+            "band": "moderate",
+            "increase_for_moderate": "22500.00",
+        }
+    ]
+    company = api_client_for(personas.admin).get(f"{URL}magic-number/", {"scope_type": "company"})
+    assert {r["value"] for r in company.json() if r["quarter_start"] == "2026-04-01"} == {"1.0000"}
+    assert api_client_for(personas.rep_a1).get(f"{URL}magic-number/").json() == []
+
+
+def test_effectiveness_conversion_and_win_rate(personas, api_client_for):
+    from tests.factories import DealFactory
+
+    rep = personas.person("rep_a3")
+    day = dt.date(2026, 3, 1)
+    for stage, lost_at in [
+        ("won", ""),
+        ("won", ""),
+        ("lost", "presentation"),
+        ("lost", "prospecting"),
+        ("closing", ""),
+        ("needs_assessment", ""),
+    ]:
+        DealFactory(
+            owner=rep,
+            stage=stage,
+            lost_at_stage=lost_at,
+            engage_date=day,
+            close_date=day if stage in ("won", "lost") else None,
+            close_value=Decimal(1) if stage == "won" else None,
+        )
+    rows = (
+        api_client_for(personas.manager_a)
+        .get(f"{URL}effectiveness/", {"group_by": "person", "start": "2026-01-01"})
+        .json()
+    )
+    assert [r["scope_id"] for r in rows] == [rep.pk]
+    row = rows[0]
+    assert (row["deals"], row["won"], row["lost"], row["win_rate"]) == (6, 2, 2, "50.0000")
+    reached = [(c["from_stage"], c["reached"], c["advanced"]) for c in row["conversions"]]
+    assert reached == [
+        ("prospecting", 6, 5),
+        ("needs_assessment", 5, 4),
+        ("presentation", 4, 3),
+        ("objection_handling", 3, 3),
+        ("closing", 3, 2),
+    ]
+    teams = (
+        api_client_for(personas.manager_a).get(f"{URL}effectiveness/", {"group_by": "team"}).json()
+    )
+    assert {r["scope_id"]: r["deals"] for r in teams} == {
+        personas.team_a.pk: 6,
+        personas.team_a_east.pk: 6,
+    }
+    assert api_client_for(personas.rep_b1).get(f"{URL}effectiveness/").json() == []
+
+
+def test_schema_documents_the_efficiency_endpoints(api_client_for, personas):
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in (
+        "/api/v1/efficiency/",
+        "/api/v1/efficiency/trend/",
+        "/api/v1/efficiency/magic-number/",
+        "/api/v1/efficiency/effectiveness/",
+    ):
+        assert "get" in paths[path]
+    params = {p["name"] for p in paths["/api/v1/efficiency/"]["get"]["parameters"]}
+    assert {"scope_type", "scope_id", "period", "as_of"} <= params
+
+
+def test_command_backfills_a_range_of_business_dates(personas):
+    won(personas.person("rep_a1"), "10", dt.date(2026, 4, 2))
+    call_command(
+        "compute_efficiency",
+        "--as-of",
+        "2026-04-03",
+        "--backfill-from",
+        "2026-04-01",
+        "--full",
+        verbosity=0,
+    )
+    days = EfficiencySnapshot.objects.filter(scope_type="company", period="day")
+    assert sorted(days.values_list("period_end", flat=True)) == [
+        dt.date(2026, 4, 1),
+        dt.date(2026, 4, 2),
+        dt.date(2026, 4, 3),
+    ]
+    assert days.get(period_end=dt.date(2026, 4, 2)).revenue == 10
