@@ -20,19 +20,18 @@ from django.db import connection
 from meetings.conf import company_time_zone
 from meetings.models import MeetingStatus, MeetingType, Rsvp
 
+# Portable SQL (PostgreSQL and the embedded SQLite): `{ids}` is a list of placeholders.
 _HELD_SQL = """
     SELECT x.person_id, COUNT(*) FROM (
         SELECT a.person_id, m.id
         FROM meetings_meeting m JOIN meetings_attendee a ON a.meeting_id = m.id
-        WHERE m.type = %(type)s AND m.status = %(status)s
-          AND m.start >= %(lower)s AND m.start < %(upper)s
-          AND a.rsvp <> %(declined)s AND a.person_id = ANY(%(ids)s)
+        WHERE m.type = %s AND m.status = %s AND m.start >= %s AND m.start < %s
+          AND a.rsvp <> %s AND a.person_id IN ({ids})
         UNION
         SELECT m.organizer_id, m.id
         FROM meetings_meeting m
-        WHERE m.type = %(type)s AND m.status = %(status)s
-          AND m.start >= %(lower)s AND m.start < %(upper)s
-          AND m.organizer_id = ANY(%(ids)s)
+        WHERE m.type = %s AND m.status = %s AND m.start >= %s AND m.start < %s
+          AND m.organizer_id IN ({ids})
     ) x
     GROUP BY x.person_id
 """
@@ -54,14 +53,9 @@ def meetings_held_by_person(
     if not ids:
         return {}
     lower, upper = company_day_bounds(start, end)
-    params: dict[str, Any] = {
-        "type": MeetingType.CLIENT.value,
-        "status": MeetingStatus.DONE.value,
-        "declined": Rsvp.DECLINED.value,
-        "lower": lower,
-        "upper": upper,
-        "ids": ids,
-    }
+    held = [MeetingType.CLIENT.value, MeetingStatus.DONE.value, lower, upper]
+    params: list[Any] = [*held, Rsvp.DECLINED.value, *ids, *held, *ids]
+    sql = _HELD_SQL.format(ids=", ".join(["%s"] * len(ids)))
     with connection.cursor() as cursor:
-        cursor.execute(_HELD_SQL, params)
+        cursor.execute(sql, params)
         return {person_id: Decimal(count) for person_id, count in cursor.fetchall()}
