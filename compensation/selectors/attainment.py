@@ -6,7 +6,7 @@ Achieved value per metric (all through the one credit function where deals are c
 - retention: Σ credit of won deals on accounts that had an earlier won deal (repeat business);
 - pipeline_created: Σ expected amount of deals engaged in the period that got past prospecting,
   credited to the deal owner (open pipeline has no splits yet);
-- meetings_held: from a provider the meetings app registers (`register_metric_provider`); 0 until.
+- meetings_held: from the provider the meetings app registers (meetings.selectors.metrics).
 """
 
 from __future__ import annotations

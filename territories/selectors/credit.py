@@ -1,0 +1,43 @@
+"""Credited won revenue per territory, for compensation's territory attainment.
+
+`credited_revenue_by_territory(territory_ids, start, end) -> {territory_id: Decimal}` (registered
+in TerritoriesConfig.ready): Σ credit (salesops.selectors.credit.CREDIT_SQL, the one credit rule)
+of won deals closed in [start, end] whose account was, on the close date, in the territory or any
+territory below it, by the live assignment history (territories.selectors.history: the model
+active then; planning models' what-ifs never count). Territories of a planning model therefore get
+nothing. One SQL statement; territories without credited revenue are absent (read as 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+
+from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
+from territories.efficiency import ROLL_UP
+from territories.selectors.history import LIVE_HISTORY_JOIN
+
+
+def credited_revenue_by_territory(
+    territory_ids: Iterable[int], start: date, end: date
+) -> dict[int, Decimal]:
+    ids = sorted(set(territory_ids))
+    if not ids:
+        return {}
+    history = LIVE_HISTORY_JOIN.format(account="d.account_id", on="d.close_date")
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = f"""
+        SELECT anc.id, SUM({CREDIT_SQL})
+        FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
+        {history}
+        {ROLL_UP.format(tid="h.territory_id")}
+        WHERE {CREDIT_SQL_WHERE} AND d.close_date >= %s AND d.close_date <= %s
+          AND anc.id IN ({placeholders})
+        GROUP BY anc.id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start, end, *ids])
+        return {tid: Decimal(total) for tid, total in cursor.fetchall()}
