@@ -29,8 +29,10 @@ DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 PASSWORD = "test-pass-123"  # tests.factories.PASSWORD
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Module scope: Playwright's sync API owns an event loop while it runs, so it must be closed
+    # before other test packages (e.g. tests/compensation) start their own.
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
