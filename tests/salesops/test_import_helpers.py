@@ -1,4 +1,4 @@
-"""Small CRM export files written by the tests (never read from ../shared)."""
+"""Small CRM export files written by the tests themselves, never read from outside the repo."""
 
 from __future__ import annotations
 
