@@ -8,12 +8,19 @@ returning one SQL query (and its parameters) whose rows are
 for the days in [start, end]: revenue must come from `salesops.selectors.credit.CREDIT_SQL`
 (never a second copy of split logic). Several rows per (scope_id, day) are fine; they are summed.
 The engine folds these rows into snapshots of `scope_type` for every period, exactly like the
-built-in scopes. Providers are re-read in full on every run (incremental or not), because the
-engine cannot see what changed in the provider's own tables.
+built-in scopes.
+
+Incremental runs: the engine sees changes to deals, splits and costs (its pending days), not to
+the provider's own tables. A provider may therefore register an `inputs_fingerprint` too: a
+callable `() -> tuple[str, list[object]]` returning SQL of one row whose text changes whenever any
+of the provider's own inputs (besides deals, splits, costs) changes. When the fingerprint is the
+same as at the last publish, an incremental run recomputes the provider's scope only for the
+periods the built-in scopes recompute (rolling periods, and closed months with a pending day);
+otherwise, or without a fingerprint, the provider is recomputed for every period.
 
 Register from your AppConfig.ready():
 
-    register_scope_provider("territory", territory_daily_rows_sql)
+    register_scope_provider("territory", territory_daily_rows_sql, inputs_fingerprint=fp_sql)
 """
 
 from __future__ import annotations
@@ -26,21 +33,40 @@ class ScopeProvider(Protocol):
     def __call__(self, *, start: date, end: date) -> tuple[str, list[object]]: ...
 
 
+class InputsFingerprint(Protocol):
+    def __call__(self) -> tuple[str, list[object]]: ...
+
+
 BUILT_IN_SCOPES = frozenset({"company", "team", "person", "role"})
 _providers: dict[str, ScopeProvider] = {}
+_fingerprints: dict[str, InputsFingerprint] = {}
 
 
-def register_scope_provider(scope_type: str, provider: ScopeProvider) -> None:
+def register_scope_provider(
+    scope_type: str,
+    provider: ScopeProvider,
+    *,
+    inputs_fingerprint: InputsFingerprint | None = None,
+) -> None:
     if scope_type in BUILT_IN_SCOPES:
         raise ValueError(f"'{scope_type}' is a built-in scope; pick another name.")
     if len(scope_type) > 20:
         raise ValueError("A scope type has at most 20 characters.")
     _providers[scope_type] = provider
+    if inputs_fingerprint is None:
+        _fingerprints.pop(scope_type, None)
+    else:
+        _fingerprints[scope_type] = inputs_fingerprint
 
 
 def unregister_scope_provider(scope_type: str) -> None:
     _providers.pop(scope_type, None)
+    _fingerprints.pop(scope_type, None)
 
 
 def scope_providers() -> dict[str, ScopeProvider]:
     return dict(_providers)
+
+
+def scope_fingerprints() -> dict[str, InputsFingerprint]:
+    return dict(_fingerprints)

@@ -19,6 +19,8 @@ class TerritoriesConfig(AppConfig):
             )
         except ImportError:  # the efficiency registry has not landed yet
             return
-        from territories.efficiency import daily_rows_sql
+        from territories.efficiency import daily_rows_sql, inputs_fingerprint_sql
 
-        register_scope_provider("territory", daily_rows_sql)
+        register_scope_provider(
+            "territory", daily_rows_sql, inputs_fingerprint=inputs_fingerprint_sql
+        )

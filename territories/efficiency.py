@@ -62,3 +62,25 @@ def daily_rows_sql(*, start: date, end: date) -> tuple[str, list[object]]:
         ORDER BY scope_id, day
     """
     return sql, [start, end, start, end]
+
+
+# Every table the territory scope reads besides deals, splits and costs (whose changes the engine
+# tracks itself): models (state, live dates), the tree (paths), owner assignments and the
+# account assignment history.
+FINGERPRINT_TABLES = (
+    "territories_territorymodel",
+    T,
+    "territories_territoryassignment",
+    "territories_accountterritory",
+)
+
+
+def inputs_fingerprint_sql() -> tuple[str, list[object]]:
+    """One text row that changes whenever a row of FINGERPRINT_TABLES is added, changed or removed
+    (row count and an order-independent sum of whole-row hashes; PostgreSQL only, like the
+    engine)."""
+    parts = [
+        f"(SELECT count(*) || ':' || COALESCE(sum(hashtextextended(x::text, 0)), 0) FROM {table} x)"
+        for table in FINGERPRINT_TABLES
+    ]
+    return "SELECT " + " || '|' || ".join(parts), []

@@ -13,7 +13,8 @@ Ratios are Σrevenue / Σcost × 100 over the scope, 4 decimals half-up, NULL wh
 
 Incremental: closed months are recomputed only when a day in them is pending (its aggregates
 changed) or the month has no snapshot yet; derived periods only when one of their parts was
-recomputed. A change to the team tree recomputes everything (team roll-ups follow today's tree).
+recomputed. Provider scopes follow the same periods when their inputs fingerprint
+(salesops.efficiency_scopes) is unchanged since the last publish, else every period. A change to the team tree recomputes everything (team roll-ups follow today's tree).
 """
 
 from __future__ import annotations
@@ -26,7 +27,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from salesops.efficiency_scopes import BUILT_IN_SCOPES, scope_providers
+from salesops.efficiency_scopes import (
+    BUILT_IN_SCOPES,
+    ScopeProvider,
+    scope_fingerprints,
+    scope_providers,
+)
 from salesops.models import Period
 from salesops.services.efficiency.daily import lock_and_configure
 from salesops.services.efficiency.periods import (
@@ -273,6 +279,37 @@ def _team_tree_changed_since_last_publish() -> bool:
     return bool(changed or never_published)
 
 
+FINGERPRINT_CURSOR = "provider:{scope_type}:"
+
+
+def _providers_unchanged(providers: dict[str, ScopeProvider]) -> bool:
+    """Whether every provider has an inputs fingerprint equal to the one of the last publish.
+
+    Records the current fingerprints (as EfficiencyCursor names) for the next publish.
+    """
+    fingerprints = scope_fingerprints()
+    unchanged = True
+    for scope_type in sorted(providers):
+        prefix = FINGERPRINT_CURSOR.format(scope_type=scope_type)
+        fingerprint = fingerprints.get(scope_type)
+        if fingerprint is None:
+            unchanged = False
+            continue
+        sql, params = fingerprint()
+        name = prefix + _fetch(f"SELECT md5(f::text) FROM ({sql}) f", params)[0][0]
+        seen = _fetch(
+            "SELECT EXISTS (SELECT 1 FROM salesops_efficiencycursor WHERE name = %s)", [name]
+        )[0][0]
+        if not seen:
+            unchanged = False
+            _exec("DELETE FROM salesops_efficiencycursor WHERE starts_with(name, %s)", [prefix])
+            _exec(
+                "INSERT INTO salesops_efficiencycursor (name, watermark) VALUES (%s, now())",
+                [name],
+            )
+    return unchanged
+
+
 @transaction.atomic
 def snapshots_publish(*, as_of: date, full: bool = False) -> PublishResult:
     """Write S(as_of) from the per-day aggregates, in this one transaction."""
@@ -297,15 +334,19 @@ def snapshots_publish(*, as_of: date, full: bool = False) -> PublishResult:
 
     providers = scope_providers()
     provided = {"types": sorted(providers), "stamp": stamp}
+    # Provider scopes follow the built-in ones (only the periods recomputed now) when none of
+    # their own inputs changed since the last publish; otherwise every period.
+    providers_unchanged = _providers_unchanged(providers)
+    provider_base = base_now if providers_unchanged and not full else [*base, *months]
+    provider_derived = derived_now if providers_unchanged and not full else derived
     if providers:
-        # Provider scopes are recomputed for every period: the engine cannot see their changes.
-        _spans_table("_eff_all_spans", [*base, *months])
+        _spans_table("_eff_all_spans", provider_base)
         _exec("DROP TABLE IF EXISTS _eff_provider_days")
         _exec(
             "CREATE TEMP TABLE _eff_provider_days (scope_type text, scope_id bigint, day date, "
             "revenue numeric, cost numeric, won int) ON COMMIT DROP"
         )
-        first = min(span.start for span in [*base, *months])
+        first = min(span.start for span in provider_base)
         for scope_type, provider in sorted(providers.items()):
             sql, params = provider(start=first, end=as_of)
             _exec(
@@ -315,12 +356,13 @@ def snapshots_publish(*, as_of: date, full: bool = False) -> PublishResult:
         rows += _insert(PROVIDER_BODY, provided)
         _exec(STALE_SQL.format(table="_eff_all_spans"), provided)
 
-    # Derived periods: built-in scopes where a part changed, provider scopes always.
+    # Derived periods: built-in scopes where a part changed, provider scopes likewise unless
+    # their inputs changed.
     _derived_table(derived_now)
     rows += _insert(DERIVED_BODY, built_in)
     _exec(STALE_SQL.format(table="_eff_derived"), built_in)
     if providers:
-        _derived_table(derived)
+        _derived_table(provider_derived)
         rows += _insert(DERIVED_BODY, provided)
         _exec(STALE_SQL.format(table="_eff_derived"), provided)
 

@@ -1,0 +1,157 @@
+"""Territory snapshots of an incremental nightly run equal a full run's (the provider fast path)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from salesops.efficiency_scopes import register_scope_provider, scope_fingerprints
+from salesops.models import Deal, EfficiencySnapshot, Person, SalesCost, Team
+from salesops.services.efficiency import efficiency_snapshots_compute
+from territories.efficiency import daily_rows_sql
+from territories.models import AccountTerritory
+from territories.services import coverage_assign, territory_model_activate
+from tests.factories import AccountFactory, PersonFactory, SalesCostFactory, WonDealFactory
+from tests.territories.factories import make_model, make_rule, make_territory
+
+D = Decimal
+AS_OF = date(2026, 5, 20)
+COLUMNS = (
+    "scope_type",
+    "scope_id",
+    "scope_key",
+    "period",
+    "period_start",
+    "period_end",
+    "revenue",
+    "cost",
+    "ratio",
+    "won_deals",
+)
+
+
+def territory_snapshots() -> list[tuple[Any, ...]]:
+    return list(
+        EfficiencySnapshot.objects.filter(scope_type="territory")
+        .order_by(*COLUMNS)
+        .values_list(*COLUMNS)
+    )
+
+
+def all_snapshots() -> list[tuple[Any, ...]]:
+    return list(EfficiencySnapshot.objects.order_by(*COLUMNS).values_list(*COLUMNS))
+
+
+def incremental_then_full() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    efficiency_snapshots_compute(as_of=AS_OF)
+    incremental = all_snapshots()
+    efficiency_snapshots_compute(as_of=AS_OF, full=True)
+    return incremental, all_snapshots()
+
+
+@pytest.fixture
+def territory_org():
+    de_acc, fr_acc = AccountFactory(country="DE"), AccountFactory(country="FR")
+    model = make_model("Live")
+    region = make_territory(model, "Europe")
+    de = make_territory(model, "Germany", parent=region)
+    fr = make_territory(model, "France", parent=region)
+    make_rule(de, countries=["DE"])
+    make_rule(fr, countries=["FR"])
+    dora, fred = PersonFactory(), PersonFactory()
+    coverage_assign(territory=de, person=dora, effective_from=date(2025, 1, 1))
+    coverage_assign(territory=fr, person=fred, effective_from=date(2025, 1, 1))
+    territory_model_activate(model=model, on=date(2025, 1, 1))
+    for day in (date(2025, 11, 3), date(2026, 2, 10), date(2026, 5, 19)):
+        WonDealFactory(
+            account=de_acc, owner=dora, close_value=D(1000), close_date=day, engage_date=None
+        )
+        WonDealFactory(
+            account=fr_acc, owner=fred, close_value=D(400), close_date=day, engage_date=None
+        )
+        SalesCostFactory(person=dora, date=day, amount=D(300))
+        SalesCostFactory(person=fred, date=day, amount=D(100))
+    # The test transaction's now() is its start: date the team tree before it, or every publish
+    # would see a team change and recompute everything.
+    # Likewise the seeded people, deals and costs, so a quiet night touches nothing.
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)
+    for model_class in (Team, Person, Deal, SalesCost):
+        model_class.objects.update(updated_at=long_ago)
+    efficiency_snapshots_compute(as_of=AS_OF, full=True)
+    assert territory_snapshots()
+    return {"region": region, "de": de, "fr": fr, "dora": dora, "fred": fred, "de_acc": de_acc}
+
+
+@pytest.mark.django_db
+def test_new_deal_and_cost_in_a_closed_month_reach_territory_snapshots_incrementally(
+    territory_org,
+):
+    WonDealFactory(
+        account=territory_org["de_acc"],
+        owner=territory_org["dora"],
+        close_value=D(777),
+        close_date=date(2025, 11, 20),
+        engage_date=None,
+    )
+    SalesCostFactory(person=territory_org["fred"], date=date(2026, 2, 11), amount=D(55))
+
+    incremental, full = incremental_then_full()
+
+    assert incremental == full
+    november = [
+        row
+        for row in incremental
+        if row[0] == "territory"
+        and row[1] == territory_org["de"].pk
+        and row[3] == "month"
+        and row[4] == date(2025, 11, 1)
+    ]
+    assert [row[6] for row in november] == [D(1777)]
+
+
+@pytest.mark.django_db
+def test_territory_changes_without_deal_changes_recompute_every_period(territory_org):
+    # Retroactively move the German account's history to France and give Fred a second
+    # territory (the region): only the territory tables change, no deal or cost does.
+    AccountTerritory.objects.filter(account=territory_org["de_acc"]).update(
+        territory=territory_org["fr"]
+    )
+    coverage_assign(
+        territory=territory_org["region"],
+        person=territory_org["fred"],
+        effective_from=date(2025, 6, 1),
+    )
+
+    incremental, full = incremental_then_full()
+
+    assert incremental == full
+    de_rows = [r for r in full if r[0] == "territory" and r[1] == territory_org["de"].pk]
+    assert all(row[6] == 0 for row in de_rows)
+
+
+@pytest.mark.django_db
+def test_unchanged_territories_are_read_only_for_the_recomputed_periods(territory_org):
+    starts: list[date] = []
+
+    def spy(*, start: date, end: date) -> tuple[str, list[object]]:
+        starts.append(start)
+        return daily_rows_sql(start=start, end=end)
+
+    fingerprint = scope_fingerprints()["territory"]
+    register_scope_provider("territory", spy, inputs_fingerprint=fingerprint)
+    try:
+        efficiency_snapshots_compute(as_of=AS_OF)  # settles the fingerprint of the spy run
+        efficiency_snapshots_compute(as_of=AS_OF)
+        incremental = all_snapshots()
+        efficiency_snapshots_compute(as_of=AS_OF, full=True)
+    finally:
+        register_scope_provider("territory", daily_rows_sql, inputs_fingerprint=fingerprint)
+
+    assert incremental == all_snapshots()
+    # Full runs read from the start of the previous fiscal year; the quiet incremental run only
+    # the trailing 90 days.
+    assert starts[1] == date(2026, 2, 20)
+    assert starts[-1] < date(2025, 6, 1)
