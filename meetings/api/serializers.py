@@ -18,7 +18,8 @@ from meetings.models import (
 )
 from meetings.services.costs import meeting_cost
 from meetings.services.scheduling import AgendaInput, AttendeeInput
-from salesops.models import Account, Deal, Person
+from salesops.models import Account, Person
+from salesops.selectors.core import deal_list
 
 
 class PersonRefSerializer(serializers.Serializer):
@@ -136,6 +137,13 @@ class AgendaInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ScopedDealField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A deal the caller can see (salesops.selectors.core.deal_list); others read as 'not found'."""
+
+    def get_queryset(self) -> Any:
+        return deal_list(user=self.context["request"].user)
+
+
 class MeetingInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     type = serializers.ChoiceField(choices=MeetingType.choices)
@@ -148,9 +156,7 @@ class MeetingInputSerializer(serializers.Serializer):
     account = serializers.PrimaryKeyRelatedField(
         queryset=Account.objects.all(), required=False, allow_null=True
     )
-    deal = serializers.PrimaryKeyRelatedField(
-        queryset=Deal.objects.all(), required=False, allow_null=True
-    )
+    deal = ScopedDealField(required=False, allow_null=True)
     rrule = serializers.CharField(required=False, allow_blank=True, max_length=300)
     organizer = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.filter(active=True),

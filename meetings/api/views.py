@@ -77,7 +77,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.MeetingInputSerializer, responses=s.MeetingOutputSerializer)
     def create(self, request: Request) -> Response:
-        data = s.MeetingInputSerializer(data=request.data)
+        data = s.MeetingInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         me = person_for_user(request.user)
@@ -98,7 +98,9 @@ class MeetingViewSet(viewsets.GenericViewSet):
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         meeting = self._get(pk)
         _require_edit(request, meeting)
-        data = s.MeetingInputSerializer(data=request.data, partial=True)
+        data = s.MeetingInputSerializer(
+            data=request.data, partial=True, context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         v.pop("organizer", None)

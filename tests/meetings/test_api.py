@@ -120,3 +120,26 @@ def test_the_api_schema_documents_the_meeting_endpoints(personas, api_client_for
         "/api/v1/notifications/",
     ):
         assert path in text
+
+
+def test_rep_cannot_link_a_meeting_to_a_deal_outside_their_scope(personas, api_client_for):
+    import datetime as dt
+
+    from tests.factories import DealFactory
+
+    foreign = DealFactory(owner=personas.person("rep_b1"))
+    own = DealFactory(owner=personas.person("rep_a1"))
+    start = dt.datetime(2030, 3, 5, 10, tzinfo=dt.UTC)
+    payload = {
+        "title": "Pitch",
+        "type": "client",
+        "start": start.isoformat(),
+        "end": (start + dt.timedelta(hours=1)).isoformat(),
+        "allow_conflicts": True,
+    }
+    client = api_client_for(personas.rep_a1)
+    refused = client.post("/api/v1/meetings/", {**payload, "deal": foreign.pk}, format="json")
+    assert refused.status_code == 400
+    assert "deal" in refused.json()
+    accepted = client.post("/api/v1/meetings/", {**payload, "deal": own.pk}, format="json")
+    assert accepted.status_code == 201, accepted.json()
