@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from meetings.models import (
@@ -137,6 +139,7 @@ class AgendaInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedDealField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     """A deal the caller can see (salesops.selectors.core.deal_list); others read as 'not found'."""
 
