@@ -10,13 +10,15 @@ for the days in [start, end]: revenue must come from `salesops.selectors.credit.
 The engine folds these rows into snapshots of `scope_type` for every period, exactly like the
 built-in scopes.
 
-Incremental runs: the engine sees changes to deals, splits and costs (its pending days), not to
-the provider's own tables. A provider may therefore register an `inputs_fingerprint` too: a
-callable `() -> tuple[str, list[object]]` returning SQL of one row whose text changes whenever any
-of the provider's own inputs (besides deals, splits, costs) changes. When the fingerprint is the
-same as at the last publish, an incremental run recomputes the provider's scope only for the
-periods the built-in scopes recompute (rolling periods, and closed months with a pending day);
-otherwise, or without a fingerprint, the provider is recomputed for every period.
+The engine caches the rows per (scope_type, scope_id, day) (EfficiencyScopeDay). Incremental
+runs: the engine sees changes to deals, splits and costs (the changed days), not to the
+provider's own tables. A provider may therefore register an `inputs_fingerprint` too: a callable
+`() -> tuple[str, list[object]]` returning SQL of one row whose text changes whenever any of the
+provider's own inputs (besides deals, splits, costs) changes. While the fingerprint stays the same
+as when the cache was built, an incremental run asks the provider only for the changed days
+(`start`/`end` span them; rows of other days are ignored) and recomputes its scope for the periods
+the built-in scopes recompute; otherwise, without a fingerprint, or in a full run, the provider is
+asked for every day (`start=date.min`, `end=date.max`) and its scope recomputed for every period.
 
 Register from your AppConfig.ready():
 

@@ -18,20 +18,39 @@ from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
 from territories.selectors.history import LIVE_HISTORY_JOIN
 
 T = "territories_territory"
-ROLL_UP = f"JOIN {T} t ON t.id = {{tid}} JOIN {T} anc ON anc.model_id = t.model_id AND t.path LIKE anc.path || '%%'"
+# (territory, ancestor-or-self) pairs of the same model: a territory's figures roll up its subtree.
+CLOSURE_CTE = f"""
+    closure AS (
+        SELECT t.id AS territory_id, anc.id AS ancestor
+        FROM {T} t JOIN {T} anc ON anc.model_id = t.model_id AND t.path LIKE anc.path || '%%'
+    )
+"""
 
 
 def daily_rows_sql(*, start: date, end: date) -> tuple[str, list[object]]:
-    history = LIVE_HISTORY_JOIN.format(account="d.account_id", on="d.close_date")
+    # Credit is summed per deal first (one row per won deal), so the history and roll-up joins
+    # see each deal once and a territory's won deals are a plain count: an account has one live
+    # territory per model on a date, and a deal reaches each ancestor through one path.
+    history = LIVE_HISTORY_JOIN.format(account="dc.account_id", on="dc.day")
     sql = f"""
-        WITH revenue AS (
-            SELECT anc.id AS scope_id, d.close_date AS day, SUM({CREDIT_SQL}) AS revenue,
-                   0 AS cost, COUNT(DISTINCT d.id) AS won_deals
+        WITH {CLOSURE_CTE},
+        deal_credit AS (
+            SELECT d.id, d.account_id, d.close_date AS day, SUM({CREDIT_SQL}) AS revenue
             FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
-            {history}
-            {ROLL_UP.format(tid="h.territory_id")}
             WHERE {CREDIT_SQL_WHERE} AND d.close_date >= %s AND d.close_date <= %s
-            GROUP BY anc.id, d.close_date
+            GROUP BY d.id, d.account_id, d.close_date
+        ),
+        leaf_revenue AS (
+            SELECT h.territory_id, dc.day, SUM(dc.revenue) AS revenue, COUNT(*) AS won_deals
+            FROM deal_credit dc
+            {history}
+            GROUP BY h.territory_id, dc.day
+        ),
+        revenue AS (
+            SELECT c.ancestor AS scope_id, lr.day, SUM(lr.revenue) AS revenue,
+                   0 AS cost, SUM(lr.won_deals) AS won_deals
+            FROM leaf_revenue lr JOIN closure c ON c.territory_id = lr.territory_id
+            GROUP BY c.ancestor, lr.day
         ),
         owned AS (
             SELECT c.id AS cost_id, c.date AS day, c.amount, ta.territory_id
@@ -50,10 +69,10 @@ def daily_rows_sql(*, start: date, end: date) -> tuple[str, list[object]]:
             FROM owned
         ),
         cost AS (
-            SELECT anc.id AS scope_id, sh.day, 0 AS revenue, SUM(sh.share) AS cost, 0 AS won_deals
-            FROM shares sh
-            {ROLL_UP.format(tid="sh.territory_id")}
-            GROUP BY anc.id, sh.day
+            SELECT c.ancestor AS scope_id, sh.day, 0 AS revenue, SUM(sh.share) AS cost,
+                   0 AS won_deals
+            FROM shares sh JOIN closure c ON c.territory_id = sh.territory_id
+            GROUP BY c.ancestor, sh.day
         )
         SELECT scope_id, day, SUM(revenue) AS revenue, SUM(cost) AS cost,
                CAST(SUM(won_deals) AS INTEGER) AS won_deals

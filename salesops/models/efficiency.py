@@ -119,6 +119,35 @@ class EfficiencyTeamDay(models.Model):
         return f"{self.team_id} {self.day}"
 
 
+class EfficiencyScopeDay(models.Model):
+    """Per plug-in scope (salesops.efficiency_scopes, e.g. territory), scope id and day: the
+    provider's revenue, cost and won deals. A cache of the provider's rows, so an incremental run
+    asks the provider only for the days that changed. Amounts keep the provider's exact decimals
+    (a territory's cost share of a ledger entry is amount / n); snapshots round once, at the end.
+    """
+
+    pk = models.CompositePrimaryKey("scope_type", "scope_id", "day")
+    scope_type = models.CharField(max_length=20)
+    scope_id = models.BigIntegerField()
+    day = models.DateField()
+    revenue = models.DecimalField(max_digits=40, decimal_places=20)
+    cost = models.DecimalField(max_digits=40, decimal_places=20)
+    won_deals = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.scope_type}:{self.scope_id} {self.day}"
+
+
+class EfficiencyScopePendingDay(models.Model):
+    """Days whose deals, splits or costs changed since the plug-in scopes' day rows were last
+    refreshed (written beside EfficiencyPendingDay, consumed whole by each publish)."""
+
+    day = models.DateField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
 class EfficiencyDirty(models.Model):
     """(person or team, day) pairs whose OLD values changed: written by database triggers on
     UPDATE/DELETE of deals, splits and costs (see migration 0002), consumed by the next run.

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.db import connection
 
 from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
-from territories.efficiency import ROLL_UP
+from territories.efficiency import CLOSURE_CTE
 from territories.selectors.history import LIVE_HISTORY_JOIN
 
 
@@ -30,13 +30,14 @@ def credited_revenue_by_territory(
     history = LIVE_HISTORY_JOIN.format(account="d.account_id", on="d.close_date")
     placeholders = ", ".join(["%s"] * len(ids))
     sql = f"""
-        SELECT anc.id, SUM({CREDIT_SQL})
+        WITH {CLOSURE_CTE}
+        SELECT c.ancestor, SUM({CREDIT_SQL})
         FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
         {history}
-        {ROLL_UP.format(tid="h.territory_id")}
+        JOIN closure c ON c.territory_id = h.territory_id
         WHERE {CREDIT_SQL_WHERE} AND d.close_date >= %s AND d.close_date <= %s
-          AND anc.id IN ({placeholders})
-        GROUP BY anc.id
+          AND c.ancestor IN ({placeholders})
+        GROUP BY c.ancestor
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [start, end, *ids])

@@ -208,6 +208,42 @@ def test_incremental_equals_full_after_every_kind_of_change(personas):
     ).exists()
 
 
+def test_full_run_writes_the_person_days_a_plain_full_refresh_writes(personas):
+    """The full run writes the person days inside the statement that folds them into snapshots;
+    they are the same rows a stand-alone full refresh writes."""
+    from django.db import connection
+
+    from salesops.services.efficiency.daily import ALL, daily_refresh, partition_resolve
+
+    a1, b1 = personas.person("rep_a1"), personas.person("rep_b1")
+    won(a1, "1000", dt.date(2026, 2, 3), splits=[(a1, "60"), (b1, "40")])
+    cost("300", dt.date(2026, 2, 3), person=a1)
+    cost("50", dt.date(2025, 1, 9), person=b1)  # before every period of S(AS_OF): kept anyway
+
+    def person_days() -> list[tuple[object, ...]]:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT person_id, day, team_id, revenue, cost, won_deals "
+                "FROM salesops_efficiencypersonday ORDER BY person_id, day"
+            )
+            return cur.fetchall()
+
+    efficiency_snapshots_compute(as_of=AS_OF, full=True)
+    fused = person_days()
+    daily_refresh(partition=partition_resolve(ALL), full=True)
+
+    assert fused == person_days()
+    assert (b1.pk, dt.date(2025, 1, 9), personas.team_b.pk, 0, 50, 0) in fused
+    assert (a1.pk, dt.date(2026, 2, 3), personas.team_a.pk, 600, 300, 1) in fused
+
+
+def test_person_days_insert_is_only_for_a_full_publish():
+    from salesops.services.efficiency.snapshots import snapshots_publish
+
+    with pytest.raises(ValueError):
+        snapshots_publish(as_of=AS_OF, full=False, person_days_insert="INSERT …")
+
+
 def test_queryset_update_without_updated_at_is_still_seen(personas):
     """Bulk updates (imports) skip auto_now; the triggers still record the old and new days."""
     from salesops.models import Deal

@@ -133,25 +133,49 @@ def test_territory_changes_without_deal_changes_recompute_every_period(territory
 
 
 @pytest.mark.django_db
-def test_unchanged_territories_are_read_only_for_the_recomputed_periods(territory_org):
-    starts: list[date] = []
+def test_quiet_nights_skip_the_provider_and_a_changed_day_is_asked_alone(territory_org):
+    calls: list[tuple[date, date]] = []
 
     def spy(*, start: date, end: date) -> tuple[str, list[object]]:
-        starts.append(start)
+        calls.append((start, end))
         return daily_rows_sql(start=start, end=end)
 
     fingerprint = scope_fingerprints()["territory"]
     register_scope_provider("territory", spy, inputs_fingerprint=fingerprint)
     try:
-        efficiency_snapshots_compute(as_of=AS_OF)  # settles the fingerprint of the spy run
+        # Nothing changed since the fixture's full run: the cached territory days are read.
         efficiency_snapshots_compute(as_of=AS_OF)
+        assert calls == []
+        WonDealFactory(
+            account=territory_org["de_acc"],
+            owner=territory_org["dora"],
+            close_value=D(50),
+            close_date=date(2026, 5, 19),
+            engage_date=None,
+        )
+        efficiency_snapshots_compute(as_of=AS_OF)
+        assert calls == [(date(2026, 5, 19), date(2026, 5, 19))]
         incremental = all_snapshots()
         efficiency_snapshots_compute(as_of=AS_OF, full=True)
     finally:
         register_scope_provider("territory", daily_rows_sql, inputs_fingerprint=fingerprint)
 
+    # A full run rebuilds every day the provider has.
+    assert calls[-1] == (date.min, date.max)
     assert incremental == all_snapshots()
-    # Full runs read from the start of the previous fiscal year; the quiet incremental run only
-    # the trailing 90 days.
-    assert starts[1] == date(2026, 2, 20)
-    assert starts[-1] < date(2025, 6, 1)
+    may = [r for r in incremental if r[:4] == ("territory", territory_org["de"].pk, "", "mtd")]
+    assert [r[6] for r in may] == [D(1050)]
+
+
+@pytest.mark.django_db
+def test_a_crash_emptied_cache_is_rebuilt_not_trusted(territory_org):
+    from django.db import connection
+
+    expected = all_snapshots()
+    # UNLOGGED tables come back empty after a crash, cursors included.
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE salesops_efficiencyscopeday, salesops_efficiencycursor")
+
+    efficiency_snapshots_compute(as_of=AS_OF)
+
+    assert all_snapshots() == expected

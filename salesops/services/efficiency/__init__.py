@@ -75,8 +75,14 @@ def efficiency_snapshots_compute(*, as_of: date, full: bool = False) -> ComputeR
             "The efficiency engine needs PostgreSQL: set DATABASE_URL (see docs/efficiency.md)."
         )
     with transaction.atomic():
-        refreshed = daily_refresh(partition=partition_resolve(ALL), full=full)
-        published = snapshots_publish(as_of=as_of, full=full or refreshed.full)
+        refreshed = daily_refresh(
+            partition=partition_resolve(ALL), full=full, defer_person_days=True
+        )
+        published = snapshots_publish(
+            as_of=as_of,
+            full=full or refreshed.full,
+            person_days_insert=refreshed.person_days_insert,
+        )
     return ComputeResult(
         as_of=as_of, full=published.full, periods=published.periods, rows=published.rows
     )

@@ -49,6 +49,9 @@ class RefreshResult:
     full: bool
     person_days: int
     team_days: int
+    # A deferred full refresh: the person days are written by this INSERT … RETURNING, which the
+    # caller runs (in the same transaction) as part of the publish; person_days is then 0.
+    person_days_insert: str | None = None
 
 
 def _overlap() -> timedelta:
@@ -106,7 +109,10 @@ TEAM_ON_DAY_JOINS = """
 TEAM_ON_DAY_SQL = "COALESCE(m.team_id, CASE WHEN hm.person_id IS NULL THEN p.team_id END)"
 
 
-def _person_day_insert_sql(sources: dict[str, str], *, returning: bool = True) -> str:
+PERSON_DAY_COLUMNS = "person_id, day, team_id, revenue, cost, won_deals"
+
+
+def _person_day_insert_sql(sources: dict[str, str], *, returning: str | None = "day") -> str:
     """INSERT … SELECT of person-day rows from three source FROM/WHERE bodies."""
     splits, owners, costs = sources["splits"], sources["owners"], sources["costs"]
     return f"""
@@ -129,7 +135,7 @@ def _person_day_insert_sql(sources: dict[str, str], *, returning: bool = True) -
         ) g
         {TEAM_ON_DAY_JOINS}
         ORDER BY g.person_id, g.day
-        {"RETURNING day" if returning else ""}
+        {f"RETURNING {returning}" if returning else ""}
     """
 
 
@@ -145,14 +151,17 @@ def _full_person_sources(ids_filter_sql: str) -> dict[str, str]:
 
 
 # Sources restricted to the (person, day) pairs in _eff_touched, driven from the pairs so the
-# (person, …) indexes are used.
+# indexes are used: splits through the touched days' won deals ((stage, close_date) index, then
+# the split's deal_id), since a person has splits on far more deals than a day has.
 PAIR_SOURCES = {
-    "splits": "FROM _eff_touched t "
-    "JOIN salesops_dealsplit s ON s.person_id = t.person_id "
-    "JOIN salesops_deal d ON d.id = s.deal_id AND d.close_date = t.day "
+    "splits": "FROM (SELECT DISTINCT day FROM _eff_touched) td "
+    "JOIN salesops_deal d ON d.close_date = td.day "
+    "JOIN salesops_dealsplit s ON s.deal_id = d.id "
+    "JOIN _eff_touched t ON t.person_id = s.person_id AND t.day = d.close_date "
     f"WHERE {CREDIT_SQL_WHERE}",
-    "owners": "FROM _eff_touched t "
-    "JOIN salesops_deal d ON d.owner_id = t.person_id AND d.close_date = t.day "
+    "owners": "FROM (SELECT DISTINCT day FROM _eff_touched) td "
+    "JOIN salesops_deal d ON d.close_date = td.day "
+    "JOIN _eff_touched t ON t.person_id = d.owner_id AND t.day = d.close_date "
     f"WHERE {CREDIT_SQL_WHERE}",
     "costs": "FROM _eff_touched t "
     "JOIN salesops_salescost c ON c.person_id = t.person_id AND c.date = t.day",
@@ -165,11 +174,16 @@ TEAM_DAY_INSERT_SQL = """
 
 
 def _pending(statement: str) -> str:
-    """Wrap a statement that RETURNs `day` so the days land in EfficiencyPendingDay."""
+    """Wrap a statement that RETURNs `day` so the days land in EfficiencyPendingDay (for the
+    built-in scopes' closed months) and EfficiencyScopePendingDay (for the plug-in scopes' days)."""
     return f"""
-        WITH changed AS ({statement})
-        INSERT INTO salesops_efficiencypendingday (day)
-        SELECT DISTINCT day FROM changed
+        WITH changed AS ({statement}),
+        days AS (SELECT DISTINCT day FROM changed),
+        built_in AS (
+            INSERT INTO salesops_efficiencypendingday (day) SELECT day FROM days
+            ON CONFLICT (day) DO NOTHING
+        )
+        INSERT INTO salesops_efficiencyscopependingday (day) SELECT day FROM days
         ON CONFLICT (day) DO NOTHING
     """
 
@@ -198,8 +212,15 @@ def lock_and_configure(name: str) -> None:
 
 
 @transaction.atomic
-def daily_refresh(*, partition: Partition, full: bool) -> RefreshResult:
-    """Refresh the aggregates of one partition (incrementally unless `full` or first time)."""
+def daily_refresh(
+    *, partition: Partition, full: bool, defer_person_days: bool = False
+) -> RefreshResult:
+    """Refresh the aggregates of one partition (incrementally unless `full` or first time).
+
+    `defer_person_days`: when this turns out to be a full refresh of every person, leave the
+    person-day INSERT to the caller (RefreshResult.person_days_insert), who must run it in the
+    same transaction; see snapshots_publish.
+    """
     lock_and_configure(partition.name)
     cursor_name = f"daily:{partition.name}"
     with connection.cursor() as cur:
@@ -210,7 +231,7 @@ def daily_refresh(*, partition: Partition, full: bool) -> RefreshResult:
     if row is None:
         full = True
     if full:
-        result = _refresh_full(partition)
+        result = _refresh_full(partition, defer_person_days=defer_person_days)
     else:
         result = _refresh_incremental(partition, since=row[0] - _overlap())
     _exec(
@@ -223,18 +244,23 @@ def daily_refresh(*, partition: Partition, full: bool) -> RefreshResult:
     return result
 
 
-def _refresh_full(partition: Partition) -> RefreshResult:
+def _refresh_full(partition: Partition, *, defer_person_days: bool = False) -> RefreshResult:
     params: dict[str, object] = {}
     if partition.person_ids is None:
         # Everything: the snapshot step recomputes every period, no pending days needed.
         _exec("TRUNCATE salesops_efficiencypersonday, salesops_efficiencyteamday")
         _exec("DELETE FROM salesops_efficiencydirty")
-        persons = _exec(_person_day_insert_sql(_full_person_sources(""), returning=False))
+        # The publish that follows a full refresh rebuilds every plug-in scope's days too.
+        _exec("DELETE FROM salesops_efficiencyscopependingday")
         teams = _exec(
             TEAM_DAY_INSERT_SQL.format(
                 source="FROM salesops_salescost c WHERE c.team_id IS NOT NULL"
             )
         )
+        if defer_person_days:
+            insert = _person_day_insert_sql(_full_person_sources(""), returning=PERSON_DAY_COLUMNS)
+            return RefreshResult(partition.name, True, 0, teams, person_days_insert=insert)
+        persons = _exec(_person_day_insert_sql(_full_person_sources(""), returning=None))
         return RefreshResult(partition.name, True, persons, teams)
     params = {"ids": partition.person_ids}
     _exec(
@@ -329,7 +355,7 @@ def _refresh_incremental(partition: Partition, *, since: object) -> RefreshResul
     )
     # Days of touched pairs are pending even when no row existed before or after.
     _exec(_pending("SELECT day FROM _eff_touched"))
-    persons += _exec(_person_day_insert_sql(PAIR_SOURCES, returning=False))
+    persons += _exec(_person_day_insert_sql(PAIR_SOURCES, returning=None))
 
     team_params: dict[str, object] = {"since": since, "ids": tids}
     _exec(

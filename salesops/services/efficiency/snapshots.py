@@ -2,9 +2,11 @@
 
 All in set-based statements whose number does not depend on the number of people:
 1. base periods (day, month-to-date, trailing 90 days, and the closed months that need it) are
-   summed from the per-day tables per person and team-of-the-day, then written for every person,
+   summed from the per-day tables per person and team-of-the-day (each day finds its periods by an
+   equality join on a temp table of every day of every period), then written for every person,
    team (each team gets its members' and sub-teams' rows, via the team closure), role and the
-   company, plus every registered provider scope (e.g. territory);
+   company; in a full run the person days are written by the same statement (a data-modifying
+   CTE); then every registered provider scope (e.g. territory) from its cached days;
 2. derived periods (closed quarters, quarter- and year-to-date) are sums of those month and
    month-to-date snapshots;
 3. snapshot rows of a recomputed period that were not written again (a scope with no activity
@@ -13,8 +15,10 @@ Ratios are Σrevenue / Σcost × 100 over the scope, 4 decimals half-up, NULL wh
 
 Incremental: closed months are recomputed only when a day in them is pending (its aggregates
 changed) or the month has no snapshot yet; derived periods only when one of their parts was
-recomputed. Provider scopes follow the same periods when their inputs fingerprint
-(salesops.efficiency_scopes) is unchanged since the last publish, else every period. A change to the team tree recomputes everything (team roll-ups follow today's tree).
+recomputed. Provider days are refreshed for the changed days only, and provider scopes follow the
+built-in periods, while their inputs fingerprint (salesops.efficiency_scopes) is the one their
+cached days were built under; otherwise every day and every period. A change to the team tree
+recomputes everything (team roll-ups follow today's tree).
 """
 
 from __future__ import annotations
@@ -88,15 +92,25 @@ def _overlap() -> timedelta:
 
 
 def _spans_table(name: str, spans: list[Span]) -> None:
-    _exec(f"DROP TABLE IF EXISTS {name}")
-    _exec(f"CREATE TEMP TABLE {name} (period text, ps date, pe date) ON COMMIT DROP")
+    """Temp tables `name` (id, period, ps, pe) and `name`_days (day, span_id): every day of every
+    span, so the per-day rows find their periods through an equality (hash) join instead of a
+    range comparison against each span."""
+    _exec(f"DROP TABLE IF EXISTS {name}, {name}_days")
+    _exec(f"CREATE TEMP TABLE {name} (id int, period text, ps date, pe date) ON COMMIT DROP")
+    _exec(f"CREATE TEMP TABLE {name}_days (day date, span_id int) ON COMMIT DROP")
     if spans:
-        values = ", ".join(["(%s, %s::date, %s::date)"] * len(spans))
+        values = ", ".join(["(%s, %s, %s::date, %s::date)"] * len(spans))
         params: list[object] = []
-        for span in spans:
-            params += [str(span.period), span.start, span.end]
+        for i, span in enumerate(spans):
+            params += [i, str(span.period), span.start, span.end]
         _exec(f"INSERT INTO {name} VALUES {values}", params)
-    _exec(f"ANALYZE {name}")  # temp tables have no statistics: give the planner the row count
+        _exec(
+            f"INSERT INTO {name}_days SELECT g::date, sp.id "
+            f"FROM {name} sp, generate_series(sp.ps, sp.pe, interval '1 day') g"
+        )
+    # Temp tables have no statistics: give the planner the row counts.
+    _exec(f"ANALYZE {name}")
+    _exec(f"ANALYZE {name}_days")
 
 
 def _derived_table(derived: list[Derived]) -> None:
@@ -132,63 +146,82 @@ def _rows_with_ratio(body: str) -> str:
     """
 
 
-BUILT_IN_BODY = """
+# The built-in scopes from per-day rows, as a WITH list (BUILT_IN_CTES) and the SELECT over it.
+# {person_days} is the person-day table, or `pd`, a data-modifying CTE ({person_days_cte}) whose
+# RETURNING rows are the person days a full refresh is writing (so they are never read back).
+BUILT_IN_CTES = """
     WITH RECURSIVE closure(ancestor, team_id) AS (
         SELECT id, id FROM salesops_team
         UNION ALL
         SELECT c.ancestor, t.id FROM closure c JOIN salesops_team t ON t.parent_id = c.team_id
-    ), pp AS (
-        SELECT sp.period, sp.ps, sp.pe, d.person_id, d.team_id,
+    ), {person_days_cte}
+    pp AS (
+        SELECT m.span_id, d.person_id, d.team_id,
                SUM(d.revenue) AS revenue, SUM(d.cost) AS cost, SUM(d.won_deals) AS won
-        FROM _eff_spans sp
-        JOIN salesops_efficiencypersonday d ON d.day BETWEEN sp.ps AND sp.pe
+        FROM {person_days} d JOIN _eff_spans_days m ON m.day = d.day
         -- One range for the whole scan: a night's rolling spans cover a small part of the days.
-        WHERE d.day BETWEEN (SELECT min(ps) FROM _eff_spans) AND (SELECT max(pe) FROM _eff_spans)
-        GROUP BY sp.period, sp.ps, sp.pe, d.person_id, d.team_id
+        WHERE d.day BETWEEN %(first)s AND %(last)s
+        GROUP BY m.span_id, d.person_id, d.team_id
     ), tp AS (
-        SELECT sp.period, sp.ps, sp.pe, d.team_id, SUM(d.cost) AS cost
-        FROM _eff_spans sp
-        JOIN salesops_efficiencyteamday d ON d.day BETWEEN sp.ps AND sp.pe
-        WHERE d.day BETWEEN (SELECT min(ps) FROM _eff_spans) AND (SELECT max(pe) FROM _eff_spans)
-        GROUP BY sp.period, sp.ps, sp.pe, d.team_id
+        SELECT m.span_id, d.team_id, SUM(d.cost) AS cost
+        FROM salesops_efficiencyteamday d JOIN _eff_spans_days m ON m.day = d.day
+        WHERE d.day BETWEEN %(first)s AND %(last)s
+        GROUP BY m.span_id, d.team_id
     ), by_team AS (
-        SELECT period, ps, pe, team_id, revenue, cost, won FROM pp WHERE team_id IS NOT NULL
+        SELECT span_id, team_id, revenue, cost, won FROM pp WHERE team_id IS NOT NULL
         UNION ALL
-        SELECT period, ps, pe, team_id, 0, cost, 0 FROM tp
+        SELECT span_id, team_id, 0, cost, 0 FROM tp
+    ), scoped AS (
+        SELECT 'person' AS scope_type, person_id AS scope_id, '' AS scope_key, span_id,
+               SUM(revenue) AS revenue, SUM(cost) AS cost, SUM(won)::int AS won
+        FROM pp GROUP BY person_id, span_id
+        UNION ALL
+        SELECT 'team', c.ancestor, '', b.span_id, SUM(b.revenue), SUM(b.cost), SUM(b.won)::int
+        FROM by_team b JOIN closure c ON c.team_id = b.team_id
+        GROUP BY c.ancestor, b.span_id
+        UNION ALL
+        SELECT 'role', 0, p.role, pp.span_id, SUM(pp.revenue), SUM(pp.cost), SUM(pp.won)::int
+        FROM pp JOIN salesops_person p ON p.id = pp.person_id
+        GROUP BY p.role, pp.span_id
+        UNION ALL
+        SELECT 'company', 0, '', sp.id, COALESCE(a.revenue, 0),
+               COALESCE(a.cost, 0) + COALESCE(b.cost, 0), COALESCE(a.won, 0)::int
+        FROM _eff_spans sp
+        LEFT JOIN (
+            SELECT span_id, SUM(revenue) AS revenue, SUM(cost) AS cost, SUM(won) AS won
+            FROM pp GROUP BY span_id
+        ) a ON a.span_id = sp.id
+        LEFT JOIN (SELECT span_id, SUM(cost) AS cost FROM tp GROUP BY span_id) b
+            ON b.span_id = sp.id
     )
-    SELECT 'person' AS scope_type, pp.person_id AS scope_id, '' AS scope_key,
-           period, ps, pe, SUM(revenue) AS revenue, SUM(cost) AS cost, SUM(won)::int AS won
-    FROM pp GROUP BY pp.person_id, period, ps, pe
-    UNION ALL
-    SELECT 'team', c.ancestor, '', b.period, b.ps, b.pe, SUM(b.revenue), SUM(b.cost),
-           SUM(b.won)::int
-    FROM by_team b JOIN closure c ON c.team_id = b.team_id
-    GROUP BY c.ancestor, b.period, b.ps, b.pe
-    UNION ALL
-    SELECT 'role', 0, p.role, pp.period, pp.ps, pp.pe, SUM(pp.revenue), SUM(pp.cost),
-           SUM(pp.won)::int
-    FROM pp JOIN salesops_person p ON p.id = pp.person_id
-    GROUP BY p.role, pp.period, pp.ps, pp.pe
-    UNION ALL
-    SELECT 'company', 0, '', sp.period, sp.ps, sp.pe,
-           COALESCE(a.revenue, 0), COALESCE(a.cost, 0) + COALESCE(b.cost, 0),
-           COALESCE(a.won, 0)::int
-    FROM _eff_spans sp
-    LEFT JOIN (
-        SELECT period, ps, pe, SUM(revenue) AS revenue, SUM(cost) AS cost, SUM(won) AS won
-        FROM pp GROUP BY period, ps, pe
-    ) a ON a.period = sp.period AND a.ps = sp.ps AND a.pe = sp.pe
-    LEFT JOIN (
-        SELECT period, ps, pe, SUM(cost) AS cost FROM tp GROUP BY period, ps, pe
-    ) b ON b.period = sp.period AND b.ps = sp.ps AND b.pe = sp.pe
+"""
+BUILT_IN_SELECT = """
+    SELECT x.scope_type, x.scope_id, x.scope_key, sp.period, sp.ps, sp.pe,
+           x.revenue, x.cost, x.won
+    FROM scoped x JOIN _eff_spans sp ON sp.id = x.span_id
 """
 
 PROVIDER_BODY = """
     SELECT x.scope_type, x.scope_id, '' AS scope_key, sp.period, sp.ps, sp.pe,
-           SUM(x.revenue) AS revenue, SUM(x.cost) AS cost, SUM(x.won)::int AS won
-    FROM _eff_all_spans sp
-    JOIN _eff_provider_days x ON x.day BETWEEN sp.ps AND sp.pe
-    GROUP BY x.scope_type, x.scope_id, sp.period, sp.ps, sp.pe
+           x.revenue, x.cost, x.won
+    FROM (
+        SELECT d.scope_type, d.scope_id, m.span_id, SUM(d.revenue) AS revenue,
+               SUM(d.cost) AS cost, SUM(d.won_deals)::int AS won
+        FROM salesops_efficiencyscopeday d JOIN _eff_all_spans_days m ON m.day = d.day
+        WHERE d.scope_type = ANY(%(types)s) AND d.day BETWEEN %(first)s AND %(last)s
+        GROUP BY d.scope_type, d.scope_id, m.span_id
+    ) x
+    JOIN _eff_all_spans sp ON sp.id = x.span_id
+"""
+
+# A provider's rows (positional columns), summed per (scope_id, day) (a provider may return
+# several), into the cache.
+SCOPE_DAY_INSERT_SQL = """
+    INSERT INTO salesops_efficiencyscopeday (scope_type, scope_id, day, revenue, cost, won_deals)
+    SELECT %s, q.scope_id, q.day, SUM(q.revenue), SUM(q.cost), SUM(q.won_deals)
+    FROM ({sql}) AS q(scope_id, day, revenue, cost, won_deals)
+    WHERE {where}
+    GROUP BY q.scope_id, q.day
 """
 
 DERIVED_BODY = """
@@ -208,12 +241,18 @@ STALE_SQL = """
 """
 
 
-def _insert(body: str, params: dict[str, Any]) -> int:
+def _insert(body: str, params: dict[str, Any], *, ctes: str = "") -> int:
+    """Upsert the snapshot rows SELECTed by `body` (which may read the WITH list `ctes`)."""
     return _exec(
-        f"INSERT INTO salesops_efficiencysnapshot ({SNAPSHOT_COLUMNS}) "
+        f"{ctes} INSERT INTO salesops_efficiencysnapshot ({SNAPSHOT_COLUMNS}) "
         f"{_rows_with_ratio(body)} {UPSERT_SQL}",
         params,
     )
+
+
+def _span_bounds(spans: list[Span]) -> dict[str, date]:
+    """The one day range a statement over `spans` reads (literal, so the planner can estimate)."""
+    return {"first": min(s.start for s in spans), "last": max(s.end for s in spans)}
 
 
 def _months_to_recompute(as_of: date, months: list[Span], *, full: bool) -> list[Span]:
@@ -279,21 +318,25 @@ def _team_tree_changed_since_last_publish() -> bool:
     return bool(changed or never_published)
 
 
-FINGERPRINT_CURSOR = "provider:{scope_type}:"
+# Named after what the cursor vouches for: the scope's cached days were built under this
+# fingerprint of its own inputs.
+FINGERPRINT_CURSOR = "scope-days:{scope_type}:"
 
 
-def _providers_unchanged(providers: dict[str, ScopeProvider]) -> bool:
-    """Whether every provider has an inputs fingerprint equal to the one of the last publish.
+def _providers_to_rebuild(providers: dict[str, ScopeProvider], *, full: bool) -> set[str]:
+    """Scope types whose cached days must be rebuilt from scratch: all of them when `full`;
+    otherwise those without an inputs fingerprint, or whose fingerprint differs from the one
+    their days were built under (none recorded yet included).
 
     Records the current fingerprints (as EfficiencyCursor names) for the next publish.
     """
     fingerprints = scope_fingerprints()
-    unchanged = True
+    rebuild = set(providers) if full else set()
     for scope_type in sorted(providers):
         prefix = FINGERPRINT_CURSOR.format(scope_type=scope_type)
         fingerprint = fingerprints.get(scope_type)
         if fingerprint is None:
-            unchanged = False
+            rebuild.add(scope_type)
             continue
         sql, params = fingerprint()
         name = prefix + _fetch(f"SELECT md5(f::text) FROM ({sql}) f", params)[0][0]
@@ -301,18 +344,51 @@ def _providers_unchanged(providers: dict[str, ScopeProvider]) -> bool:
             "SELECT EXISTS (SELECT 1 FROM salesops_efficiencycursor WHERE name = %s)", [name]
         )[0][0]
         if not seen:
-            unchanged = False
+            rebuild.add(scope_type)
             _exec("DELETE FROM salesops_efficiencycursor WHERE starts_with(name, %s)", [prefix])
             _exec(
                 "INSERT INTO salesops_efficiencycursor (name, watermark) VALUES (%s, now())",
                 [name],
             )
-    return unchanged
+    return rebuild
+
+
+def _scope_days_refresh(providers: dict[str, ScopeProvider], *, rebuild: set[str]) -> None:
+    """Bring the cached provider days up to date: every day of a scope type in `rebuild`, else
+    only the days whose deals, splits or costs changed (EfficiencyScopePendingDay)."""
+    pending = sorted(
+        row[0] for row in _fetch("DELETE FROM salesops_efficiencyscopependingday RETURNING day")
+    )
+    for scope_type, provider in sorted(providers.items()):
+        if scope_type in rebuild:
+            _exec("DELETE FROM salesops_efficiencyscopeday WHERE scope_type = %s", [scope_type])
+            sql, params = provider(start=date.min, end=date.max)
+            _exec(SCOPE_DAY_INSERT_SQL.format(sql=sql, where="TRUE"), [scope_type, *params])
+        elif pending:
+            _exec(
+                "DELETE FROM salesops_efficiencyscopeday WHERE scope_type = %s AND day = ANY(%s)",
+                [scope_type, pending],
+            )
+            sql, params = provider(start=pending[0], end=pending[-1])
+            _exec(
+                SCOPE_DAY_INSERT_SQL.format(sql=sql, where="q.day = ANY(%s)"),
+                [scope_type, *params, pending],
+            )
 
 
 @transaction.atomic
-def snapshots_publish(*, as_of: date, full: bool = False) -> PublishResult:
-    """Write S(as_of) from the per-day aggregates, in this one transaction."""
+def snapshots_publish(
+    *, as_of: date, full: bool = False, person_days_insert: str | None = None
+) -> PublishResult:
+    """Write S(as_of) from the per-day aggregates, in this one transaction.
+
+    `person_days_insert` (a full refresh of every person, see daily.person_days_full_insert_sql):
+    an INSERT … RETURNING of the person days, run here as part of the statement that folds them
+    into the built-in scopes, so a full run aggregates the sources once and never reads back what
+    it just wrote.
+    """
+    if person_days_insert is not None and not full:
+        raise ValueError("person_days_insert comes from a full refresh: publish with full=True")
     lock_and_configure(PUBLISH_CURSOR)
     full = full or _team_tree_changed_since_last_publish()
     months = closed_months(as_of)
@@ -327,33 +403,31 @@ def snapshots_publish(*, as_of: date, full: bool = False) -> PublishResult:
 
     built_in = {"types": sorted(BUILT_IN_SCOPES), "stamp": stamp}
     _spans_table("_eff_spans", base_now)
-    rows += _insert(BUILT_IN_BODY, built_in)
+    if person_days_insert is not None:
+        ctes = BUILT_IN_CTES.format(
+            person_days_cte=f"pd AS ({person_days_insert}),", person_days="pd"
+        )
+    else:
+        ctes = BUILT_IN_CTES.format(person_days_cte="", person_days="salesops_efficiencypersonday")
+    rows += _insert(BUILT_IN_SELECT, {**built_in, **_span_bounds(base_now)}, ctes=ctes)
+    if person_days_insert is not None:
+        # The table was just rewritten: fresh statistics for the next (incremental) runs' plans.
+        _exec("ANALYZE salesops_efficiencypersonday")
     # Rows of a recomputed period that were not written again belong to scopes without activity
     # any more; they go before the derived sums read the months.
     _exec(STALE_SQL.format(table="_eff_spans"), built_in)
 
     providers = scope_providers()
     provided = {"types": sorted(providers), "stamp": stamp}
-    # Provider scopes follow the built-in ones (only the periods recomputed now) when none of
-    # their own inputs changed since the last publish; otherwise every period.
-    providers_unchanged = _providers_unchanged(providers)
-    provider_base = base_now if providers_unchanged and not full else [*base, *months]
-    provider_derived = derived_now if providers_unchanged and not full else derived
+    # Provider scopes follow the built-in ones (only the periods recomputed now) when their cached
+    # days were only refreshed for changed days; after a rebuild, every period.
+    rebuild = _providers_to_rebuild(providers, full=full)
+    _scope_days_refresh(providers, rebuild=rebuild)
+    provider_base = [*base, *months] if rebuild else base_now
+    provider_derived = derived if rebuild else derived_now
     if providers:
         _spans_table("_eff_all_spans", provider_base)
-        _exec("DROP TABLE IF EXISTS _eff_provider_days")
-        _exec(
-            "CREATE TEMP TABLE _eff_provider_days (scope_type text, scope_id bigint, day date, "
-            "revenue numeric, cost numeric, won int) ON COMMIT DROP"
-        )
-        first = min(span.start for span in provider_base)
-        for scope_type, provider in sorted(providers.items()):
-            sql, params = provider(start=first, end=as_of)
-            _exec(
-                "INSERT INTO _eff_provider_days SELECT %s, q.* FROM (" + sql + ") q",
-                [scope_type, *params],
-            )
-        rows += _insert(PROVIDER_BODY, provided)
+        rows += _insert(PROVIDER_BODY, {**provided, **_span_bounds(provider_base)})
         _exec(STALE_SQL.format(table="_eff_all_spans"), provided)
 
     # Derived periods: built-in scopes where a part changed, provider scopes likewise unless
