@@ -26,6 +26,9 @@ class Result:
     kind: str = "max"
     note: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    # False when the measured code gave a wrong answer (e.g. rows differing from the floor's):
+    # the figure then fails whatever its speed.
+    correct: bool = True
 
     @property
     def ratio(self) -> float | None:
@@ -35,6 +38,8 @@ class Result:
 
     @property
     def passed(self) -> bool | None:
+        if not self.correct:
+            return False
         if self.target is None:
             return None
         measured = self.ratio if self.ratio is not None else self.value
@@ -52,10 +57,15 @@ class BenchContext:
     scale: str
     log: Callable[[str], None]
 
-    def timed(self, fn: Callable[[], Any], *, repeat: int = 3) -> float:
-        """Best wall time of `repeat` calls, in seconds (the least disturbed run)."""
+    def timed(
+        self, fn: Callable[[], Any], *, repeat: int = 3, setup: Callable[[], Any] | None = None
+    ) -> float:
+        """Best wall time of `repeat` calls, in seconds (the least disturbed run); `setup` runs
+        untimed before each call."""
         best = float("inf")
         for _ in range(repeat):
+            if setup is not None:
+                setup()
             start = time.perf_counter()
             fn()
             best = min(best, time.perf_counter() - start)
