@@ -382,7 +382,7 @@ def snapshots_publish(
 ) -> PublishResult:
     """Write S(as_of) from the per-day aggregates, in this one transaction.
 
-    `person_days_insert` (a full refresh of every person, see daily.person_days_full_insert_sql):
+    `person_days_insert` (RefreshResult.person_days_insert of a deferred full refresh of everyone):
     an INSERT … RETURNING of the person days, run here as part of the statement that folds them
     into the built-in scopes, so a full run aggregates the sources once and never reads back what
     it just wrote.
