@@ -375,8 +375,11 @@ def _add_new_day(day: date) -> tuple[int, int]:
     return deals, costs
 
 
-def _remove_new_day() -> None:
+def _remove_new_day(as_of: date) -> None:
+    """Undo _add_new_day, and drop the snapshots of later nights (a previous benchmark's): the
+    incremental night then writes its rows afresh, as a real next night does."""
     with transaction.atomic():
+        _exec("DELETE FROM salesops_efficiencysnapshot WHERE period_end > %s", [as_of])
         _exec(
             "DELETE FROM salesops_dealsplit WHERE deal_id IN "
             "(SELECT id FROM salesops_deal WHERE external_id LIKE 'BENCH-%')"
@@ -488,7 +491,7 @@ def run(ctx: BenchContext) -> list[Result]:
     people = Person.objects.count()
     deals = Deal.objects.count()
     ctx.log(f"{people} people, {deals} deals, {SalesCost.objects.count()} cost rows; as of {as_of}")
-    _remove_new_day()  # a previous interrupted run
+    _remove_new_day(as_of)  # a previous interrupted run
 
     ctx.log("full nightly compute (best of 3)")
     efficiency_snapshots_compute(as_of=as_of, full=True)  # warm the cache
@@ -566,7 +569,7 @@ def run(ctx: BenchContext) -> list[Result]:
             correct=inc_mismatches == 0,
         )
     )
-    _remove_new_day()
+    _remove_new_day(as_of)
     efficiency_snapshots_compute(as_of=as_of, full=True)
 
     ctx.log("naive per-person ORM loop on a sample")

@@ -48,19 +48,25 @@ class EfficiencySnapshot(models.Model):
     cost = models.DecimalField(max_digits=18, decimal_places=2)
     ratio = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     won_deals = models.IntegerField(default=0)
+    # Engine bookkeeping: how many per-day aggregate rows were summed into this row. A rolling
+    # period computed by difference from the previous night's row keeps a scope while it is > 0,
+    # exactly as a recomputation keeps the scopes that have a day in the period.
+    source_rows = models.IntegerField(default=0, db_default=0)
     computed_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-period_end", "scope_type", "scope_id", "scope_key", "period"]
         constraints = [
+            # Led by period_end: a night's new rows land together at the index's right edge
+            # (few pages to write), and it answers "every row of period p ending on d".
             models.UniqueConstraint(
                 fields=[
+                    "period_end",
+                    "period",
+                    "period_start",
                     "scope_type",
                     "scope_id",
                     "scope_key",
-                    "period",
-                    "period_start",
-                    "period_end",
                 ],
                 name="efficiency_snapshot_natural_key",
             ),
@@ -73,10 +79,8 @@ class EfficiencySnapshot(models.Model):
                 name="efficiency_ratio_null_iff_cost_zero",
             ),
         ]
-        indexes = [
-            models.Index(fields=["period", "period_end"]),
-            models.Index(fields=["scope_type", "scope_id", "period", "period_end"]),
-        ]
+        # One scope's series (trend, dashboard); the natural key serves the lookups by period.
+        indexes = [models.Index(fields=["scope_type", "scope_id", "period", "period_end"])]
 
     def __str__(self) -> str:
         key = self.scope_key or self.scope_id

@@ -63,7 +63,8 @@ def snap(
 
 
 def table() -> set[tuple[Any, ...]]:
-    """Every snapshot row without computed_at, for comparing two runs."""
+    """Every snapshot row without computed_at (with the engine's source_rows), for comparing
+    two runs."""
     return set(
         EfficiencySnapshot.objects.values_list(
             "scope_type",
@@ -76,6 +77,7 @@ def table() -> set[tuple[Any, ...]]:
             "cost",
             "ratio",
             "won_deals",
+            "source_rows",
         )
     )
 

@@ -56,6 +56,8 @@ class ComputeResult:
     full: bool
     periods: int
     rows: int
+    # Periods computed from the previous night's rows (see snapshots.PublishResult).
+    rolled: int = 0
 
 
 def _lease() -> timedelta:
@@ -84,7 +86,11 @@ def efficiency_snapshots_compute(*, as_of: date, full: bool = False) -> ComputeR
             person_days_insert=refreshed.person_days_insert,
         )
     return ComputeResult(
-        as_of=as_of, full=published.full, periods=published.periods, rows=published.rows
+        as_of=as_of,
+        full=published.full,
+        periods=published.periods,
+        rows=published.rows,
+        rolled=published.rolled,
     )
 
 

@@ -13,12 +13,20 @@ All in set-based statements whose number does not depend on the number of people
    any more) are deleted.
 Ratios are Σrevenue / Σcost × 100 over the scope, 4 decimals half-up, NULL when the cost is 0.
 
-Incremental: closed months are recomputed only when a day in them is pending (its aggregates
-changed) or the month has no snapshot yet; derived periods only when one of their parts was
-recomputed. Provider days are refreshed for the changed days only, and provider scopes follow the
-built-in periods, while their inputs fingerprint (salesops.efficiency_scopes) is the one their
-cached days were built under; otherwise every day and every period. A change to the team tree
-recomputes everything (team roll-ups follow today's tree).
+Incremental: the rolling periods of the built-in scopes (the day, month-, quarter- and
+year-to-date, the trailing 90 days and, on the first of a month, the month just closed) follow
+from the previous night's rows plus the new day (minus the day that left the trailing window), when
+the last publish was that previous night's and none of the days those rows cover changed since
+(periods.rolled_spans, _rolled_to_apply); the source_rows column tells whether a scope still has a
+day in the period. Otherwise they are summed from the days. Closed months are recomputed only when
+a day in them is pending (its aggregates changed) or the month has no snapshot yet; derived
+periods only when one of their parts was recomputed. Provider days are refreshed for the changed
+days only, and provider scopes follow the built-in periods (summed from their days), while their
+inputs fingerprint (salesops.efficiency_scopes) is the one their cached days were built under;
+otherwise every day and every period. (Provider rows are not rolled: a territory's share of a
+ledger entry has more decimals than a snapshot keeps, so yesterday's rounded row plus a day would
+drift from the sum.) A change to the team tree recomputes everything (team roll-ups follow today's
+tree).
 """
 
 from __future__ import annotations
@@ -41,13 +49,18 @@ from salesops.models import Period
 from salesops.services.efficiency.daily import lock_and_configure
 from salesops.services.efficiency.periods import (
     Derived,
+    Rolled,
     Span,
     base_spans,
     closed_months,
     derived_spans,
+    rolled_spans,
 )
 
 PUBLISH_CURSOR = "publish"
+# The stamp (computed_at) of the rows the last publish wrote: which previous-night rows a rolled
+# period may start from.
+STAMP_CURSOR = "publish-stamp"
 
 # The ratio rule of salesops.formulas.efficiency_ratio in SQL (tests check they agree): the
 # dividend gets 20 decimals so the division never rounds before ROUND(…, 4) (half away from zero,
@@ -58,12 +71,13 @@ RATIO_SQL = (
 
 SNAPSHOT_COLUMNS = (
     "scope_type, scope_id, scope_key, period, period_start, period_end, "
-    "revenue, cost, ratio, won_deals, computed_at"
+    "revenue, cost, ratio, won_deals, source_rows, computed_at"
 )
 UPSERT_SQL = """
     ON CONFLICT (scope_type, scope_id, scope_key, period, period_start, period_end)
     DO UPDATE SET revenue = EXCLUDED.revenue, cost = EXCLUDED.cost, ratio = EXCLUDED.ratio,
-                  won_deals = EXCLUDED.won_deals, computed_at = EXCLUDED.computed_at
+                  won_deals = EXCLUDED.won_deals, source_rows = EXCLUDED.source_rows,
+                  computed_at = EXCLUDED.computed_at
 """
 
 
@@ -73,6 +87,8 @@ class PublishResult:
     full: bool
     periods: int
     rows: int
+    # Periods of the built-in scopes computed from the previous night's rows (periods.Rolled).
+    rolled: int = 0
 
 
 def _exec(sql: str, params: list[Any] | dict[str, Any] | None = None) -> int:
@@ -137,18 +153,19 @@ def _derived_table(derived: list[Derived]) -> None:
 
 
 def _rows_with_ratio(body: str) -> str:
-    """SELECT the snapshot columns from a body with (scope_type … won) columns."""
+    """SELECT the snapshot columns from a body with (scope_type … won, n) columns."""
     ratio = RATIO_SQL.format(cost="r.cost", revenue="r.revenue")
     return f"""
         SELECT r.scope_type, r.scope_id, r.scope_key, r.period, r.ps, r.pe,
-               r.revenue, r.cost, {ratio}, r.won, %(stamp)s
+               r.revenue, r.cost, {ratio}, r.won, r.n, %(stamp)s
         FROM ({body}) r
     """
 
 
-# The built-in scopes from per-day rows, as a WITH list (BUILT_IN_CTES) and the SELECT over it.
-# {person_days} is the person-day table, or `pd`, a data-modifying CTE ({person_days_cte}) whose
-# RETURNING rows are the person days a full refresh is writing (so they are never read back).
+# The built-in scopes from per-day rows, as a WITH list (BUILT_IN_CTES) and the SELECT over it,
+# for the spans of the temp table {spans} (see _spans_table). {person_days} is the person-day
+# table, or `pd`, a data-modifying CTE ({person_days_cte}) whose RETURNING rows are the person
+# days a full refresh is writing (so they are never read back). `n` counts the per-day rows.
 BUILT_IN_CTES = """
     WITH RECURSIVE closure(ancestor, team_id) AS (
         SELECT id, id FROM salesops_team
@@ -157,56 +174,61 @@ BUILT_IN_CTES = """
     ), {person_days_cte}
     pp AS (
         SELECT m.span_id, d.person_id, d.team_id,
-               SUM(d.revenue) AS revenue, SUM(d.cost) AS cost, SUM(d.won_deals) AS won
-        FROM {person_days} d JOIN _eff_spans_days m ON m.day = d.day
+               SUM(d.revenue) AS revenue, SUM(d.cost) AS cost, SUM(d.won_deals) AS won,
+               COUNT(*) AS n
+        FROM {person_days} d JOIN {spans}_days m ON m.day = d.day
         -- One range for the whole scan: a night's rolling spans cover a small part of the days.
         WHERE d.day BETWEEN %(first)s AND %(last)s
         GROUP BY m.span_id, d.person_id, d.team_id
     ), tp AS (
-        SELECT m.span_id, d.team_id, SUM(d.cost) AS cost
-        FROM salesops_efficiencyteamday d JOIN _eff_spans_days m ON m.day = d.day
+        SELECT m.span_id, d.team_id, SUM(d.cost) AS cost, COUNT(*) AS n
+        FROM salesops_efficiencyteamday d JOIN {spans}_days m ON m.day = d.day
         WHERE d.day BETWEEN %(first)s AND %(last)s
         GROUP BY m.span_id, d.team_id
     ), by_team AS (
-        SELECT span_id, team_id, revenue, cost, won FROM pp WHERE team_id IS NOT NULL
+        SELECT span_id, team_id, revenue, cost, won, n FROM pp WHERE team_id IS NOT NULL
         UNION ALL
-        SELECT span_id, team_id, 0, cost, 0 FROM tp
+        SELECT span_id, team_id, 0, cost, 0, n FROM tp
     ), scoped AS (
         SELECT 'person' AS scope_type, person_id AS scope_id, '' AS scope_key, span_id,
-               SUM(revenue) AS revenue, SUM(cost) AS cost, SUM(won)::int AS won
+               SUM(revenue) AS revenue, SUM(cost) AS cost, SUM(won)::int AS won, SUM(n)::int AS n
         FROM pp GROUP BY person_id, span_id
         UNION ALL
-        SELECT 'team', c.ancestor, '', b.span_id, SUM(b.revenue), SUM(b.cost), SUM(b.won)::int
+        SELECT 'team', c.ancestor, '', b.span_id, SUM(b.revenue), SUM(b.cost), SUM(b.won)::int,
+               SUM(b.n)::int
         FROM by_team b JOIN closure c ON c.team_id = b.team_id
         GROUP BY c.ancestor, b.span_id
         UNION ALL
-        SELECT 'role', 0, p.role, pp.span_id, SUM(pp.revenue), SUM(pp.cost), SUM(pp.won)::int
+        SELECT 'role', 0, p.role, pp.span_id, SUM(pp.revenue), SUM(pp.cost), SUM(pp.won)::int,
+               SUM(pp.n)::int
         FROM pp JOIN salesops_person p ON p.id = pp.person_id
         GROUP BY p.role, pp.span_id
         UNION ALL
         SELECT 'company', 0, '', sp.id, COALESCE(a.revenue, 0),
-               COALESCE(a.cost, 0) + COALESCE(b.cost, 0), COALESCE(a.won, 0)::int
-        FROM _eff_spans sp
+               COALESCE(a.cost, 0) + COALESCE(b.cost, 0), COALESCE(a.won, 0)::int,
+               (COALESCE(a.n, 0) + COALESCE(b.n, 0))::int
+        FROM {spans} sp
         LEFT JOIN (
-            SELECT span_id, SUM(revenue) AS revenue, SUM(cost) AS cost, SUM(won) AS won
+            SELECT span_id, SUM(revenue) AS revenue, SUM(cost) AS cost, SUM(won) AS won,
+                   SUM(n) AS n
             FROM pp GROUP BY span_id
         ) a ON a.span_id = sp.id
-        LEFT JOIN (SELECT span_id, SUM(cost) AS cost FROM tp GROUP BY span_id) b
+        LEFT JOIN (SELECT span_id, SUM(cost) AS cost, SUM(n) AS n FROM tp GROUP BY span_id) b
             ON b.span_id = sp.id
     )
 """
 BUILT_IN_SELECT = """
     SELECT x.scope_type, x.scope_id, x.scope_key, sp.period, sp.ps, sp.pe,
-           x.revenue, x.cost, x.won
-    FROM scoped x JOIN _eff_spans sp ON sp.id = x.span_id
+           x.revenue, x.cost, x.won, x.n
+    FROM scoped x JOIN {spans} sp ON sp.id = x.span_id
 """
 
 PROVIDER_BODY = """
     SELECT x.scope_type, x.scope_id, '' AS scope_key, sp.period, sp.ps, sp.pe,
-           x.revenue, x.cost, x.won
+           x.revenue, x.cost, x.won, x.n
     FROM (
         SELECT d.scope_type, d.scope_id, m.span_id, SUM(d.revenue) AS revenue,
-               SUM(d.cost) AS cost, SUM(d.won_deals)::int AS won
+               SUM(d.cost) AS cost, SUM(d.won_deals)::int AS won, COUNT(*)::int AS n
         FROM salesops_efficiencyscopeday d JOIN _eff_all_spans_days m ON m.day = d.day
         WHERE d.scope_type = ANY(%(types)s) AND d.day BETWEEN %(first)s AND %(last)s
         GROUP BY d.scope_type, d.scope_id, m.span_id
@@ -226,12 +248,49 @@ SCOPE_DAY_INSERT_SQL = """
 
 DERIVED_BODY = """
     SELECT s.scope_type, s.scope_id, s.scope_key, dv.period, dv.ps, dv.pe,
-           SUM(s.revenue) AS revenue, SUM(s.cost) AS cost, SUM(s.won_deals)::int AS won
+           SUM(s.revenue) AS revenue, SUM(s.cost) AS cost, SUM(s.won_deals)::int AS won,
+           SUM(s.source_rows)::int AS n
     FROM _eff_derived dv
     JOIN salesops_efficiencysnapshot s
       ON s.period = dv.part_period AND s.period_start = dv.part_ps AND s.period_end = dv.part_pe
     WHERE s.scope_type = ANY(%(types)s)
     GROUP BY s.scope_type, s.scope_id, s.scope_key, dv.period, dv.ps, dv.pe
+"""
+
+# The person days of the days %(days)s, read through the primary key (person_id, day) person by
+# person: a few thousand index probes instead of a scan of every day (OFFSET 0 keeps the planner
+# from flattening the LATERAL into a join it would answer with that scan). A person with any
+# deal, split or cost cannot be deleted, so every person day has its person.
+PERSON_DAYS_OF_DAYS = """(
+    SELECT pd.* FROM salesops_person p CROSS JOIN LATERAL (
+        SELECT * FROM salesops_efficiencypersonday x
+        WHERE x.person_id = p.id AND x.day = ANY(%(days)s) OFFSET 0
+    ) pd
+)"""
+
+# The rows of rolled periods (_eff_rolled: per target period, its parts with a sign): the
+# previous night's snapshot rows, plus and minus the rows of single days (_eff_day_rows, from the
+# per-day tables). A scope keeps its row while a per-day row of it is left in the period (n > 0),
+# as a recomputation would; the company always has one.
+ROLLED_BODY = """
+    SELECT x.scope_type, x.scope_id, x.scope_key, r.period, r.ps, r.pe,
+           SUM(r.sign * x.revenue) AS revenue, SUM(r.sign * x.cost) AS cost,
+           SUM(r.sign * x.won)::int AS won, SUM(r.sign * x.n)::int AS n
+    FROM _eff_rolled r
+    JOIN (
+        SELECT 'snapshot' AS src, s.scope_type, s.scope_id, s.scope_key, s.period,
+               s.period_start AS ps, s.period_end AS pe, s.revenue, s.cost, s.won_deals AS won,
+               s.source_rows AS n
+        FROM salesops_efficiencysnapshot s
+        WHERE s.scope_type = ANY(%(types)s)
+          AND (s.period, s.period_start, s.period_end) IN (
+              SELECT part_period, part_ps, part_pe FROM _eff_rolled WHERE src = 'snapshot')
+        UNION ALL
+        SELECT 'day', scope_type, scope_id, scope_key, period, ps, pe, revenue, cost, won, n
+        FROM _eff_day_rows
+    ) x ON x.src = r.src AND x.period = r.part_period AND x.ps = r.part_ps AND x.pe = r.part_pe
+    GROUP BY x.scope_type, x.scope_id, x.scope_key, r.period, r.ps, r.pe
+    HAVING SUM(r.sign * x.n) > 0 OR x.scope_type = 'company'
 """
 
 STALE_SQL = """
@@ -307,6 +366,78 @@ def _derived_to_recompute(
     ]
 
 
+def _rolled_to_apply(as_of: date, changed: list[date]) -> list[Rolled]:
+    """The rolling periods of S(as_of) to compute from S(as_of - 1 day) (periods.rolled_spans):
+    those that need no previous row, and those whose previous row the last publish wrote (the
+    company row carries its stamp) while none of its days changed since (`changed`)."""
+    candidates = rolled_spans(as_of)
+    yesterday = as_of - timedelta(days=1)
+    trusted = {
+        Span(period, start, end)
+        for period, start, end in _fetch(
+            "SELECT s.period, s.period_start, s.period_end FROM salesops_efficiencysnapshot s "
+            "JOIN salesops_efficiencycursor c ON c.name = %s AND c.watermark = s.computed_at "
+            "WHERE s.scope_type = 'company' AND s.scope_id = 0 AND s.scope_key = '' "
+            "AND s.period_end = %s",
+            [STAMP_CURSOR, yesterday],
+        )
+    }
+    return [
+        r
+        for r in candidates
+        if r.prev is None
+        or (r.prev in trusted and not any(r.prev.start <= day <= r.prev.end for day in changed))
+    ]
+
+
+def _rolled_insert(rolled: list[Rolled], params: dict[str, Any]) -> int:
+    """Write the built-in scopes' rows of `rolled` from the previous night's rows and the rows of
+    their added and dropped days (computed here from the per-day tables)."""
+    days = sorted({day for r in rolled for day in (*r.add, *r.sub)})
+    day_spans = [Span(Period.DAY, day, day) for day in days]
+    _spans_table("_eff_day_spans", day_spans)
+    _exec("DROP TABLE IF EXISTS _eff_day_rows")
+    ctes = BUILT_IN_CTES.format(
+        person_days_cte="", person_days=PERSON_DAYS_OF_DAYS, spans="_eff_day_spans"
+    )
+    _exec(
+        f"CREATE TEMP TABLE _eff_day_rows ON COMMIT DROP AS {ctes} "
+        f"{BUILT_IN_SELECT.format(spans='_eff_day_spans')}",
+        {**_span_bounds(day_spans), "days": days},
+    )
+    _exec("DROP TABLE IF EXISTS _eff_rolled")
+    _exec(
+        "CREATE TEMP TABLE _eff_rolled (period text, ps date, pe date, src text, "
+        "part_period text, part_ps date, part_pe date, sign int) ON COMMIT DROP"
+    )
+    parts: list[object] = []
+    for r in rolled:
+        target = [str(r.span.period), r.span.start, r.span.end]
+        if r.prev is not None:
+            parts += [*target, "snapshot", str(r.prev.period), r.prev.start, r.prev.end, 1]
+        for day, sign in [*((d, 1) for d in r.add), *((d, -1) for d in r.sub)]:
+            parts += [*target, "day", str(Period.DAY), day, day, sign]
+    values = ", ".join(
+        ["(%s, %s::date, %s::date, %s, %s, %s::date, %s::date, %s)"] * (len(parts) // 8)
+    )
+    _exec(f"INSERT INTO _eff_rolled VALUES {values}", parts)
+    _exec("ANALYZE _eff_rolled")
+    # The periods are tonight's (new rows but on a re-run): clear them and INSERT, a third cheaper
+    # than an upsert's speculative insertion; readers see either all old rows or all new ones.
+    _exec(
+        "DELETE FROM salesops_efficiencysnapshot s USING _eff_rolled w "
+        "WHERE s.period_end = w.pe AND s.period = w.period AND s.period_start = w.ps "
+        "AND s.scope_type = ANY(%(types)s)",
+        params,
+    )
+    rows = _exec(
+        f"INSERT INTO salesops_efficiencysnapshot ({SNAPSHOT_COLUMNS}) "
+        f"{_rows_with_ratio(ROLLED_BODY)}",
+        params,
+    )
+    return rows
+
+
 def _team_tree_changed_since_last_publish() -> bool:
     rows = _fetch(
         "SELECT EXISTS (SELECT 1 FROM salesops_team t, salesops_efficiencycursor c "
@@ -353,12 +484,11 @@ def _providers_to_rebuild(providers: dict[str, ScopeProvider], *, full: bool) ->
     return rebuild
 
 
-def _scope_days_refresh(providers: dict[str, ScopeProvider], *, rebuild: set[str]) -> None:
+def _scope_days_refresh(
+    providers: dict[str, ScopeProvider], *, rebuild: set[str], pending: list[date]
+) -> None:
     """Bring the cached provider days up to date: every day of a scope type in `rebuild`, else
-    only the days whose deals, splits or costs changed (EfficiencyScopePendingDay)."""
-    pending = sorted(
-        row[0] for row in _fetch("DELETE FROM salesops_efficiencyscopependingday RETURNING day")
-    )
+    only the `pending` days (those whose deals, splits or costs changed)."""
     for scope_type, provider in sorted(providers.items()):
         if scope_type in rebuild:
             _exec("DELETE FROM salesops_efficiencyscopeday WHERE scope_type = %s", [scope_type])
@@ -391,38 +521,58 @@ def snapshots_publish(
         raise ValueError("person_days_insert comes from a full refresh: publish with full=True")
     lock_and_configure(PUBLISH_CURSOR)
     full = full or _team_tree_changed_since_last_publish()
+    # The days whose per-day rows changed since the last publish (every refresh records them).
+    changed = sorted(
+        row[0] for row in _fetch("DELETE FROM salesops_efficiencyscopependingday RETURNING day")
+    )
     months = closed_months(as_of)
     derived = derived_spans(as_of)
     base = base_spans(as_of)
     months_now = _months_to_recompute(as_of, months, full=full)
     base_now = [*base, *months_now]
     derived_now = _derived_to_recompute(derived, set(base_now), full=full)
+    # Built-in scopes: the rolling periods that can follow from last night's rows do (a new day
+    # costs a day's rows, not 90 days' or a year's), the rest are summed from the days.
+    rolled = [] if full else _rolled_to_apply(as_of, changed)
+    by_rolling = {r.span for r in rolled}
     rows = 0
     # One stamp per publish marks the rows written now; the rest of a recomputed period is stale.
     stamp = timezone.now()
 
     built_in = {"types": sorted(BUILT_IN_SCOPES), "stamp": stamp}
-    _spans_table("_eff_spans", base_now)
-    if person_days_insert is not None:
-        ctes = BUILT_IN_CTES.format(
-            person_days_cte=f"pd AS ({person_days_insert}),", person_days="pd"
+    built_in_base = [span for span in base_now if span not in by_rolling]
+    if built_in_base:
+        _spans_table("_eff_spans", built_in_base)
+        if person_days_insert is not None:
+            ctes = BUILT_IN_CTES.format(
+                person_days_cte=f"pd AS ({person_days_insert}),",
+                person_days="pd",
+                spans="_eff_spans",
+            )
+        else:
+            ctes = BUILT_IN_CTES.format(
+                person_days_cte="", person_days="salesops_efficiencypersonday", spans="_eff_spans"
+            )
+        rows += _insert(
+            BUILT_IN_SELECT.format(spans="_eff_spans"),
+            {**built_in, **_span_bounds(built_in_base)},
+            ctes=ctes,
         )
-    else:
-        ctes = BUILT_IN_CTES.format(person_days_cte="", person_days="salesops_efficiencypersonday")
-    rows += _insert(BUILT_IN_SELECT, {**built_in, **_span_bounds(base_now)}, ctes=ctes)
-    if person_days_insert is not None:
-        # The table was just rewritten: fresh statistics for the next (incremental) runs' plans.
-        _exec("ANALYZE salesops_efficiencypersonday")
-    # Rows of a recomputed period that were not written again belong to scopes without activity
-    # any more; they go before the derived sums read the months.
-    _exec(STALE_SQL.format(table="_eff_spans"), built_in)
+        if person_days_insert is not None:
+            # The table was just rewritten: fresh statistics for the next (incremental) plans.
+            _exec("ANALYZE salesops_efficiencypersonday")
+        # Rows of a recomputed period that were not written again belong to scopes without
+        # activity any more; they go before the derived sums read the months.
+        _exec(STALE_SQL.format(table="_eff_spans"), built_in)
+    if rolled:
+        rows += _rolled_insert(rolled, built_in)
 
     providers = scope_providers()
     provided = {"types": sorted(providers), "stamp": stamp}
     # Provider scopes follow the built-in ones (only the periods recomputed now) when their cached
     # days were only refreshed for changed days; after a rebuild, every period.
     rebuild = _providers_to_rebuild(providers, full=full)
-    _scope_days_refresh(providers, rebuild=rebuild)
+    _scope_days_refresh(providers, rebuild=rebuild, pending=changed)
     provider_base = [*base, *months] if rebuild else base_now
     provider_derived = derived if rebuild else derived_now
     if providers:
@@ -430,9 +580,9 @@ def snapshots_publish(
         rows += _insert(PROVIDER_BODY, {**provided, **_span_bounds(provider_base)})
         _exec(STALE_SQL.format(table="_eff_all_spans"), provided)
 
-    # Derived periods: built-in scopes where a part changed, provider scopes likewise unless
-    # their inputs changed.
-    _derived_table(derived_now)
+    # Derived periods: built-in scopes where a part changed (unless rolled), provider scopes
+    # likewise unless their inputs changed.
+    _derived_table([d for d in derived_now if d.span not in by_rolling])
     rows += _insert(DERIVED_BODY, built_in)
     _exec(STALE_SQL.format(table="_eff_derived"), built_in)
     if providers:
@@ -441,10 +591,14 @@ def snapshots_publish(
         _exec(STALE_SQL.format(table="_eff_derived"), provided)
 
     _exec(
-        "INSERT INTO salesops_efficiencycursor (name, watermark) VALUES (%s, now()) "
+        "INSERT INTO salesops_efficiencycursor (name, watermark) VALUES (%s, now()), (%s, %s) "
         "ON CONFLICT (name) DO UPDATE SET watermark = EXCLUDED.watermark",
-        [PUBLISH_CURSOR],
+        [PUBLISH_CURSOR, STAMP_CURSOR, stamp],
     )
     return PublishResult(
-        as_of=as_of, full=full, periods=len(base_now) + len(derived_now), rows=rows
+        as_of=as_of,
+        full=full,
+        periods=len(base_now) + len(derived_now),
+        rows=rows,
+        rolled=len(rolled),
     )

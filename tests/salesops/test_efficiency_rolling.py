@@ -1,0 +1,183 @@
+"""Rolled periods: the next night's month-, quarter-, year-to-date and trailing 90 days follow
+from last night's rows plus the new day (minus the day that left the window), and equal a full
+recomputation; whatever last night's rows cannot vouch for is summed from the days again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
+
+from salesops.models import EfficiencySnapshot
+from salesops.services.efficiency import efficiency_snapshots_compute
+from tests.salesops.test_efficiency_properties import (
+    HYPO,
+    _load,
+    _mutate,
+    cost_st,
+    days,
+    deal_st,
+)
+from tests.salesops.test_efficiency_support import cost, snap, table_for, won
+
+# Each night in its own committed transaction, with no overlap on the change watermark, as in
+# production: what a night saw is not seen as changed again by the next one.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NIGHT = dt.date(2026, 4, 10)  # mid-month, mid-quarter (fiscal year = calendar year)
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _no_overlap(settings):
+    settings.EFFICIENCY_INCREMENTAL_OVERLAP_SECONDS = 0
+
+
+def _night(as_of: dt.date):
+    return efficiency_snapshots_compute(as_of=as_of)
+
+
+def _assert_equals_full(as_of: dt.date) -> None:
+    incremental = table_for(as_of)
+    assert efficiency_snapshots_compute(as_of=as_of, full=True).rolled == 0
+    assert table_for(as_of) == incremental
+
+
+def test_next_night_rolls_every_rolling_period_from_last_nights_rows(personas):
+    a1, a3 = personas.person("rep_a1"), personas.person("rep_a3")
+    won(a1, "1000", NIGHT - 20 * DAY)
+    cost("300", NIGHT - 40 * DAY, person=a1)
+    cost("80", NIGHT - 3 * DAY, team=personas.team_a_east, category="tools")
+    _night(NIGHT - DAY)
+
+    won(a1, "250", NIGHT)
+    won(a3, "40", NIGHT, splits=[(a3, "50"), (a1, "50")])
+    cost("90", NIGHT, person=a3)
+    assert _night(NIGHT).rolled == 5  # the day, month-, quarter-, year-to-date, 90 days
+
+    t90 = snap("person", a1, "t90", NIGHT - 89 * DAY, NIGHT)
+    assert (t90.revenue, t90.cost, t90.won_deals) == (Decimal("1270"), Decimal("300"), 2)
+    team = snap("team", personas.team_a, "qtd", dt.date(2026, 4, 1), NIGHT)
+    assert (team.revenue, team.cost, team.won_deals) == (Decimal("290"), Decimal("170"), 2)
+    _assert_equals_full(NIGHT)
+
+
+def test_a_scope_leaves_the_trailing_window_and_a_zero_sum_scope_stays(personas):
+    a1, a2 = personas.person("rep_a1"), personas.person("rep_a2")
+    won(a2, "500", NIGHT - 90 * DAY)  # in last night's trailing 90 days, not in tonight's
+    cost("100", NIGHT - 30 * DAY, person=a1)
+    cost("-100", NIGHT - 29 * DAY, person=a1, category="adjustment", note="correction")
+    _night(NIGHT - DAY)
+    assert snap("person", a2, "t90", NIGHT - 90 * DAY, NIGHT - DAY).revenue == 500
+
+    assert _night(NIGHT).rolled == 5
+    assert not EfficiencySnapshot.objects.filter(
+        scope_type="person", scope_id=a2.pk, period="t90", period_end=NIGHT
+    ).exists()
+    zero = snap("person", a1, "t90", NIGHT - 89 * DAY, NIGHT)
+    assert (zero.cost, zero.ratio, zero.source_rows) == (0, None, 2)  # activity, summing to 0
+    _assert_equals_full(NIGHT)
+
+
+@pytest.mark.parametrize(
+    ("first", "rolled"),
+    [
+        (dt.date(2026, 5, 1), 6),  # a month closes: from last night's month-to-date
+        (dt.date(2026, 7, 1), 6),  # and a quarter: quarter-to-date is the day alone
+        (dt.date(2027, 1, 1), 6),  # and a year
+    ],
+)
+def test_first_of_a_month_closes_the_month_from_last_nights_month_to_date(personas, first, rolled):
+    a1, b1 = personas.person("rep_a1"), personas.person("rep_b1")
+    won(a1, "700", first - 20 * DAY)
+    cost("70", first - DAY, person=a1)
+    cost("15", first - 75 * DAY, person=b1)
+    _night(first - DAY)
+
+    won(a1, "10", first)
+    assert _night(first).rolled == rolled
+    closed = snap("person", a1, "month", (first - DAY).replace(day=1), first - DAY)
+    assert (closed.revenue, closed.cost) == (Decimal("700"), Decimal("70"))
+    assert snap("person", a1, "mtd", first, first).revenue == 10
+    _assert_equals_full(first)
+
+
+def test_a_change_inside_last_nights_periods_sums_those_from_the_days(personas):
+    from salesops.services.deals import deal_update
+
+    a1 = personas.person("rep_a1")
+    recent = won(a1, "900", NIGHT - 5 * DAY)
+    older = won(a1, "400", dt.date(2026, 2, 10))
+    cost("50", NIGHT - 5 * DAY, person=a1)
+    _night(NIGHT - DAY)
+
+    deal_update(deal=older, data={"stage": "lost"})  # in the year and the trailing 90 days
+    won(a1, "10", NIGHT)
+    assert _night(NIGHT).rolled == 3  # the day, month- and quarter-to-date still roll
+    assert snap("person", a1, "ytd", dt.date(2026, 1, 1), NIGHT).revenue == 910
+    _assert_equals_full(NIGHT)
+
+    deal_update(deal=recent, data={"stage": "lost"})  # in every period of last night
+    assert _night(NIGHT + DAY).rolled == 1  # the day alone
+    assert snap("person", a1, "mtd", dt.date(2026, 4, 1), NIGHT + DAY).revenue == 10
+    _assert_equals_full(NIGHT + DAY)
+
+
+def test_rows_a_later_or_skipped_night_did_not_vouch_for_are_not_rolled(personas):
+    a1 = personas.person("rep_a1")
+    won(a1, "100", NIGHT - 3 * DAY)
+    _night(NIGHT - 2 * DAY)  # the night before last, then no run for NIGHT - 1
+    won(a1, "5", NIGHT)
+    assert _night(NIGHT).rolled == 1  # the day alone
+    _assert_equals_full(NIGHT)
+
+    _night(NIGHT - DAY)  # a backfill after it: NIGHT + 1 must not start from NIGHT's rows
+    won(a1, "7", NIGHT + DAY)
+    assert _night(NIGHT + DAY).rolled == 1  # the day alone
+    _assert_equals_full(NIGHT + DAY)
+
+
+ENGINE_AND_SOURCE_TABLES = (
+    "salesops_dealsplit, salesops_deal, salesops_salescost, salesops_efficiencysnapshot, "
+    "salesops_efficiencypersonday, salesops_efficiencyteamday, salesops_efficiencycursor, "
+    "salesops_efficiencydirty, salesops_efficiencypendingday, "
+    "salesops_efficiencyscopependingday, salesops_efficiencyscopeday"
+)
+
+
+@HYPO
+@given(
+    deals=st.lists(deal_st, max_size=8),
+    costs=st.lists(cost_st, max_size=8),
+    changes=st.lists(
+        st.tuples(
+            st.sampled_from(["lose", "move", "resplit", "delete_cost", "add"]),
+            st.integers(0, 50),
+            days,
+        ),
+        max_size=4,
+    ),
+    night=st.sampled_from(
+        [dt.date(2026, 4, 10), dt.date(2026, 5, 1), dt.date(2026, 4, 1), dt.date(2026, 1, 1)]
+    ),
+)
+def test_the_next_night_equals_a_full_recomputation(
+    personas, deals, costs, changes, night
+):
+    """Random ledgers, a night, random changes (old days and the new one), the next night:
+    whatever rolled and whatever was summed again equals a full recomputation."""
+    try:
+        people = _load(personas, deals, costs)
+        _night(night - DAY)
+        _mutate(personas, people, changes)
+        won(people[0], "42.00", night)
+        cost("7.50", night, person=people[1])
+        _night(night)
+        _assert_equals_full(night)
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"TRUNCATE {ENGINE_AND_SOURCE_TABLES} CASCADE")
