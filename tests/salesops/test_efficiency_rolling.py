@@ -165,9 +165,7 @@ ENGINE_AND_SOURCE_TABLES = (
         [dt.date(2026, 4, 10), dt.date(2026, 5, 1), dt.date(2026, 4, 1), dt.date(2026, 1, 1)]
     ),
 )
-def test_the_next_night_equals_a_full_recomputation(
-    personas, deals, costs, changes, night
-):
+def test_the_next_night_equals_a_full_recomputation(personas, deals, costs, changes, night):
     """Random ledgers, a night, random changes (old days and the new one), the next night:
     whatever rolled and whatever was summed again equals a full recomputation."""
     try:
