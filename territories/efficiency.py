@@ -85,7 +85,7 @@ def daily_rows_sql(*, start: date, end: date) -> tuple[str, list[object]]:
 
 # Every table the territory scope reads besides deals, splits and costs (whose changes the engine
 # tracks itself): models (state, live dates), the tree (paths), owner assignments and the
-# account assignment history.
+# account assignment history. Migration 0003 puts the version-bumping triggers on exactly these.
 FINGERPRINT_TABLES = (
     "territories_territorymodel",
     T,
@@ -95,11 +95,11 @@ FINGERPRINT_TABLES = (
 
 
 def inputs_fingerprint_sql() -> tuple[str, list[object]]:
-    """One text row that changes whenever a row of FINGERPRINT_TABLES is added, changed or removed
-    (row count and an order-independent sum of whole-row hashes, hashed as records rather than
-    as text, which costs a third less; PostgreSQL 14+ only, like the engine)."""
-    parts = [
-        f"(SELECT count(*) || ':' || COALESCE(sum(hash_record_extended(x, 0)), 0) FROM {table} x)"
-        for table in FINGERPRINT_TABLES
-    ]
-    return "SELECT " + " || '|' || ".join(parts), []
+    """One row that changes whenever a row of FINGERPRINT_TABLES is added, changed or removed: the
+    version their triggers bump (models.EfficiencyInputsVersion, migration 0003). Without that
+    row, a value that differs every time, so the territory days are rebuilt rather than trusted."""
+    return (
+        "SELECT COALESCE((SELECT version::text FROM territories_efficiencyinputsversion "
+        "WHERE id = 1), 'no version row: ' || txid_current() || ':' || clock_timestamp())",
+        [],
+    )

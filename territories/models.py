@@ -284,3 +284,22 @@ class AccountTerritory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} in {self.territory_id} from {self.valid_from}"
+
+
+class EfficiencyInputsVersion(models.Model):
+    """One row whose `version` database triggers bump on every statement that writes a table the
+    territory efficiency scope reads (territories.efficiency.FINGERPRINT_TABLES): the engine's
+    nightly "did the territory inputs change?" is then one row read, not a hash of the tables.
+
+    Transactional (a row, not a sequence): a change the engine cannot see yet has not bumped the
+    version it reads either, so the next night still sees the bump. Writers of those tables queue
+    on the row until they commit; territory edits are rare, whole-model operations.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "territory inputs version"
+
+    def __str__(self) -> str:
+        return f"territory inputs v{self.version}"

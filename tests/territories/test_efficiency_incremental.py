@@ -179,3 +179,52 @@ def test_a_crash_emptied_cache_is_rebuilt_not_trusted(territory_org):
     efficiency_snapshots_compute(as_of=AS_OF)
 
     assert all_snapshots() == expected
+
+
+def _fingerprint() -> str:
+    from django.db import connection
+
+    from territories.efficiency import inputs_fingerprint_sql
+
+    sql, params = inputs_fingerprint_sql()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return str(cur.fetchone()[0])
+
+
+@pytest.mark.django_db
+def test_every_write_to_a_territory_input_table_changes_the_fingerprint(territory_org):
+    """Triggers, not the ORM: a queryset update and raw SQL count, even of no rows."""
+    from django.db import connection
+
+    from territories.efficiency import FINGERPRINT_TABLES
+    from territories.models import TerritoryModel
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname LIKE '%%_efficiency_inputs'"
+        )
+        assert sorted(row[0] for row in cur.fetchall()) == sorted(FINGERPRINT_TABLES)
+
+    seen = [_fingerprint()]
+    TerritoryModel.objects.filter(pk=territory_org["de"].model_id).update(name="Renamed")
+    seen.append(_fingerprint())
+    with connection.cursor() as cur:
+        cur.execute("UPDATE territories_accountterritory SET valid_from = valid_from")
+        seen.append(_fingerprint())
+        cur.execute("SELECT 1 FROM territories_territoryassignment")  # a read changes nothing
+        assert _fingerprint() == seen[-1]
+        cur.execute("DELETE FROM territories_territoryassignment WHERE false")  # a statement
+        seen.append(_fingerprint())
+        cur.execute("INSERT INTO territories_territory SELECT * FROM territories_territory LIMIT 0")
+        seen.append(_fingerprint())
+    assert len(set(seen)) == len(seen) == 5
+
+
+@pytest.mark.django_db
+def test_without_its_version_row_the_fingerprint_never_repeats(territory_org):
+    from territories.models import EfficiencyInputsVersion
+
+    EfficiencyInputsVersion.objects.all().delete()
+    assert _fingerprint() != _fingerprint()

@@ -110,13 +110,13 @@ def derived_spans(as_of: date) -> list[Derived]:
 @dataclass(frozen=True)
 class Rolled:
     """A rolling period of S(as_of) as the previous night's snapshot of `prev` (None: nothing)
-    plus the days `add` minus the days `sub`: revenue, cost, won deals and the count of per-day
-    rows summed are additive over disjoint days, so this is exact."""
+    plus the day `add` minus the day `sub` (None: none): revenue, cost, won deals and the count
+    of per-day rows summed are additive over disjoint days, so this is exact."""
 
     span: Span
     prev: Span | None
-    add: tuple[date, ...]
-    sub: tuple[date, ...] = ()
+    add: date | None
+    sub: date | None = None
 
 
 def rolled_spans(as_of: date) -> list[Rolled]:
@@ -125,26 +125,26 @@ def rolled_spans(as_of: date) -> list[Rolled]:
     trailing 90 days (yesterday's plus today minus the day that left the window) and, on the
     first of a month, the month just closed (yesterday's month-to-date)."""
     yesterday = as_of - timedelta(days=1)
-    result = [Rolled(Span(Period.DAY, as_of, as_of), None, (as_of,))]
+    result = [Rolled(Span(Period.DAY, as_of, as_of), None, as_of)]
     for period, start in (
         (Period.MTD, month_start(as_of)),
         (Period.QTD, fiscal_quarter_start(as_of)),
         (Period.YTD, fiscal_year_start(as_of)),
     ):
         prev = None if start == as_of else Span(period, start, yesterday)
-        result.append(Rolled(Span(period, start, as_of), prev, (as_of,)))
+        result.append(Rolled(Span(period, start, as_of), prev, as_of))
     dropped = as_of - timedelta(days=TRAILING_DAYS)
     result.append(
         Rolled(
             Span(Period.T90, dropped + timedelta(days=1), as_of),
             Span(Period.T90, dropped, yesterday),
-            (as_of,),
-            (dropped,),
+            as_of,
+            dropped,
         )
     )
     if as_of.day == 1:
         closed = Span(Period.MONTH, month_start(yesterday), yesterday)
-        result.append(Rolled(closed, Span(Period.MTD, closed.start, yesterday), ()))
+        result.append(Rolled(closed, Span(Period.MTD, closed.start, yesterday), None))
     return result
 
 

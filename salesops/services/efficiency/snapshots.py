@@ -268,29 +268,41 @@ PERSON_DAYS_OF_DAYS = """(
     ) pd
 )"""
 
-# The rows of rolled periods (_eff_rolled: per target period, its parts with a sign): the
-# previous night's snapshot rows, plus and minus the rows of single days (_eff_day_rows, from the
-# per-day tables). A scope keeps its row while a per-day row of it is left in the period (n > 0),
-# as a recomputation would; the company always has one.
+# The rows of rolled periods (_eff_rolled: per target period, the previous night's period and
+# the added and dropped day): the previous night's snapshot rows minus the scope's row of the
+# dropped day (a scope with a row that day had one in the previous period), joined in full with
+# the rows of the added day (_eff_day_rows, from the per-day tables). A scope keeps its row while
+# a per-day row of it is left in the period (n > 0), as a recomputation would; the company always
+# has one. Hash joins on the scope, no sort.
 ROLLED_BODY = """
-    SELECT x.scope_type, x.scope_id, x.scope_key, r.period, r.ps, r.pe,
-           SUM(r.sign * x.revenue) AS revenue, SUM(r.sign * x.cost) AS cost,
-           SUM(r.sign * x.won)::int AS won, SUM(r.sign * x.n)::int AS n
-    FROM _eff_rolled r
-    JOIN (
-        SELECT 'snapshot' AS src, s.scope_type, s.scope_id, s.scope_key, s.period,
-               s.period_start AS ps, s.period_end AS pe, s.revenue, s.cost, s.won_deals AS won,
-               s.source_rows AS n
-        FROM salesops_efficiencysnapshot s
+    WITH kept AS (
+        SELECT t.id, s.scope_type, s.scope_id, s.scope_key,
+               s.revenue - COALESCE(d.revenue, 0) AS revenue, s.cost - COALESCE(d.cost, 0) AS cost,
+               s.won_deals - COALESCE(d.won, 0) AS won, s.source_rows - COALESCE(d.n, 0) AS n
+        FROM _eff_rolled t
+        JOIN salesops_efficiencysnapshot s
+          ON s.period_end = t.prev_pe AND s.period = t.prev_period AND s.period_start = t.prev_ps
+        LEFT JOIN _eff_day_rows d
+          ON d.ps = t.sub_day AND d.scope_type = s.scope_type AND d.scope_id = s.scope_id
+         AND d.scope_key = s.scope_key
         WHERE s.scope_type = ANY(%(types)s)
-          AND (s.period, s.period_start, s.period_end) IN (
-              SELECT part_period, part_ps, part_pe FROM _eff_rolled WHERE src = 'snapshot')
-        UNION ALL
-        SELECT 'day', scope_type, scope_id, scope_key, period, ps, pe, revenue, cost, won, n
-        FROM _eff_day_rows
-    ) x ON x.src = r.src AND x.period = r.part_period AND x.ps = r.part_ps AND x.pe = r.part_pe
-    GROUP BY x.scope_type, x.scope_id, x.scope_key, r.period, r.ps, r.pe
-    HAVING SUM(r.sign * x.n) > 0 OR x.scope_type = 'company'
+    ), added AS (
+        SELECT t.id, d.scope_type, d.scope_id, d.scope_key, d.revenue, d.cost, d.won, d.n
+        FROM _eff_rolled t JOIN _eff_day_rows d ON d.ps = t.add_day
+    )
+    SELECT COALESCE(k.scope_type, a.scope_type) AS scope_type,
+           COALESCE(k.scope_id, a.scope_id) AS scope_id,
+           COALESCE(k.scope_key, a.scope_key) AS scope_key, t.period, t.ps, t.pe,
+           COALESCE(k.revenue, 0) + COALESCE(a.revenue, 0) AS revenue,
+           COALESCE(k.cost, 0) + COALESCE(a.cost, 0) AS cost,
+           COALESCE(k.won, 0) + COALESCE(a.won, 0) AS won,
+           COALESCE(k.n, 0) + COALESCE(a.n, 0) AS n
+    FROM kept k
+    FULL JOIN added a
+      ON a.id = k.id AND a.scope_type = k.scope_type AND a.scope_id = k.scope_id
+     AND a.scope_key = k.scope_key
+    JOIN _eff_rolled t ON t.id = COALESCE(k.id, a.id)
+    WHERE COALESCE(k.n, 0) + COALESCE(a.n, 0) > 0 OR COALESCE(k.scope_type, a.scope_type) = 'company'
 """
 
 STALE_SQL = """
@@ -393,7 +405,7 @@ def _rolled_to_apply(as_of: date, changed: list[date]) -> list[Rolled]:
 def _rolled_insert(rolled: list[Rolled], params: dict[str, Any]) -> int:
     """Write the built-in scopes' rows of `rolled` from the previous night's rows and the rows of
     their added and dropped days (computed here from the per-day tables)."""
-    days = sorted({day for r in rolled for day in (*r.add, *r.sub)})
+    days = sorted({day for r in rolled for day in (r.add, r.sub) if day is not None})
     day_spans = [Span(Period.DAY, day, day) for day in days]
     _spans_table("_eff_day_spans", day_spans)
     _exec("DROP TABLE IF EXISTS _eff_day_rows")
@@ -407,20 +419,17 @@ def _rolled_insert(rolled: list[Rolled], params: dict[str, Any]) -> int:
     )
     _exec("DROP TABLE IF EXISTS _eff_rolled")
     _exec(
-        "CREATE TEMP TABLE _eff_rolled (period text, ps date, pe date, src text, "
-        "part_period text, part_ps date, part_pe date, sign int) ON COMMIT DROP"
+        "CREATE TEMP TABLE _eff_rolled (id int, period text, ps date, pe date, "
+        "prev_period text, prev_ps date, prev_pe date, add_day date, sub_day date) ON COMMIT DROP"
     )
-    parts: list[object] = []
-    for r in rolled:
-        target = [str(r.span.period), r.span.start, r.span.end]
-        if r.prev is not None:
-            parts += [*target, "snapshot", str(r.prev.period), r.prev.start, r.prev.end, 1]
-        for day, sign in [*((d, 1) for d in r.add), *((d, -1) for d in r.sub)]:
-            parts += [*target, "day", str(Period.DAY), day, day, sign]
-    values = ", ".join(
-        ["(%s, %s::date, %s::date, %s, %s, %s::date, %s::date, %s)"] * (len(parts) // 8)
-    )
-    _exec(f"INSERT INTO _eff_rolled VALUES {values}", parts)
+    values: list[object] = []
+    for i, r in enumerate(rolled):
+        prev = (
+            [None, None, None] if r.prev is None else [str(r.prev.period), r.prev.start, r.prev.end]
+        )
+        values += [i, str(r.span.period), r.span.start, r.span.end, *prev, r.add, r.sub]
+    row = "(%s, %s, %s::date, %s::date, %s, %s::date, %s::date, %s::date, %s::date)"
+    _exec(f"INSERT INTO _eff_rolled VALUES {', '.join([row] * len(rolled))}", values)
     _exec("ANALYZE _eff_rolled")
     # The periods are tonight's (new rows but on a re-run): clear them and INSERT, a third cheaper
     # than an upsert's speculative insertion; readers see either all old rows or all new ones.
