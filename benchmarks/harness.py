@@ -71,6 +71,22 @@ class BenchContext:
             best = min(best, time.perf_counter() - start)
         return best
 
+    def timed_interleaved(
+        self, *runs: tuple[Callable[[], Any], Callable[[], Any] | None], repeat: int = 3
+    ) -> list[float]:
+        """Best wall time of each (fn, setup) of `runs` over `repeat` rounds in which they take
+        turns, so a slow spell of a shared machine falls on all of them alike; `setup` runs
+        untimed before each call."""
+        best = [float("inf")] * len(runs)
+        for _ in range(repeat):
+            for i, (fn, setup) in enumerate(runs):
+                if setup is not None:
+                    setup()
+                start = time.perf_counter()
+                fn()
+                best[i] = min(best[i], time.perf_counter() - start)
+        return best
+
     def execute(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params or [])

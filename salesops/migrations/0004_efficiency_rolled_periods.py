@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='efficiencysnapshot',
             name='source_rows',
-            field=models.IntegerField(db_default=0, default=0),
+            field=models.IntegerField(db_default=0, default=0, help_text='Engine bookkeeping: the per-day aggregate rows summed into this row.'),
         ),
         migrations.AddConstraint(
             model_name='efficiencysnapshot',

@@ -51,7 +51,11 @@ class EfficiencySnapshot(models.Model):
     # Engine bookkeeping: how many per-day aggregate rows were summed into this row. A rolling
     # period computed by difference from the previous night's row keeps a scope while it is > 0,
     # exactly as a recomputation keeps the scopes that have a day in the period.
-    source_rows = models.IntegerField(default=0, db_default=0)
+    source_rows = models.IntegerField(
+        default=0,
+        db_default=0,
+        help_text="Engine bookkeeping: the per-day aggregate rows summed into this row.",
+    )
     computed_at = models.DateTimeField()
 
     class Meta:
