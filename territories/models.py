@@ -293,7 +293,8 @@ class EfficiencyInputsVersion(models.Model):
 
     Transactional (a row, not a sequence): a change the engine cannot see yet has not bumped the
     version it reads either, so the next night still sees the bump. Writers of those tables queue
-    on the row until they commit; territory edits are rare, whole-model operations.
+    on the row until they commit; territory edits are rare, whole-model operations. A deleted row
+    (a flush) is recreated by the next bump with a clock-based value no earlier bump had.
     """
 
     version = models.BigIntegerField(default=0)

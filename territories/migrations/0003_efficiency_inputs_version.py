@@ -16,7 +16,10 @@ BUMP_SQL = """
 INSERT INTO territories_efficiencyinputsversion (id, version) VALUES (1, 0);
 CREATE FUNCTION territories_efficiency_inputs_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE territories_efficiencyinputsversion SET version = version + 1;
+    -- A missing row (a flush, a manual delete) comes back with a value no earlier bump had.
+    INSERT INTO territories_efficiencyinputsversion (id, version)
+    VALUES (1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
+    ON CONFLICT (id) DO UPDATE SET version = territories_efficiencyinputsversion.version + 1;
     RETURN NULL;
 END $$;
 """ + "".join(
