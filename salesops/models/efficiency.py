@@ -96,17 +96,24 @@ class EfficiencyPersonDay(models.Model):
     person was in that day. Internal to the engine (rebuildable from the sources)."""
 
     pk = models.CompositePrimaryKey("person_id", "day")
-    person = models.ForeignKey("salesops.Person", on_delete=models.DO_NOTHING, db_constraint=False)
+    # The primary key is the only index: it serves person_id; nothing reads by team_id (team
+    # roll-ups aggregate whole periods) or by day alone (period sums read whole months anyway, a
+    # sequential scan). Every index is paid for by each row a full rebuild writes, in primary-key
+    # order: with FK indexes on person and team, that insert took twice as long.
+    person = models.ForeignKey(
+        "salesops.Person", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
+    )
     day = models.DateField()
     team = models.ForeignKey(
-        "salesops.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False
+        "salesops.Team",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
     )
     revenue = models.DecimalField(max_digits=22, decimal_places=6)
     cost = models.DecimalField(max_digits=18, decimal_places=2)
     won_deals = models.IntegerField()
-
-    # No index on day on purpose: period sums read whole months anyway (a sequential scan), and
-    # the full rebuild inserts in primary-key order, several times faster without a second index.
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.day}"
@@ -116,7 +123,10 @@ class EfficiencyTeamDay(models.Model):
     """Per team and day: ledger cost booked to the team itself (not to a person)."""
 
     pk = models.CompositePrimaryKey("team_id", "day")
-    team = models.ForeignKey("salesops.Team", on_delete=models.DO_NOTHING, db_constraint=False)
+    # The primary key serves team_id.
+    team = models.ForeignKey(
+        "salesops.Team", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
+    )
     day = models.DateField()
     cost = models.DecimalField(max_digits=18, decimal_places=2)
 
