@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from salesops.formulas import format_ratio
-from salesops.models import EfficiencySnapshot
+from salesops.models import EfficiencyPersonDay, EfficiencySnapshot
 from salesops.services.efficiency import efficiency_snapshots_compute
 from tests.salesops.test_efficiency_support import cost, snap, table, table_for, won
 
@@ -235,6 +235,63 @@ def test_full_run_writes_the_person_days_a_plain_full_refresh_writes(personas):
     assert fused == person_days()
     assert (b1.pk, dt.date(2025, 1, 9), personas.team_b.pk, 0, 50, 0) in fused
     assert (a1.pk, dt.date(2026, 2, 3), personas.team_a.pk, 600, 300, 1) in fused
+
+
+def _person_day_key() -> list[tuple[object, ...]]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'salesops_efficiencypersonday'::regclass AND contype = 'p'"
+        )
+        return cur.fetchall()
+
+
+KEY = [("salesops_efficiencypersonday_pkey", "PRIMARY KEY (person_id, day)")]
+
+
+def test_a_full_rebuild_puts_the_person_day_key_back(personas):
+    """The full rebuild writes the person days without their primary key and builds it after:
+    both full paths leave it in place, and it still refuses a duplicate (person, day)."""
+    from django.db import IntegrityError, transaction
+
+    from salesops.services.efficiency.daily import ALL, daily_refresh, partition_resolve
+
+    a1 = personas.person("rep_a1")
+    won(a1, "1000", dt.date(2026, 2, 3))
+    assert _person_day_key() == KEY
+    efficiency_snapshots_compute(as_of=AS_OF, full=True)
+    assert _person_day_key() == KEY
+    daily_refresh(partition=partition_resolve(ALL), full=True)
+    assert _person_day_key() == KEY
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EfficiencyPersonDay.objects.bulk_create(
+            [
+                EfficiencyPersonDay(
+                    person=a1, day=dt.date(2026, 2, 3), revenue=1, cost=0, won_deals=0
+                )
+            ]
+        )
+
+
+def test_a_failed_full_rebuild_keeps_the_old_person_days_and_key(personas, monkeypatch):
+    from salesops.services.efficiency import snapshots
+
+    a1 = personas.person("rep_a1")
+    won(a1, "1000", dt.date(2026, 2, 3))
+    efficiency_snapshots_compute(as_of=AS_OF, full=True)
+    before = table()
+
+    def fail() -> None:
+        raise RuntimeError("worker lost mid-run")
+
+    monkeypatch.setattr(snapshots, "person_day_key_restore", fail)
+    with pytest.raises(RuntimeError):
+        efficiency_snapshots_compute(as_of=AS_OF, full=True)
+    assert _person_day_key() == KEY
+    assert EfficiencyPersonDay.objects.count() == 1
+    assert table() == before
 
 
 def test_person_days_insert_is_only_for_a_full_publish():

@@ -97,14 +97,14 @@ def _filter(column: str, ids: list[int] | None) -> str:
     return "" if ids is None else f" AND {column} = ANY(%(ids)s)"
 
 
-# Which team a person was in on g.day: the membership covering the day; without any membership
+# Which team a person was in on x.day: the membership covering the day; without any membership
 # rows, the current team. (The exclusion constraint allows at most one covering membership.)
 TEAM_ON_DAY_JOINS = """
-    JOIN salesops_person p ON p.id = g.person_id
+    JOIN salesops_person p ON p.id = x.person_id
     LEFT JOIN salesops_teammembership m
-        ON m.person_id = g.person_id AND daterange(m.valid_from, m.valid_to, '[)') @> g.day
+        ON m.person_id = x.person_id AND daterange(m.valid_from, m.valid_to, '[)') @> x.day
     LEFT JOIN (SELECT DISTINCT person_id FROM salesops_teammembership) hm
-        ON hm.person_id = g.person_id
+        ON hm.person_id = x.person_id
 """
 TEAM_ON_DAY_SQL = "COALESCE(m.team_id, CASE WHEN hm.person_id IS NULL THEN p.team_id END)"
 
@@ -113,28 +113,30 @@ PERSON_DAY_COLUMNS = "person_id, day, team_id, revenue, cost, won_deals"
 
 
 def _person_day_insert_sql(sources: dict[str, str], *, returning: str | None = "day") -> str:
-    """INSERT … SELECT of person-day rows from three source FROM/WHERE bodies."""
+    """INSERT … SELECT of person-day rows from three source FROM/WHERE bodies.
+
+    The team of the day is joined to the source rows and grouped with them (a person has one team
+    a day, so the groups are the (person, day) pairs): one sort on (person, day, team) serves the
+    grouping and the primary-key order of the insert.
+    """
     splits, owners, costs = sources["splits"], sources["owners"], sources["costs"]
     return f"""
         INSERT INTO salesops_efficiencypersonday
             (person_id, day, team_id, revenue, cost, won_deals)
-        SELECT g.person_id, g.day, {TEAM_ON_DAY_SQL}, g.revenue, g.cost, g.won_deals
+        SELECT x.person_id, x.day, {TEAM_ON_DAY_SQL}, SUM(x.revenue), SUM(x.cost),
+               SUM(x.won)::int
         FROM (
-            SELECT person_id, day, SUM(revenue) AS revenue, SUM(cost) AS cost,
-                   SUM(won)::int AS won_deals
-            FROM (
-                SELECT s.person_id, d.close_date AS day, {CREDIT_SQL} AS revenue,
-                       0::numeric AS cost, 0 AS won
-                {splits}
-                UNION ALL
-                SELECT d.owner_id, d.close_date, 0, 0, 1 {owners}
-                UNION ALL
-                SELECT c.person_id, c.date, 0, c.amount, 0 {costs}
-            ) x
-            GROUP BY person_id, day
-        ) g
+            SELECT s.person_id, d.close_date AS day, {CREDIT_SQL} AS revenue,
+                   0::numeric AS cost, 0 AS won
+            {splits}
+            UNION ALL
+            SELECT d.owner_id, d.close_date, 0, 0, 1 {owners}
+            UNION ALL
+            SELECT c.person_id, c.date, 0, c.amount, 0 {costs}
+        ) x
         {TEAM_ON_DAY_JOINS}
-        ORDER BY g.person_id, g.day
+        GROUP BY x.person_id, x.day, 3
+        ORDER BY 1, 2
         {f"RETURNING {returning}" if returning else ""}
     """
 
@@ -219,7 +221,7 @@ def daily_refresh(
 
     `defer_person_days`: when this turns out to be a full refresh of every person, leave the
     person-day INSERT to the caller (RefreshResult.person_days_insert), who must run it in the
-    same transaction; see snapshots_publish.
+    same transaction and then call person_day_key_restore(); see snapshots_publish.
     """
     lock_and_configure(partition.name)
     cursor_name = f"daily:{partition.name}"
@@ -244,11 +246,31 @@ def daily_refresh(
     return result
 
 
+PERSON_DAY_KEY = "salesops_efficiencypersonday_pkey"
+
+
+def person_day_key_drop() -> None:
+    """Before a rebuild of every person day: without its primary key the table takes the rows
+    several times faster, and building the key once afterwards costs less than the difference
+    (the rows arrive in key order). Transactional DDL: a failed run rolls back to the old key."""
+    _exec(f"ALTER TABLE salesops_efficiencypersonday DROP CONSTRAINT {PERSON_DAY_KEY}")
+
+
+def person_day_key_restore() -> None:
+    """After the rebuild, in the same transaction: the key (and its uniqueness check) is back."""
+    _exec(
+        f"ALTER TABLE salesops_efficiencypersonday ADD CONSTRAINT {PERSON_DAY_KEY} "
+        "PRIMARY KEY (person_id, day)"
+    )
+
+
 def _refresh_full(partition: Partition, *, defer_person_days: bool = False) -> RefreshResult:
     params: dict[str, object] = {}
     if partition.person_ids is None:
         # Everything: the snapshot step recomputes every period, no pending days needed.
+        # (TRUNCATE already holds the table exclusively until commit; so does the key's DDL.)
         _exec("TRUNCATE salesops_efficiencypersonday, salesops_efficiencyteamday")
+        person_day_key_drop()
         _exec("DELETE FROM salesops_efficiencydirty")
         # The publish that follows a full refresh rebuilds every plug-in scope's days too.
         _exec("DELETE FROM salesops_efficiencyscopependingday")
@@ -261,6 +283,7 @@ def _refresh_full(partition: Partition, *, defer_person_days: bool = False) -> R
             insert = _person_day_insert_sql(_full_person_sources(""), returning=PERSON_DAY_COLUMNS)
             return RefreshResult(partition.name, True, 0, teams, person_days_insert=insert)
         persons = _exec(_person_day_insert_sql(_full_person_sources(""), returning=None))
+        person_day_key_restore()
         return RefreshResult(partition.name, True, persons, teams)
     params = {"ids": partition.person_ids}
     _exec(

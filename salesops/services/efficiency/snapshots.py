@@ -8,9 +8,9 @@ All in set-based statements whose number does not depend on the number of people
    company; in a full run the person days are written by the same statement (a data-modifying
    CTE); then every registered provider scope (e.g. territory) from its cached days;
 2. derived periods (closed quarters, quarter- and year-to-date) are sums of those month and
-   month-to-date snapshots;
-3. snapshot rows of a recomputed period that were not written again (a scope with no activity
-   any more) are deleted.
+   month-to-date snapshots.
+Each write replaces the rows of the periods it computes (_replace: delete, then plain INSERT), so
+a scope with no activity any more loses its row.
 Ratios are Σrevenue / Σcost × 100 over the scope, 4 decimals half-up, NULL when the cost is 0.
 
 Incremental: the rolling periods of the built-in scopes (the day, month-, quarter- and
@@ -46,7 +46,7 @@ from salesops.efficiency_scopes import (
     scope_providers,
 )
 from salesops.models import Period
-from salesops.services.efficiency.daily import lock_and_configure
+from salesops.services.efficiency.daily import lock_and_configure, person_day_key_restore
 from salesops.services.efficiency.periods import (
     Derived,
     Rolled,
@@ -73,12 +73,6 @@ SNAPSHOT_COLUMNS = (
     "scope_type, scope_id, scope_key, period, period_start, period_end, "
     "revenue, cost, ratio, won_deals, source_rows, computed_at"
 )
-UPSERT_SQL = """
-    ON CONFLICT (scope_type, scope_id, scope_key, period, period_start, period_end)
-    DO UPDATE SET revenue = EXCLUDED.revenue, cost = EXCLUDED.cost, ratio = EXCLUDED.ratio,
-                  won_deals = EXCLUDED.won_deals, source_rows = EXCLUDED.source_rows,
-                  computed_at = EXCLUDED.computed_at
-"""
 
 
 @dataclass(frozen=True)
@@ -305,18 +299,30 @@ ROLLED_BODY = """
     WHERE COALESCE(k.n, 0) + COALESCE(a.n, 0) > 0 OR COALESCE(k.scope_type, a.scope_type) = 'company'
 """
 
-STALE_SQL = """
+# The rows of the periods in the temp table {table} (columns period, ps, pe) for the scope types
+# %(types)s: what a statement replaces.
+PERIOD_ROWS_DELETE_SQL = """
     DELETE FROM salesops_efficiencysnapshot s USING {table} w
-    WHERE s.period = w.period AND s.period_start = w.ps AND s.period_end = w.pe
-      AND s.scope_type = ANY(%(types)s) AND s.computed_at <> %(stamp)s
+    WHERE s.period_end = w.pe AND s.period = w.period AND s.period_start = w.ps
+      AND s.scope_type = ANY(%(types)s)
 """
 
 
-def _insert(body: str, params: dict[str, Any], *, ctes: str = "") -> int:
-    """Upsert the snapshot rows SELECTed by `body` (which may read the WITH list `ctes`)."""
+def _replace(
+    body: str, params: dict[str, Any], *, periods: str, ctes: str = "", order: str = ""
+) -> int:
+    """Replace the snapshot rows of the periods in the temp table `periods` (scope types
+    %(types)s) by the rows SELECTed by `body` (which may read the WITH list `ctes`).
+
+    Delete, then plain INSERT, in the caller's transaction: readers see all old rows or all new
+    ones, a re-run never duplicates (the natural key is unique), and a scope without activity any
+    more loses its row. Cheaper than `INSERT … ON CONFLICT DO UPDATE`, whose speculative insertion
+    and update cost a large share of a full run.
+    """
+    _exec(PERIOD_ROWS_DELETE_SQL.format(table=periods), params)
     return _exec(
         f"{ctes} INSERT INTO salesops_efficiencysnapshot ({SNAPSHOT_COLUMNS}) "
-        f"{_rows_with_ratio(body)} {UPSERT_SQL}",
+        f"{_rows_with_ratio(body)} {order}",
         params,
     )
 
@@ -431,22 +437,9 @@ def _rolled_insert(rolled: list[Rolled], params: dict[str, Any]) -> int:
     row = "(%s, %s, %s::date, %s::date, %s, %s::date, %s::date, %s::date, %s::date)"
     _exec(f"INSERT INTO _eff_rolled VALUES {', '.join([row] * len(rolled))}", values)
     _exec("ANALYZE _eff_rolled")
-    # The periods are tonight's (new rows but on a re-run): clear them and INSERT, a third cheaper
-    # than an upsert's speculative insertion; readers see either all old rows or all new ones.
-    _exec(
-        "DELETE FROM salesops_efficiencysnapshot s USING _eff_rolled w "
-        "WHERE s.period_end = w.pe AND s.period = w.period AND s.period_start = w.ps "
-        "AND s.scope_type = ANY(%(types)s)",
-        params,
-    )
     # In the order of the (scope_type, scope_id, period, …) index, the one these rows are spread
     # across: each of its pages is visited once, in turn (6 of 6 paired runs a little faster).
-    rows = _exec(
-        f"INSERT INTO salesops_efficiencysnapshot ({SNAPSHOT_COLUMNS}) "
-        f"{_rows_with_ratio(ROLLED_BODY)} ORDER BY 1, 2, 4",
-        params,
-    )
-    return rows
+    return _replace(ROLLED_BODY, params, periods="_eff_rolled", order="ORDER BY 1, 2, 4")
 
 
 def _team_tree_changed_since_last_publish() -> bool:
@@ -547,7 +540,7 @@ def snapshots_publish(
     rolled = [] if full else _rolled_to_apply(as_of, changed)
     by_rolling = {r.span for r in rolled}
     rows = 0
-    # One stamp per publish marks the rows written now; the rest of a recomputed period is stale.
+    # One stamp per publish marks the rows written now (which rows a rolled period may trust).
     stamp = timezone.now()
 
     built_in = {"types": sorted(BUILT_IN_SCOPES), "stamp": stamp}
@@ -564,17 +557,17 @@ def snapshots_publish(
             ctes = BUILT_IN_CTES.format(
                 person_days_cte="", person_days="salesops_efficiencypersonday", spans="_eff_spans"
             )
-        rows += _insert(
+        rows += _replace(
             BUILT_IN_SELECT.format(spans="_eff_spans"),
             {**built_in, **_span_bounds(built_in_base)},
+            periods="_eff_spans",
             ctes=ctes,
         )
         if person_days_insert is not None:
-            # The table was just rewritten: fresh statistics for the next (incremental) plans.
+            # The table was just rewritten: its key back, fresh statistics for the next
+            # (incremental) plans.
+            person_day_key_restore()
             _exec("ANALYZE salesops_efficiencypersonday")
-        # Rows of a recomputed period that were not written again belong to scopes without
-        # activity any more; they go before the derived sums read the months.
-        _exec(STALE_SQL.format(table="_eff_spans"), built_in)
     if rolled:
         rows += _rolled_insert(rolled, built_in)
 
@@ -588,18 +581,17 @@ def snapshots_publish(
     provider_derived = derived if rebuild else derived_now
     if providers:
         _spans_table("_eff_all_spans", provider_base)
-        rows += _insert(PROVIDER_BODY, {**provided, **_span_bounds(provider_base)})
-        _exec(STALE_SQL.format(table="_eff_all_spans"), provided)
+        rows += _replace(
+            PROVIDER_BODY, {**provided, **_span_bounds(provider_base)}, periods="_eff_all_spans"
+        )
 
     # Derived periods: built-in scopes where a part changed (unless rolled), provider scopes
     # likewise unless their inputs changed.
     _derived_table([d for d in derived_now if d.span not in by_rolling])
-    rows += _insert(DERIVED_BODY, built_in)
-    _exec(STALE_SQL.format(table="_eff_derived"), built_in)
+    rows += _replace(DERIVED_BODY, built_in, periods="_eff_derived")
     if providers:
         _derived_table(provider_derived)
-        rows += _insert(DERIVED_BODY, provided)
-        _exec(STALE_SQL.format(table="_eff_derived"), provided)
+        rows += _replace(DERIVED_BODY, provided, periods="_eff_derived")
 
     _exec(
         "INSERT INTO salesops_efficiencycursor (name, watermark) VALUES (%s, now()), (%s, %s) "
