@@ -54,7 +54,8 @@ SYNTHETIC_ID = 1_000_000_000
 # three statements (base periods of the built-in scopes, of the territories, then the derived
 # periods as sums of months) into bench_floor, a twin of the snapshot table (same columns,
 # constraints and indexes). Periods are found through bench_day_spans (every day of every base
-# span), an equality join, as the engine does: the floor gets every trick the project uses.
+# span), an equality join, as the engine does, and rows are written in the order of the scope
+# index, as the engine writes them: the floor gets every trick the project uses.
 
 # The team a person was in on x.day: their membership covering it, else (no memberships at all)
 # their current team.
@@ -125,6 +126,7 @@ INSERT INTO bench_floor ({SNAPSHOT_COLUMNS}, computed_at)
 SELECT r.scope_type, r.scope_id, r.scope_key, sp.period, sp.ps, sp.pe, r.revenue, r.cost,
        {RATIO}, r.won, now()
 FROM rows r JOIN bench_spans sp ON sp.id = r.span_id
+ORDER BY 1, 2, 4
 """
 
 # Territories: a deal's credit goes to the territory its account was in on the close date (the
@@ -178,6 +180,7 @@ INSERT INTO bench_floor ({SNAPSHOT_COLUMNS}, computed_at)
 SELECT 'territory', r.scope_id, '', sp.period, sp.ps, sp.pe, r.revenue, r.cost, {RATIO}, r.won,
        now()
 FROM rows r JOIN bench_spans sp ON sp.id = r.span_id
+ORDER BY 1, 2, 4
 """
 
 FLOOR_DERIVED_SQL = f"""
@@ -190,6 +193,7 @@ FROM (
       ON f.period = dv.part_period AND f.period_start = dv.part_ps AND f.period_end = dv.part_pe
     GROUP BY 1, 2, 3, 4, 5, 6
 ) r
+ORDER BY 1, 2, 4
 """
 
 
