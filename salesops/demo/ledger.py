@@ -74,6 +74,16 @@ def _person_months(p: PersonSpec, months: list[date], today: date) -> list[date]
     return [m for m in months if start <= m <= end]
 
 
+def _month_fraction(m: date, today: date) -> float:
+    """The share of month `m` that has happened by `today`: 1 for a past month. Items that occur
+    at random through a month (travel, adjustments) are that much likelier in the month
+    so far, so the current month is not given a whole month's worth in its first days."""
+    next_month = (m + timedelta(days=32)).replace(day=1)
+    if next_month <= today:
+        return 1.0
+    return ((today - m).days + 1) / (next_month - m).days
+
+
 def _poisson(rng: random.Random, lam: float) -> int:
     # Knuth; λ stays small (a few items a month).
     limit, k, prod = math.exp(-lam), 0, rng.random()
@@ -91,9 +101,10 @@ def travel_factor(*, org: Org, stats: DealStats, today: date, target_rows: int |
     fixed = float(len(stats.credit))
     travel = 0.0
     for p in org.people:
-        n = len(_person_months(p, months, today))
-        fixed += n * 2  # salary and tool seats
-        travel += n * TRAVEL_RATE[Role(p.role)]
+        person_months = _person_months(p, months, today)
+        fixed += len(person_months) * 2  # salary and tool seats
+        elapsed = sum(_month_fraction(m, today) for m in person_months)
+        travel += elapsed * TRAVEL_RATE[Role(p.role)]
     fixed += sum(1 for t in org.teams if t.area is not None) * len(months) * 1.5
     if travel <= 0:
         return 1.0
@@ -132,6 +143,7 @@ def costs_generate(
         for m in _person_months(p, months, today):
             last_day = min(today, (m + timedelta(days=32)).replace(day=1) - timedelta(days=1))
             span = (last_day - m).days + 1
+            elapsed = _month_fraction(m, today)
             if m.replace(day=25) <= today:
                 add(
                     m.replace(day=25),
@@ -155,7 +167,7 @@ def costs_generate(
                     CostSource.IMPORT,
                     f"Commission {m:%Y-%m}",
                 )
-            for _ in range(_poisson(rng, lam)):
+            for _ in range(_poisson(rng, lam * elapsed)):
                 name, base = rng.choices(TRAVEL_ITEMS, TRAVEL_WEIGHTS)[0]
                 cents = int(base * factor * rng.lognormvariate(0, 0.35))
                 day = m + timedelta(days=rng.randrange(span))
@@ -170,7 +182,7 @@ def costs_generate(
                     CostSource.MANUAL,
                     "Home-office stipend",
                 )
-            if forced_adjustment or rng.random() < ADJUSTMENT_RATE:
+            if forced_adjustment or rng.random() < ADJUSTMENT_RATE * elapsed:
                 forced_adjustment = False
                 day = m + timedelta(days=rng.randrange(span))
                 if rng.random() < 0.7 or p.username == "rep":

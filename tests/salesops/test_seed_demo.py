@@ -256,3 +256,15 @@ def test_app_demo_hooks_run_after_the_core_data_in_order(monkeypatch: pytest.Mon
         ("compensation.demo", 9, "small", 1_500),
         ("meetings.demo", 9, "small", 1_500),
     ]
+
+
+def test_the_current_month_gets_travel_only_for_its_days_so_far() -> None:
+    """Travel and adjustments fall on random days of a month: on the 1st, today has about a
+    day's worth, not the whole month's crammed into one day (it was 30 times a normal day)."""
+    first_of_month = dt.date(2026, 6, 1)
+    demo_seed(seed=4, scale="small", size=TINY, today=first_of_month, hooks=False)
+    travel = SalesCost.objects.filter(category=CostCategory.TRAVEL)
+    may = travel.filter(date__range=(dt.date(2026, 5, 1), dt.date(2026, 5, 31))).count()
+    today = travel.filter(date=first_of_month).count()
+    assert may > 40
+    assert today <= 3 * may / 31 + 3
