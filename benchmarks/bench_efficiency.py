@@ -254,8 +254,8 @@ FROM (
     WHERE c.person_id IS NOT NULL
 ) x
 {TEAM_OF_THE_DAY}
-GROUP BY x.person_id, x.day, 3
-ORDER BY 1, 2
+GROUP BY x.day, x.person_id, 3
+ORDER BY 2, 1
 """
 
 

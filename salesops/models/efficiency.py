@@ -95,7 +95,7 @@ class EfficiencyPersonDay(models.Model):
     """Per person and day: credited revenue, ledger cost, deals won as owner, and the team the
     person was in that day. Internal to the engine (rebuildable from the sources)."""
 
-    pk = models.CompositePrimaryKey("person_id", "day")
+    pk = models.CompositePrimaryKey("day", "person_id")
     # The primary key is the only index: it serves person_id; nothing reads by team_id (team
     # roll-ups aggregate whole periods) or by day alone (period sums read whole months anyway, a
     # sequential scan). Every index is paid for by each row a full rebuild writes, in primary-key

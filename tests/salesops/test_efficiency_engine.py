@@ -248,7 +248,7 @@ def _person_day_key() -> list[tuple[object, ...]]:
         return cur.fetchall()
 
 
-KEY = [("salesops_efficiencypersonday_pkey", "PRIMARY KEY (person_id, day)")]
+KEY = [("salesops_efficiencypersonday_pkey", "PRIMARY KEY (day, person_id)")]
 
 
 def test_a_full_rebuild_puts_the_person_day_key_back(personas):

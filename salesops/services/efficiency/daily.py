@@ -116,7 +116,7 @@ def _person_day_insert_sql(sources: dict[str, str], *, returning: str | None = "
     """INSERT … SELECT of person-day rows from three source FROM/WHERE bodies.
 
     The team of the day is joined to the source rows and grouped with them (a person has one team
-    a day, so the groups are the (person, day) pairs): one sort on (person, day, team) serves the
+    a day, so the groups are the (day, person) pairs): one sort on (day, person, team) serves the
     grouping and the primary-key order of the insert.
     """
     splits, owners, costs = sources["splits"], sources["owners"], sources["costs"]
@@ -135,8 +135,8 @@ def _person_day_insert_sql(sources: dict[str, str], *, returning: str | None = "
             SELECT c.person_id, c.date, 0, c.amount, 0 {costs}
         ) x
         {TEAM_ON_DAY_JOINS}
-        GROUP BY x.person_id, x.day, 3
-        ORDER BY 1, 2
+        GROUP BY x.day, x.person_id, 3
+        ORDER BY 2, 1
         {f"RETURNING {returning}" if returning else ""}
     """
 
@@ -260,7 +260,7 @@ def person_day_key_restore() -> None:
     """After the rebuild, in the same transaction: the key (and its uniqueness check) is back."""
     _exec(
         f"ALTER TABLE salesops_efficiencypersonday ADD CONSTRAINT {PERSON_DAY_KEY} "
-        "PRIMARY KEY (person_id, day)"
+        "PRIMARY KEY (day, person_id)"
     )
 
 
@@ -334,10 +334,16 @@ def _refresh_incremental(partition: Partition, *, since: object) -> RefreshResul
         """,
         params,
     )
+    _exec("ANALYZE _eff_people")
+    # Every day of these people: probes of the (day, person) key over the calendar the table
+    # spans (a few changed people: milliseconds, where a scan of every row takes a tenth of a
+    # second); the planner turns to a scan when many people changed.
     _exec(
         _pending(
-            "DELETE FROM salesops_efficiencypersonday pd USING _eff_people e "
-            "WHERE pd.person_id = e.person_id RETURNING pd.day"
+            "DELETE FROM salesops_efficiencypersonday pd USING _eff_people e, ("
+            "SELECT generate_series(min(day), max(day), interval '1 day')::date AS day "
+            "FROM salesops_efficiencypersonday) c "
+            "WHERE pd.day = c.day AND pd.person_id = e.person_id RETURNING pd.day"
         )
     )
     people_filter = " AND {col} IN (SELECT person_id FROM _eff_people)"

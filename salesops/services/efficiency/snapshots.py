@@ -251,16 +251,10 @@ DERIVED_BODY = """
     GROUP BY s.scope_type, s.scope_id, s.scope_key, dv.period, dv.ps, dv.pe
 """
 
-# The person days of the days %(days)s, read through the primary key (person_id, day) person by
-# person: a few thousand index probes instead of a scan of every day (OFFSET 0 keeps the planner
-# from flattening the LATERAL into a join it would answer with that scan). A person with any
-# deal, split or cost cannot be deleted, so every person day has its person.
-PERSON_DAYS_OF_DAYS = """(
-    SELECT pd.* FROM salesops_person p CROSS JOIN LATERAL (
-        SELECT * FROM salesops_efficiencypersonday x
-        WHERE x.person_id = p.id AND x.day = ANY(%(days)s) OFFSET 0
-    ) pd
-)"""
+# The person days of the days %(days)s: key ranges of the (day, person) primary key.
+PERSON_DAYS_OF_DAYS = (
+    "(SELECT * FROM salesops_efficiencypersonday x WHERE x.day = ANY(%(days)s::date[]))"
+)
 
 # The rows of rolled periods (_eff_rolled: per target period, the previous night's period and
 # the added and dropped day): the previous night's snapshot rows minus the scope's row of the
