@@ -436,3 +436,27 @@ def test_engine_refuses_a_database_other_than_postgresql(monkeypatch):
     monkeypatch.setattr(connection, "vendor", "sqlite")
     with pytest.raises(ApplicationError, match="PostgreSQL"):
         efficiency_snapshots_compute(as_of=AS_OF)
+
+
+def test_a_full_run_empties_the_cached_days_of_a_provider_no_longer_registered(personas):
+    from salesops.efficiency_scopes import register_scope_provider, unregister_scope_provider
+    from salesops.models import EfficiencyScopeDay
+
+    a1 = personas.person("rep_a1")
+    cost("400", dt.date(2026, 3, 5), person=a1)
+
+    def region_rows(*, start, end):
+        return (
+            "SELECT 1, c.date, 0, c.amount, 0 FROM salesops_salescost c "
+            "WHERE c.date BETWEEN %s AND %s",
+            [start, end],
+        )
+
+    register_scope_provider("region", region_rows)
+    try:
+        efficiency_snapshots_compute(as_of=AS_OF)
+        assert EfficiencyScopeDay.objects.filter(scope_type="region").count() == 1
+    finally:
+        unregister_scope_provider("region")
+    efficiency_snapshots_compute(as_of=AS_OF, full=True)
+    assert not EfficiencyScopeDay.objects.filter(scope_type="region").exists()

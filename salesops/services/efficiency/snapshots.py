@@ -486,10 +486,19 @@ def _scope_days_refresh(
     providers: dict[str, ScopeProvider], *, rebuild: set[str], pending: list[date]
 ) -> None:
     """Bring the cached provider days up to date: every day of a scope type in `rebuild`, else
-    only the `pending` days (those whose deals, splits or costs changed)."""
+    only the `pending` days (those whose deals, splits or costs changed).
+
+    When every registered scope type is rebuilt (a full run), the cache is truncated: deleting
+    its rows one by one left their dead copies for the next statements to scan (the table was
+    twenty times its live size after a few full runs), and rows of a provider no longer
+    registered go too."""
+    truncated = bool(providers) and rebuild >= set(providers)
+    if truncated:
+        _exec("TRUNCATE salesops_efficiencyscopeday")
     for scope_type, provider in sorted(providers.items()):
         if scope_type in rebuild:
-            _exec("DELETE FROM salesops_efficiencyscopeday WHERE scope_type = %s", [scope_type])
+            if not truncated:
+                _exec("DELETE FROM salesops_efficiencyscopeday WHERE scope_type = %s", [scope_type])
             sql, params = provider(start=date.min, end=date.max)
             _exec(SCOPE_DAY_INSERT_SQL.format(sql=sql, where="TRUE"), [scope_type, *params])
         elif pending:
