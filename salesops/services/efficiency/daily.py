@@ -209,8 +209,13 @@ def lock_and_configure(name: str) -> None:
     wide statements costs seconds and buys nothing for a few hash aggregates)."""
     _exec("SELECT pg_advisory_xact_lock(hashtext(%(key)s))", {"key": f"salesops.eff:{name}"})
     _exec("SET LOCAL jit = off")
-    # The full rebuild groups ~1M rows per million deals: keep the aggregate and sort in memory.
-    _exec("SELECT set_config('work_mem', %(mem)s, true)", {"mem": work_mem()})
+    # The full rebuild groups ~1M rows per million deals: keep the aggregate and sort in memory,
+    # and so the sort of the person-day key it builds afterwards (the default 64MB spills it).
+    _exec(
+        "SELECT set_config('work_mem', %(mem)s, true), "
+        "set_config('maintenance_work_mem', %(mem)s, true)",
+        {"mem": work_mem()},
+    )
 
 
 @transaction.atomic
