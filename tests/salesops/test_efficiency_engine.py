@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from salesops.formulas import format_ratio
 from salesops.models import EfficiencyPersonDay, EfficiencySnapshot
@@ -211,8 +212,6 @@ def test_incremental_equals_full_after_every_kind_of_change(personas):
 def test_full_run_writes_the_person_days_a_plain_full_refresh_writes(personas):
     """The full run writes the person days inside the statement that folds them into snapshots;
     they are the same rows a stand-alone full refresh writes."""
-    from django.db import connection
-
     from salesops.services.efficiency.daily import ALL, daily_refresh, partition_resolve
 
     a1, b1 = personas.person("rep_a1"), personas.person("rep_b1")
@@ -221,12 +220,10 @@ def test_full_run_writes_the_person_days_a_plain_full_refresh_writes(personas):
     cost("50", dt.date(2025, 1, 9), person=b1)  # before every period of S(AS_OF): kept anyway
 
     def person_days() -> list[tuple[object, ...]]:
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT person_id, day, team_id, revenue, cost, won_deals "
-                "FROM salesops_efficiencypersonday ORDER BY person_id, day"
-            )
-            return cur.fetchall()
+        return _fetch(
+            "SELECT person_id, day, team_id, revenue, cost, won_deals "
+            "FROM salesops_efficiencypersonday ORDER BY person_id, day"
+        )
 
     efficiency_snapshots_compute(as_of=AS_OF, full=True)
     fused = person_days()
@@ -237,15 +234,17 @@ def test_full_run_writes_the_person_days_a_plain_full_refresh_writes(personas):
     assert (a1.pk, dt.date(2026, 2, 3), personas.team_a.pk, 600, 300, 1) in fused
 
 
-def _person_day_key() -> list[tuple[object, ...]]:
-    from django.db import connection
-
+def _fetch(sql: str) -> list[tuple[object, ...]]:
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = 'salesops_efficiencypersonday'::regclass AND contype = 'p'"
-        )
+        cur.execute(sql)
         return cur.fetchall()
+
+
+def _person_day_key() -> list[tuple[object, ...]]:
+    return _fetch(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = 'salesops_efficiencypersonday'::regclass AND contype = 'p'"
+    )
 
 
 KEY = [("salesops_efficiencypersonday_pkey", "PRIMARY KEY (day, person_id)")]
@@ -429,7 +428,6 @@ def test_provider_cannot_take_a_built_in_scope_name():
 
 
 def test_engine_refuses_a_database_other_than_postgresql(monkeypatch):
-    from django.db import connection
 
     from salesops.exceptions import ApplicationError
 
