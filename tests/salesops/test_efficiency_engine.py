@@ -428,7 +428,6 @@ def test_provider_cannot_take_a_built_in_scope_name():
 
 
 def test_engine_refuses_a_database_other_than_postgresql(monkeypatch):
-
     from salesops.exceptions import ApplicationError
 
     monkeypatch.setattr(connection, "vendor", "sqlite")
