@@ -96,10 +96,11 @@ class EfficiencyPersonDay(models.Model):
     person was in that day. Internal to the engine (rebuildable from the sources)."""
 
     pk = models.CompositePrimaryKey("day", "person_id")
-    # The primary key is the only index: it serves person_id; nothing reads by team_id (team
-    # roll-ups aggregate whole periods) or by day alone (period sums read whole months anyway, a
-    # sequential scan). Every index is paid for by each row a full rebuild writes, in primary-key
-    # order: with FK indexes on person and team, that insert took twice as long.
+    # The primary key, led by the day, is the only index: a night reads whole days (key ranges)
+    # and touched (day, person) pairs (probes); a person's days are probes over the calendar;
+    # nothing reads by team_id (team roll-ups aggregate whole periods). Every index is paid for by
+    # each row a full rebuild writes: with FK indexes on person and team, that insert took twice
+    # as long (the rebuild drops and rebuilds the key itself, see services.efficiency.daily).
     person = models.ForeignKey(
         "salesops.Person", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
     )
