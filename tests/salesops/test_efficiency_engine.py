@@ -181,6 +181,10 @@ def test_deal_reopened_from_won_to_lost_is_corrected_next_run(personas):
 
 
 def test_incremental_equals_full_after_every_kind_of_change(personas):
+    """Inside one test transaction every row looks changed since the last run (its now() is the
+    transaction's start), so the second run re-aggregates everyone's days and publishes in full:
+    this checks the corrected figures. Committed incremental nights:
+    test_efficiency_rolling.test_every_kind_of_change_to_old_days_is_seen_by_the_next_incremental_night."""
     from salesops.services.deals import deal_splits_set, deal_update
 
     a1, a2, b1 = personas.person("rep_a1"), personas.person("rep_a2"), personas.person("rep_b1")

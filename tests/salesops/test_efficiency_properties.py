@@ -41,6 +41,8 @@ class Rollback(Exception):
     mutations=mutations_st(),
 )
 def test_incremental_equals_full_and_recompute_is_idempotent(personas, deals, costs, mutations):
+    # In one transaction the second run sees every row as changed and publishes in full; the
+    # committed-night property (real incremental nights) is in test_efficiency_rolling.py.
     with pytest.raises(Rollback), transaction.atomic():
         people = load_ledger(personas, deals, costs)
         efficiency_snapshots_compute(as_of=AS_OF)

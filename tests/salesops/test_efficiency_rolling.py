@@ -141,6 +141,71 @@ def test_rows_a_later_or_skipped_night_did_not_vouch_for_are_not_rolled(personas
     _assert_equals_full(NIGHT + DAY)
 
 
+def test_a_team_move_and_a_role_change_are_seen_by_the_next_incremental_night(personas):
+    """A person's team or role change re-aggregates all of their days (found by probing the
+    (day, person) key over the calendar) in an incremental night, committed like production:
+    the move applies from its date on, the role to every day; the rest rolls as usual."""
+    from salesops.models import Role
+    from salesops.services.people import person_move_team, person_update
+
+    a1, a2 = personas.person("rep_a1"), personas.person("rep_a2")
+    won(a1, "1000", NIGHT - 20 * DAY)  # after the move below: team B's
+    cost("300", NIGHT - 40 * DAY, person=a1)  # before it: stays team A's
+    won(a2, "500", NIGHT - 10 * DAY)
+    cost("100", NIGHT - 10 * DAY, person=a2)
+    assert _night(NIGHT - DAY).full  # the first night builds everything
+
+    person_move_team(person=a1, team=personas.team_b, on=NIGHT - 30 * DAY)
+    person_update(person=a2, data={"role": Role.ACCOUNT_EXECUTIVE})
+    result = _night(NIGHT)
+    assert not result.full and result.rolled > 0
+
+    t90 = (NIGHT - 89 * DAY, NIGHT)
+    team_a, team_b = (
+        snap("team", personas.team_a, "t90", *t90),
+        snap("team", personas.team_b, "t90", *t90),
+    )
+    assert (team_b.revenue, team_b.cost) == (1000, 0)
+    assert (team_a.revenue, team_a.cost) == (500, 400)
+    ae = EfficiencySnapshot.objects.get(
+        scope_type="role", scope_key=Role.ACCOUNT_EXECUTIVE, period="t90", period_end=NIGHT
+    )
+    assert (ae.revenue, ae.cost) == (1500, 400)
+    assert not EfficiencySnapshot.objects.filter(
+        scope_type="role", scope_key=Role.SDR, period="t90", period_end=NIGHT
+    ).exists()
+    _assert_equals_full(NIGHT)
+
+
+def test_every_kind_of_change_to_old_days_is_seen_by_the_next_incremental_night(personas):
+    """Committed nights: a moved close date, a removed split, a deleted and an edited cost, a new
+    deal; the incremental night (touched pairs, dirty old values, pending closed months) equals a
+    full recomputation and drops the scopes left without activity."""
+    from salesops.services.deals import deal_splits_set, deal_update
+
+    a1, a2, b1 = personas.person("rep_a1"), personas.person("rep_a2"), personas.person("rep_b1")
+    d1 = won(a1, "1000", dt.date(2026, 2, 3))
+    d2 = won(a2, "500", dt.date(2026, 3, 3), splits=[(a2, "50"), (b1, "50")])
+    c1 = cost("300", dt.date(2026, 2, 3), person=a1)
+    c2 = cost("80", dt.date(2026, 3, 9), team=personas.team_b, category="tools")
+    _night(NIGHT - DAY)
+
+    deal_update(deal=d1, data={"close_date": dt.date(2026, 1, 20)})
+    deal_splits_set(deal=d2, splits=[(a2, Decimal(100))])
+    c1.delete()
+    c2.amount = Decimal("40")
+    c2.save()
+    won(b1, "70", NIGHT)
+    assert not _night(NIGHT).full
+    march = dt.date(2026, 3, 1)
+    assert not EfficiencySnapshot.objects.filter(
+        scope_type="person", scope_id=b1.pk, period="month", period_start=march
+    ).exists()
+    assert snap("person", a1, "month", dt.date(2026, 1, 1), dt.date(2026, 1, 31)).revenue == 1000
+    assert snap("team", personas.team_b, "month", march, dt.date(2026, 3, 31)).cost == 40
+    _assert_equals_full(NIGHT)
+
+
 ENGINE_AND_SOURCE_TABLES = (
     "salesops_dealsplit, salesops_deal, salesops_salescost, salesops_efficiencysnapshot, "
     "salesops_efficiencypersonday, salesops_efficiencyteamday, salesops_efficiencycursor, "
