@@ -24,11 +24,22 @@ class SalesCost(models.Model):
     """One entry of the sales-cost ledger, booked to exactly one person or one team."""
 
     date = models.DateField()
+    # No single-column indexes: the (person, date) and (team, date) indexes below serve them.
     person = models.ForeignKey(
-        "salesops.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="costs"
+        "salesops.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="costs",
+        db_index=False,
     )
     team = models.ForeignKey(
-        "salesops.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="costs"
+        "salesops.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="costs",
+        db_index=False,
     )
     category = models.CharField(max_length=20, choices=CostCategory.choices)
     amount = models.DecimalField(max_digits=14, decimal_places=2)

@@ -106,7 +106,10 @@ class Deal(models.Model):
         Account, null=True, blank=True, on_delete=models.PROTECT, related_name="deals"
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="deals")
-    owner = models.ForeignKey("salesops.Person", on_delete=models.PROTECT, related_name="deals")
+    # db_index=False: the (owner, stage) index below serves owner_id lookups.
+    owner = models.ForeignKey(
+        "salesops.Person", on_delete=models.PROTECT, related_name="deals", db_index=False
+    )
     stage = models.CharField(max_length=30, choices=Stage.choices, default=Stage.PROSPECTING)
     # The stage a lost deal was in when it was lost; feeds stage-to-stage conversion.
     lost_at_stage = models.CharField(max_length=30, choices=Stage.choices, blank=True)
@@ -149,7 +152,6 @@ class Deal(models.Model):
         indexes = [
             models.Index(fields=["stage", "close_date"]),
             models.Index(fields=["owner", "stage"]),
-            models.Index(fields=["account"]),
         ]
 
     def __str__(self) -> str:
@@ -159,9 +161,11 @@ class Deal(models.Model):
 class DealSplit(models.Model):
     """Credit for a deal. A deal's splits sum to 100 % (the services keep it so)."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="splits")
+    # No single-column indexes: the unique (deal, person) constraint serves deal_id lookups and
+    # the (person, deal) index person_id ones.
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="splits", db_index=False)
     person = models.ForeignKey(
-        "salesops.Person", on_delete=models.PROTECT, related_name="deal_splits"
+        "salesops.Person", on_delete=models.PROTECT, related_name="deal_splits", db_index=False
     )
     percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("100.00"))
 
