@@ -278,6 +278,18 @@ def test_a_full_rebuild_puts_the_person_day_key_back(personas):
         )
 
 
+def test_a_full_run_sorts_its_period_sums_for_that_statement_only(personas):
+    """The fused statement of a full run turns hash aggregation off (see snapshots_publish); the
+    setting is put back right after it, so the territory, derived and later statements of the
+    transaction plan as usual. (Test transactions span the run, so a leak would show here.)"""
+    a1 = personas.person("rep_a1")
+    won(a1, "1000", dt.date(2026, 2, 3))
+    assert _fetch("SHOW enable_hashagg") == [("on",)]
+    efficiency_snapshots_compute(as_of=AS_OF, full=True)
+    assert _fetch("SHOW enable_hashagg") == [("on",)]
+    assert snap("person", a1, "month", dt.date(2026, 2, 1), dt.date(2026, 2, 28)).revenue == 1000
+
+
 def test_a_failed_full_rebuild_keeps_the_old_person_days_and_key(personas, monkeypatch):
     from salesops.services.efficiency import snapshots
 
