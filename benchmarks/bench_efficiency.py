@@ -41,6 +41,7 @@ from salesops.services.efficiency.periods import (
     base_spans,
     closed_months,
     derived_spans,
+    state_horizon,
 )
 
 SNAPSHOT_COLUMNS = (
@@ -249,12 +250,14 @@ SELECT x.person_id, x.day,
        SUM(x.revenue), SUM(x.cost), SUM(x.won)
 FROM (
     SELECT s.person_id, d.close_date AS day, {CREDIT_SQL} AS revenue, 0::numeric AS cost, 0 AS won
-    FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id WHERE {CREDIT_SQL_WHERE}
+    FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
+    WHERE {CREDIT_SQL_WHERE} AND d.close_date >= %(horizon)s
     UNION ALL
-    SELECT d.owner_id, d.close_date, 0, 0, 1 FROM salesops_deal d WHERE {CREDIT_SQL_WHERE}
+    SELECT d.owner_id, d.close_date, 0, 0, 1 FROM salesops_deal d
+    WHERE {CREDIT_SQL_WHERE} AND d.close_date >= %(horizon)s
     UNION ALL
     SELECT c.person_id, c.date, 0, c.amount, 0 FROM salesops_salescost c
-    WHERE c.person_id IS NOT NULL
+    WHERE c.person_id IS NOT NULL AND c.date >= %(horizon)s
 ) x
 {TEAM_OF_THE_DAY}
 GROUP BY x.day, x.person_id, 3
@@ -264,13 +267,14 @@ ORDER BY 2, 1
 
 def _floor_with_state(as_of: date) -> None:
     """The floor, plus what a full run must also leave behind for the incremental runs: every
-    person's per-day aggregates (all days, not only S(as_of)'s), in an UNLOGGED twin table."""
+    person's per-day aggregates from as_of's horizon on (every day a later night reads, not only
+    S(as_of)'s), in an UNLOGGED twin table."""
     _floor(as_of)
     with transaction.atomic():
         _exec("SET LOCAL jit = off")
         _exec("SELECT set_config('work_mem', %s, true)", [work_mem()])
         _exec("SET LOCAL enable_hashagg = off")  # as the floor's person days (and the engine)
-        _exec(FLOOR_STATE_SQL)
+        _exec(FLOOR_STATE_SQL, {"horizon": state_horizon(as_of)})
 
 
 def _floor_with_state_reset() -> None:

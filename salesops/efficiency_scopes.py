@@ -18,7 +18,8 @@ provider's own inputs (besides deals, splits, costs) changes. While the fingerpr
 as when the cache was built, an incremental run asks the provider only for the changed days
 (`start`/`end` span them; rows of other days are ignored) and recomputes its scope for the periods
 the built-in scopes recompute; otherwise, without a fingerprint, or in a full run, the provider is
-asked for every day (`start=date.min`, `end=date.max`) and its scope recomputed for every period.
+asked for every day the engine keeps (`start` = the first day of its per-day tables, or
+`date.min`; `end=date.max`) and its scope recomputed for every period.
 
 Register from your AppConfig.ready():
 

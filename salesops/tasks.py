@@ -9,7 +9,6 @@ from django.db import InterfaceError, OperationalError, connection
 
 from salesops.services.efficiency import (
     efficiency_fanout_partitions,
-    efficiency_partition_names,
     efficiency_partition_refresh,
     efficiency_run_claim,
     efficiency_run_publish,
@@ -62,10 +61,7 @@ def efficiency_snapshots_compute_task(
     run = efficiency_run_claim(as_of=day)
     if run is None:
         return
-    if fanout is None:
-        partitions = efficiency_fanout_partitions()
-    else:
-        partitions = efficiency_partition_names() if fanout else []
+    partitions = efficiency_fanout_partitions(as_of=day, fanout=fanout)
     if not partitions:
         efficiency_run_single(run=run, as_of=day, full=full)
         return

@@ -58,5 +58,5 @@ class TeamMembershipAdmin(admin.ModelAdmin):
 
 @admin.register(EfficiencyCursor)
 class EfficiencyCursorAdmin(admin.ModelAdmin):
-    list_display = ("name", "watermark")
+    list_display = ("name", "watermark", "day")
     search_fields = ("name",)

@@ -194,10 +194,12 @@ class EfficiencyPendingDay(models.Model):
 
 
 class EfficiencyCursor(models.Model):
-    """Watermarks of the incremental refresh, one per partition (and one for publishing)."""
+    """Watermarks of the incremental refresh, one per partition (and one for publishing); the
+    `horizon` cursor's `day` is the first day the per-day tables hold (docs/efficiency.md)."""
 
     name = models.CharField(max_length=100, primary_key=True)
     watermark = models.DateTimeField()
+    day = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.watermark}"

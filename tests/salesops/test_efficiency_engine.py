@@ -215,13 +215,15 @@ def test_incremental_equals_full_after_every_kind_of_change(personas):
 
 def test_full_run_writes_the_person_days_a_plain_full_refresh_writes(personas):
     """The full run writes the person days inside the statement that folds them into snapshots;
-    they are the same rows a stand-alone full refresh writes."""
+    they are the same rows a stand-alone full refresh from the same horizon writes."""
     from salesops.services.efficiency.daily import ALL, daily_refresh, partition_resolve
+    from salesops.services.efficiency.periods import state_horizon
 
     a1, b1 = personas.person("rep_a1"), personas.person("rep_b1")
     won(a1, "1000", dt.date(2026, 2, 3), splits=[(a1, "60"), (b1, "40")])
     cost("300", dt.date(2026, 2, 3), person=a1)
-    cost("50", dt.date(2025, 1, 9), person=b1)  # before every period of S(AS_OF): kept anyway
+    cost("50", dt.date(2025, 1, 9), person=b1)  # in the first closed month of S(AS_OF)
+    cost("20", dt.date(2024, 12, 9), person=b1)  # before it: not kept (test_efficiency_horizon)
 
     def person_days() -> list[tuple[object, ...]]:
         return _fetch(
@@ -231,7 +233,7 @@ def test_full_run_writes_the_person_days_a_plain_full_refresh_writes(personas):
 
     efficiency_snapshots_compute(as_of=AS_OF, full=True)
     fused = person_days()
-    daily_refresh(partition=partition_resolve(ALL), full=True)
+    daily_refresh(partition=partition_resolve(ALL), full=True, horizon=state_horizon(AS_OF))
 
     assert fused == person_days()
     assert (b1.pk, dt.date(2025, 1, 9), personas.team_b.pk, 0, 50, 0) in fused

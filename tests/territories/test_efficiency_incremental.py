@@ -11,6 +11,7 @@ import pytest
 from salesops.efficiency_scopes import register_scope_provider, scope_fingerprints
 from salesops.models import Deal, EfficiencySnapshot, Person, SalesCost, Team
 from salesops.services.efficiency import efficiency_snapshots_compute
+from salesops.services.efficiency.periods import state_horizon
 from territories.efficiency import daily_rows_sql
 from territories.models import AccountTerritory
 from territories.services import coverage_assign, territory_model_activate
@@ -160,8 +161,8 @@ def test_quiet_nights_skip_the_provider_and_a_changed_day_is_asked_alone(territo
     finally:
         register_scope_provider("territory", daily_rows_sql, inputs_fingerprint=fingerprint)
 
-    # A full run rebuilds every day the provider has.
-    assert calls[-1] == (date.min, date.max)
+    # A full run rebuilds every day from the horizon of its date on (the previous fiscal year).
+    assert calls[-1] == (state_horizon(AS_OF), date.max) == (date(2025, 1, 1), date.max)
     assert incremental == all_snapshots()
     may = [r for r in incremental if r[:4] == ("territory", territory_org["de"].pk, "", "mtd")]
     assert [r[6] for r in may] == [D(1050)]

@@ -22,10 +22,15 @@ from salesops.services.efficiency.daily import (
     ALL,
     RefreshResult,
     daily_refresh,
+    horizon_recorded,
     partition_names,
     partition_resolve,
 )
-from salesops.services.efficiency.periods import business_date, nightly_business_date
+from salesops.services.efficiency.periods import (
+    business_date,
+    nightly_business_date,
+    state_horizon,
+)
 from salesops.services.efficiency.snapshots import PublishResult, snapshots_publish
 from salesops.services.jobs import job_claim, job_fail, job_succeed
 
@@ -39,7 +44,7 @@ __all__ = [
     "ComputeResult",
     "business_date",
     "efficiency_fanout_partitions",
-    "efficiency_partition_names",
+    "efficiency_needs_rebuild",
     "efficiency_partition_refresh",
     "efficiency_run_claim",
     "efficiency_run_publish",
@@ -71,6 +76,8 @@ def efficiency_snapshots_compute(*, as_of: date, full: bool = False) -> ComputeR
 
     Set-based: the number of SQL statements does not depend on the number of people.
     Serialised by advisory locks, so concurrent runs queue instead of interleaving.
+    A full refresh keeps the days from `as_of`'s horizon on (periods.state_horizon); a date that
+    reads earlier days than the tables hold (a backfill of an older date) rebuilds in full.
     """
     if connection.vendor != "postgresql":
         raise ApplicationError(
@@ -78,7 +85,10 @@ def efficiency_snapshots_compute(*, as_of: date, full: bool = False) -> ComputeR
         )
     with transaction.atomic():
         refreshed = daily_refresh(
-            partition=partition_resolve(ALL), full=full, defer_person_days=True
+            partition=partition_resolve(ALL),
+            full=full or efficiency_needs_rebuild(as_of=as_of),
+            horizon=state_horizon(as_of),
+            defer_person_days=True,
         )
         published = snapshots_publish(
             as_of=as_of,
@@ -92,6 +102,12 @@ def efficiency_snapshots_compute(*, as_of: date, full: bool = False) -> ComputeR
         rows=published.rows,
         rolled=published.rolled,
     )
+
+
+def efficiency_needs_rebuild(*, as_of: date) -> bool:
+    """Whether S(as_of) reads days before the first one the per-day tables hold."""
+    recorded = horizon_recorded()
+    return recorded is not None and state_horizon(as_of) < recorded
 
 
 def efficiency_run_claim(*, as_of: date) -> JobRun | None:
@@ -110,17 +126,23 @@ def efficiency_run_single(*, run: JobRun, as_of: date, full: bool = False) -> Co
     return result
 
 
-def efficiency_fanout_partitions() -> list[str]:
-    """Partitions to fan out over, or [] when one worker should do it all (small orgs)."""
-    threshold = getattr(settings, "EFFICIENCY_FANOUT_MIN_PEOPLE", 2000)
-    if Person.objects.count() < threshold:
+def efficiency_fanout_partitions(*, as_of: date, fanout: bool | None = None) -> list[str]:
+    """Partitions to fan the run of `as_of` out over, or [] when one worker should do it all.
+
+    `fanout`: None lets the org size decide (small orgs: one worker); True/False forces it. A
+    date older than the per-day tables reach back is one worker's full rebuild whatever the
+    size (partition refreshes keep to the recorded horizon).
+    """
+    if fanout is False or efficiency_needs_rebuild(as_of=as_of):
         return []
+    if fanout is None:
+        threshold = getattr(settings, "EFFICIENCY_FANOUT_MIN_PEOPLE", 2000)
+        if Person.objects.count() < threshold:
+            return []
     names = partition_names()
+    if fanout:
+        return names
     return names if len(names) > 1 else []
-
-
-def efficiency_partition_names() -> list[str]:
-    return partition_names()
 
 
 def efficiency_partition_refresh(*, partition: str, full: bool = False) -> RefreshResult:

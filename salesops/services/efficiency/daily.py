@@ -17,12 +17,17 @@ Incremental refresh (per partition watermark, kept in EfficiencyCursor):
 The watermark is the refresh transaction's start minus EFFICIENCY_INCREMENTAL_OVERLAP_SECONDS,
 so a writer that committed late is still seen. Re-reading a pair twice is harmless.
 Every day whose aggregates changed is recorded in EfficiencyPendingDay for the snapshot step.
+
+The tables hold the days from a horizon on (the `horizon` cursor; none: every day): a full
+rebuild of everyone starts at the first day the run's business date reads
+(periods.state_horizon), since later dates never read earlier days; every other refresh keeps to
+the recorded horizon. A run for an older date rebuilds in full (efficiency_snapshots_compute).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +38,7 @@ from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
 ALL = "all"
 NO_TEAM = "none"
 TEAM_PREFIX = "team:"
+HORIZON_CURSOR = "horizon"
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,36 @@ def _filter(column: str, ids: list[int] | None) -> str:
     return "" if ids is None else f" AND {column} = ANY(%(ids)s)"
 
 
+def _since(column: str, horizon: date | None) -> str:
+    """An extra WHERE clause keeping the days of `column` from the horizon on (a literal, so the
+    planner sees the range; a `date` renders as YYYY-MM-DD only)."""
+    return "" if horizon is None else f" AND {column} >= DATE '{horizon.isoformat()}'"
+
+
+def horizon_recorded() -> date | None:
+    """The first day the per-day tables hold; None: every day (no horizon recorded)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT day FROM salesops_efficiencycursor WHERE name = %s", [HORIZON_CURSOR])
+        row = cur.fetchone()
+    return None if row is None else row[0]
+
+
+def _horizon_record(horizon: date | None) -> None:
+    if horizon is None:
+        _exec(
+            "DELETE FROM salesops_efficiencycursor WHERE name = %(name)s", {"name": HORIZON_CURSOR}
+        )
+        return
+    _exec(
+        """
+        INSERT INTO salesops_efficiencycursor (name, watermark, day)
+        VALUES (%(name)s, now(), %(day)s)
+        ON CONFLICT (name) DO UPDATE SET watermark = EXCLUDED.watermark, day = EXCLUDED.day
+        """,
+        {"name": HORIZON_CURSOR, "day": horizon},
+    )
+
+
 # Which team a person was in on x.day: the membership covering the day; without any membership
 # rows, the current team. (The exclusion constraint allows at most one covering membership.)
 TEAM_ON_DAY_JOINS = """
@@ -141,14 +177,15 @@ def _person_day_insert_sql(sources: dict[str, str], *, returning: str | None = "
     """
 
 
-def _full_person_sources(ids_filter_sql: str) -> dict[str, str]:
+def _full_person_sources(ids_filter_sql: str, horizon: date | None) -> dict[str, str]:
+    deals_since = _since("d.close_date", horizon)
     return {
         "splits": "FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id "
-        f"WHERE {CREDIT_SQL_WHERE}{ids_filter_sql.format(col='s.person_id')}",
-        "owners": f"FROM salesops_deal d WHERE {CREDIT_SQL_WHERE}"
+        f"WHERE {CREDIT_SQL_WHERE}{deals_since}{ids_filter_sql.format(col='s.person_id')}",
+        "owners": f"FROM salesops_deal d WHERE {CREDIT_SQL_WHERE}{deals_since}"
         f"{ids_filter_sql.format(col='d.owner_id')}",
         "costs": "FROM salesops_salescost c WHERE c.person_id IS NOT NULL"
-        f"{ids_filter_sql.format(col='c.person_id')}",
+        f"{_since('c.date', horizon)}{ids_filter_sql.format(col='c.person_id')}",
     }
 
 
@@ -220,10 +257,16 @@ def lock_and_configure(name: str) -> None:
 
 @transaction.atomic
 def daily_refresh(
-    *, partition: Partition, full: bool, defer_person_days: bool = False
+    *,
+    partition: Partition,
+    full: bool,
+    horizon: date | None = None,
+    defer_person_days: bool = False,
 ) -> RefreshResult:
     """Refresh the aggregates of one partition (incrementally unless `full` or first time).
 
+    `horizon`: for a full refresh of every person, the first day to keep (None: every day),
+    recorded for the refreshes that follow; every other refresh keeps to the recorded one.
     `defer_person_days`: when this turns out to be a full refresh of every person, leave the
     person-day INSERT to the caller (RefreshResult.person_days_insert), who must run it in the
     same transaction and then call person_day_key_restore(); see snapshots_publish.
@@ -237,10 +280,14 @@ def daily_refresh(
         row = cur.fetchone()
     if row is None:
         full = True
-    if full:
-        result = _refresh_full(partition, defer_person_days=defer_person_days)
+    if full and partition.person_ids is None:
+        _horizon_record(horizon)
     else:
-        result = _refresh_incremental(partition, since=row[0] - _overlap())
+        horizon = horizon_recorded()
+    if full:
+        result = _refresh_full(partition, horizon, defer_person_days=defer_person_days)
+    else:
+        result = _refresh_incremental(partition, horizon, since=row[0] - _overlap())
     _exec(
         """
         INSERT INTO salesops_efficiencycursor (name, watermark) VALUES (%(name)s, now())
@@ -269,7 +316,9 @@ def person_day_key_restore() -> None:
     )
 
 
-def _refresh_full(partition: Partition, *, defer_person_days: bool = False) -> RefreshResult:
+def _refresh_full(
+    partition: Partition, horizon: date | None, *, defer_person_days: bool = False
+) -> RefreshResult:
     params: dict[str, object] = {}
     if partition.person_ids is None:
         # Everything: the snapshot step recomputes every period, no pending days needed.
@@ -281,13 +330,15 @@ def _refresh_full(partition: Partition, *, defer_person_days: bool = False) -> R
         _exec("DELETE FROM salesops_efficiencyscopependingday")
         teams = _exec(
             TEAM_DAY_INSERT_SQL.format(
-                source="FROM salesops_salescost c WHERE c.team_id IS NOT NULL"
+                source="FROM salesops_salescost c "
+                f"WHERE c.team_id IS NOT NULL{_since('c.date', horizon)}"
             )
         )
+        sources = _full_person_sources("", horizon)
         if defer_person_days:
-            insert = _person_day_insert_sql(_full_person_sources(""), returning=PERSON_DAY_COLUMNS)
+            insert = _person_day_insert_sql(sources, returning=PERSON_DAY_COLUMNS)
             return RefreshResult(partition.name, True, 0, teams, person_days_insert=insert)
-        persons = _exec(_person_day_insert_sql(_full_person_sources(""), returning=None))
+        persons = _exec(_person_day_insert_sql(sources, returning=None))
         person_day_key_restore()
         return RefreshResult(partition.name, True, persons, teams)
     params = {"ids": partition.person_ids}
@@ -299,7 +350,9 @@ def _refresh_full(partition: Partition, *, defer_person_days: bool = False) -> R
     )
     _exec("DELETE FROM salesops_efficiencydirty WHERE person_id = ANY(%(ids)s)", params)
     persons = _exec(
-        _pending(_person_day_insert_sql(_full_person_sources(" AND {col} = ANY(%(ids)s)"))),
+        _pending(
+            _person_day_insert_sql(_full_person_sources(" AND {col} = ANY(%(ids)s)", horizon))
+        ),
         params,
     )
     team_params: dict[str, object] = {"ids": partition.team_ids}
@@ -313,7 +366,8 @@ def _refresh_full(partition: Partition, *, defer_person_days: bool = False) -> R
     teams = _exec(
         _pending(
             TEAM_DAY_INSERT_SQL.format(
-                source="FROM salesops_salescost c WHERE c.team_id = ANY(%(ids)s)"
+                source="FROM salesops_salescost c "
+                f"WHERE c.team_id = ANY(%(ids)s){_since('c.date', horizon)}"
             )
             + " RETURNING day"
         ),
@@ -322,7 +376,9 @@ def _refresh_full(partition: Partition, *, defer_person_days: bool = False) -> R
     return RefreshResult(partition.name, True, persons, teams)
 
 
-def _refresh_incremental(partition: Partition, *, since: object) -> RefreshResult:
+def _refresh_incremental(
+    partition: Partition, horizon: date | None, *, since: object
+) -> RefreshResult:
     pids = partition.person_ids
     tids = partition.team_ids
     params: dict[str, object] = {"since": since, "ids": pids}
@@ -352,7 +408,7 @@ def _refresh_incremental(partition: Partition, *, since: object) -> RefreshResul
         )
     )
     people_filter = " AND {col} IN (SELECT person_id FROM _eff_people)"
-    persons = _exec(_pending(_person_day_insert_sql(_full_person_sources(people_filter))))
+    persons = _exec(_pending(_person_day_insert_sql(_full_person_sources(people_filter, horizon))))
 
     # (person, day) pairs touched since the watermark, minus the people refreshed above.
     _exec(
@@ -376,7 +432,7 @@ def _refresh_incremental(partition: Partition, *, since: object) -> RefreshResul
             SELECT c.person_id, c.date FROM salesops_salescost c
             WHERE c.updated_at > %(since)s AND c.person_id IS NOT NULL{_filter("c.person_id", pids)}
         ) u
-        WHERE person_id NOT IN (SELECT person_id FROM _eff_people)
+        WHERE person_id NOT IN (SELECT person_id FROM _eff_people){_since("day", horizon)}
         """,
         params,
     )
@@ -400,10 +456,13 @@ def _refresh_incremental(partition: Partition, *, since: object) -> RefreshResul
             WHERE x.team_id IS NOT NULL{_filter("x.team_id", tids)}
             RETURNING x.team_id, x.day
         )
-        SELECT team_id, day FROM dirty
-        UNION
-        SELECT c.team_id, c.date FROM salesops_salescost c
-        WHERE c.updated_at > %(since)s AND c.team_id IS NOT NULL{_filter("c.team_id", tids)}
+        SELECT team_id, day FROM (
+            SELECT team_id, day FROM dirty
+            UNION
+            SELECT c.team_id, c.date FROM salesops_salescost c
+            WHERE c.updated_at > %(since)s AND c.team_id IS NOT NULL{_filter("c.team_id", tids)}
+        ) u
+        WHERE TRUE{_since("day", horizon)}
         """,
         team_params,
     )

@@ -79,6 +79,15 @@ def closed_months(as_of: date) -> list[Span]:
     return spans
 
 
+def state_horizon(as_of: date) -> date:
+    """The first day a run for `as_of` reads from the per-day tables: the start of its first
+    closed month (the start of the previous fiscal year). Every other period of S(as_of), and
+    the day a rolled trailing-90 period drops, starts later. Later business dates never read
+    earlier days, so the per-day state needs no day before the horizon of the date it was
+    built for."""
+    return closed_months(as_of)[0].start
+
+
 def base_spans(as_of: date) -> list[Span]:
     """Rolling periods computed from the days: day, month-to-date, trailing 90 days."""
     return [

@@ -45,8 +45,13 @@ from salesops.efficiency_scopes import (
     scope_fingerprints,
     scope_providers,
 )
+from salesops.exceptions import ApplicationError
 from salesops.models import Period
-from salesops.services.efficiency.daily import lock_and_configure, person_day_key_restore
+from salesops.services.efficiency.daily import (
+    horizon_recorded,
+    lock_and_configure,
+    person_day_key_restore,
+)
 from salesops.services.efficiency.periods import (
     Derived,
     Rolled,
@@ -55,6 +60,7 @@ from salesops.services.efficiency.periods import (
     closed_months,
     derived_spans,
     rolled_spans,
+    state_horizon,
 )
 
 PUBLISH_CURSOR = "publish"
@@ -483,10 +489,15 @@ def _providers_to_rebuild(providers: dict[str, ScopeProvider], *, full: bool) ->
 
 
 def _scope_days_refresh(
-    providers: dict[str, ScopeProvider], *, rebuild: set[str], pending: list[date]
+    providers: dict[str, ScopeProvider],
+    *,
+    rebuild: set[str],
+    pending: list[date],
+    horizon: date | None,
 ) -> None:
-    """Bring the cached provider days up to date: every day of a scope type in `rebuild`, else
-    only the `pending` days (those whose deals, splits or costs changed).
+    """Bring the cached provider days up to date: every day from the `horizon` on (None: every
+    day) of a scope type in `rebuild`, else only the `pending` days (those whose deals, splits or
+    costs changed) from the horizon on.
 
     When every registered scope type is rebuilt (a full run), the cache is truncated: deleting
     its rows one by one left their dead copies for the next statements to scan (the table was
@@ -495,11 +506,12 @@ def _scope_days_refresh(
     truncated = bool(providers) and rebuild >= set(providers)
     if truncated:
         _exec("TRUNCATE salesops_efficiencyscopeday")
+    pending = [day for day in pending if horizon is None or day >= horizon]
     for scope_type, provider in sorted(providers.items()):
         if scope_type in rebuild:
             if not truncated:
                 _exec("DELETE FROM salesops_efficiencyscopeday WHERE scope_type = %s", [scope_type])
-            sql, params = provider(start=date.min, end=date.max)
+            sql, params = provider(start=horizon or date.min, end=date.max)
             _exec(SCOPE_DAY_INSERT_SQL.format(sql=sql, where="TRUE"), [scope_type, *params])
         elif pending:
             _exec(
@@ -527,6 +539,12 @@ def snapshots_publish(
     if person_days_insert is not None and not full:
         raise ValueError("person_days_insert comes from a full refresh: publish with full=True")
     lock_and_configure(PUBLISH_CURSOR)
+    horizon = horizon_recorded()
+    if horizon is not None and state_horizon(as_of) < horizon:
+        raise ApplicationError(
+            f"The efficiency day tables start on {horizon}; {as_of} needs days from "
+            f"{state_horizon(as_of)}: run `compute_efficiency --as-of {as_of} --full`."
+        )
     full = full or _team_tree_changed_since_last_publish()
     # The days whose per-day rows changed since the last publish (every refresh records them).
     changed = sorted(
@@ -585,7 +603,7 @@ def snapshots_publish(
     # Provider scopes follow the built-in ones (only the periods recomputed now) when their cached
     # days were only refreshed for changed days; after a rebuild, every period.
     rebuild = _providers_to_rebuild(providers, full=full)
-    _scope_days_refresh(providers, rebuild=rebuild, pending=changed)
+    _scope_days_refresh(providers, rebuild=rebuild, pending=changed, horizon=horizon)
     provider_base = [*base, *months] if rebuild else base_now
     provider_derived = derived if rebuild else derived_now
     if providers:
