@@ -9,6 +9,9 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import override_settings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from salesops.models import (
     EfficiencyCursor,
@@ -22,7 +25,7 @@ from salesops.services.efficiency import (
     efficiency_snapshots_compute,
 )
 from salesops.services.efficiency.daily import HORIZON_CURSOR, horizon_recorded
-from salesops.services.efficiency.periods import state_horizon
+from salesops.services.efficiency.periods import all_spans, rolled_spans, state_horizon
 from tests.salesops.test_efficiency_support import cost, snap, table_for, won
 
 AS_OF = dt.date(2026, 4, 10)
@@ -49,6 +52,25 @@ def test_the_horizon_is_the_first_day_of_the_first_closed_month():
     assert state_horizon(dt.date(2026, 1, 1)) == HORIZON
     assert state_horizon(dt.date(2025, 12, 31)) == dt.date(2024, 1, 1)
     assert state_horizon(OLDER) == dt.date(2024, 1, 1)
+
+
+@given(
+    first=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+    later_by=st.integers(0, 800),
+    fiscal_start=st.integers(1, 12),
+)
+def test_no_run_reads_before_its_horizon_and_horizons_only_move_forward(
+    first, later_by, fiscal_start
+):
+    """What the design rests on: every period of S(D), and every day a rolled period of D adds or
+    drops, starts on or after D's horizon, and a later date's horizon is never earlier."""
+    later = first + dt.timedelta(days=later_by)
+    with override_settings(FISCAL_YEAR_START_MONTH=fiscal_start):
+        horizon = state_horizon(first)
+        assert min(span.start for span in all_spans(first)) == horizon
+        rolled_days = [d for r in rolled_spans(first) for d in (r.add, r.sub) if d is not None]
+        assert min(rolled_days) >= horizon
+        assert state_horizon(later) >= horizon
 
 
 def test_a_full_run_keeps_the_days_from_its_horizon_on(personas):
