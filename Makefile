@@ -5,12 +5,13 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 PORT ?= 8000
-# Tests run on the real PostgreSQL and Redis of this machine unless told otherwise.
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/salesops
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
-BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/salesops_bench
+# The embedded PostgreSQL and Valkey (salesops/devservers.py): `make run` starts them unless
+# DATABASE_URL / REDIS_URL are set; the test suite starts its own unless TEST_DATABASE_URL /
+# TEST_REDIS_URL are set; `make bench` runs on its own pair unless BENCH_DATABASE_URL is set.
+DEVSERVERS := $(PY) -m salesops.devservers
+BENCH_SERVICES := SALESOPS_SERVICES_DIR=.run/bench SALESOPS_PG_PORT=54330 SALESOPS_REDIS_PORT=63800
 
-.PHONY: help venv deps frontend run web worker beat migrate seed test test-fast lint fmt bench screenshots up down clean
+.PHONY: help venv deps frontend run services services-stop web worker beat test test-fast lint fmt bench screenshots up down clean
 
 help:
 	@grep -E '^[a-z-]+:' Makefile | cut -d: -f1 | tr '\n' ' '; echo
@@ -32,15 +33,17 @@ static/vendor/.installed: package.json package-lock.json
 
 frontend: static/vendor/.installed
 
-migrate: deps
-	$(MANAGE) migrate --noinput
+# The demo: embedded PostgreSQL + Valkey (or DATABASE_URL/REDIS_URL), migrate, seed, a year of
+# efficiency history, then web + worker + beat until Ctrl-C. Data stays in .run/ for the next run.
+run: deps frontend
+	@$(DEVSERVERS) run -- bash scripts/run.sh $(PORT)
 
-seed: migrate
-	$(MANAGE) seed_demo --scale small --if-empty
+# The embedded servers alone, for `manage.py` commands in another terminal.
+services: deps
+	@$(DEVSERVERS) start
 
-# The demo on the embedded default (SQLite + filesystem broker), or on DATABASE_URL/REDIS_URL when set.
-run: deps frontend seed
-	@bash scripts/run.sh $(PORT)
+services-stop: deps
+	@$(DEVSERVERS) stop
 
 web: deps
 	$(MANAGE) runserver 0.0.0.0:$(PORT)
@@ -51,13 +54,12 @@ worker: deps
 beat: deps
 	$(VENV)/bin/celery -A salesops beat --loglevel=INFO
 
+# The suite starts its own embedded servers unless TEST_DATABASE_URL / TEST_REDIS_URL are set.
 test: deps frontend
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 test-fast: deps
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(VENV)/bin/pytest -q -m "not browser" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q -m "not browser" $(PYTEST_ARGS)
 
 lint: deps
 	$(VENV)/bin/ruff check .
@@ -70,11 +72,14 @@ fmt: deps
 	$(VENV)/bin/ruff format .
 
 bench: deps
+ifdef BENCH_DATABASE_URL
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m benchmarks.run $(BENCH_ARGS)
+else
+	env -u DATABASE_URL -u REDIS_URL $(BENCH_SERVICES) $(DEVSERVERS) run -- $(PY) -m benchmarks.run $(BENCH_ARGS)
+endif
 
 screenshots: deps frontend
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		SCREENSHOTS_TO_DOCS=1 $(VENV)/bin/pytest -q -m browser tests/browser
+	SCREENSHOTS_TO_DOCS=1 $(VENV)/bin/pytest -q -m browser tests/browser
 
 up:
 	docker compose up -d --build

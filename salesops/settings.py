@@ -1,8 +1,8 @@
 """SalesOps settings, read from the environment (see .env.example and the README table).
 
-With no environment at all the project runs on the embedded defaults: SQLite and kombu's
-filesystem broker, so `make run` needs no server. DATABASE_URL / REDIS_URL switch to PostgreSQL
-and Redis without code changes.
+With no environment at all the project talks to the embedded PostgreSQL and Valkey that
+`make run` starts (salesops/devservers.py) on 127.0.0.1. DATABASE_URL / REDIS_URL point it at
+servers of your own without code changes. PostgreSQL is the only database the project supports.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from salesops import devservers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RUN_DIR = Path(os.environ.get("SALESOPS_RUN_DIR", BASE_DIR / ".run"))
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "salesops.apps.SalesOpsConfig",
     "meetings.apps.MeetingsConfig",
@@ -84,12 +87,12 @@ TEMPLATES = [
     },
 ]
 
-if not env.str("DATABASE_URL", default="") or not env.str("REDIS_URL", default=""):
-    # The embedded default keeps its database and broker files here.
-    RUN_DIR.mkdir(exist_ok=True)
-
+# The embedded servers' ports can be moved with SALESOPS_PG_PORT / SALESOPS_REDIS_PORT.
+_embedded = devservers.servers_from_env()
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{RUN_DIR / 'salesops.sqlite3'}")
+    "default": env.db_url(
+        "DATABASE_URL", default=devservers.default_database_url(_embedded.pg_port)
+    )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -133,23 +136,10 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SalesOps <salesops@localhost>")
 
 # --- Celery ---------------------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
-else:
-    _broker_dir = RUN_DIR / "broker"
-    for _sub in ("queue", "processed", "results"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-    }
-    CELERY_RESULT_BACKEND = f"file://{_broker_dir / 'results'}"
+REDIS_URL = env.str("REDIS_URL", default=devservers.default_redis_url(_embedded.redis_port))
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -182,6 +172,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sales operations: people, deals, costs, efficiency, meetings, territories, pay.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from the installed package's static files: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several models have a "status", "role" or "type": give each choice set its own name.
     "ENUM_NAME_OVERRIDES": {
         "PersonRoleEnum": "salesops.models.org.Role",

@@ -1,5 +1,4 @@
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -38,39 +37,49 @@ def test_a_task_round_trips_through_a_real_worker_on_redis(celery_worker):
     assert ping_task.delay().get(timeout=20) == "pong"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_embedded_defaults_boot_migrate_and_serve_healthz(tmp_path):
-    """No DATABASE_URL, no REDIS_URL: SQLite and the filesystem broker, as `make run` uses."""
+    """No DATABASE_URL, no REDIS_URL: the embedded PostgreSQL and Valkey `make run` starts."""
+    from salesops.devservers import free_port
+
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env["SALESOPS_RUN_DIR"] = str(tmp_path)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run(
-        [*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT, timeout=180
+    env.update(
+        DJANGO_SETTINGS_MODULE="salesops.settings",
+        SALESOPS_PG_PORT=str(free_port()),
+        SALESOPS_REDIS_PORT=str(free_port()),
+        SALESOPS_SERVICES_DIR=str(tmp_path / "services"),
     )
-    assert (tmp_path / "salesops.sqlite3").exists()
-    port = _free_port()
-    server = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    python = [sys.executable]
+    devservers = [*python, "-m", "salesops.devservers"]
+    subprocess.run([*devservers, "start"], env=env, check=True, cwd=ROOT, timeout=120)
     try:
-        body = b""
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    body = r.read()
-                    break
-            except OSError:
-                time.sleep(0.2)
-        assert b'"database": true' in body and b'"broker": true' in body
+        subprocess.run(
+            [*python, "manage.py", "migrate", "--noinput", "-v0"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            timeout=300,
+        )
+        port = free_port()
+        server = subprocess.Popen(
+            [*python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            body = b""
+            for _ in range(100):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                        body = r.read()
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            assert b'"database": true' in body and b'"broker": true' in body
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        subprocess.run([*devservers, "stop"], env=env, check=True, cwd=ROOT, timeout=120)
+    assert (tmp_path / "services" / "postgres" / "PG_VERSION").read_text().strip() == "18"

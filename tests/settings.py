@@ -1,0 +1,12 @@
+"""The test suite's settings: the project's settings on the suite's own servers.
+
+Unless TEST_DATABASE_URL / TEST_REDIS_URL name servers of your own, the suite starts an embedded
+PostgreSQL and Valkey on free ports before Django reads its settings, and stops them at exit
+(salesops/devservers.py). pytest-django loads this module (pyproject.toml).
+"""
+
+from salesops.devservers import use_test_servers
+
+use_test_servers()
+
+from salesops.settings import *  # noqa: E402, F403
