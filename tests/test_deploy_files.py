@@ -17,8 +17,9 @@ def test_compose_describes_web_worker_beat_postgres_redis_with_healthchecks():
     assert "gunicorn" in services["web"]["command"]
     assert "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
-    assert services["postgres"]["image"] == "postgres:15"
-    assert services["redis"]["image"] == "redis:7"
+    # The same servers and major versions as the embedded ones (salesops/devservers.py).
+    assert services["postgres"]["image"] == "postgres:18"
+    assert services["redis"]["image"] == "valkey/valkey:8"
     for name in ("web", "worker", "postgres", "redis"):
         assert "healthcheck" in services[name], name
     assert "pgdata" in compose["volumes"]
