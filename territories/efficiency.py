@@ -7,7 +7,6 @@ territory and day, each territory covering its whole subtree:
 - cost: person-booked ledger entries of the territory's owners on the entry date. A person who
   owns n territories of the live model that day books amount / n to each (shares are exact
   decimals, rounded by the consumer); team-booked entries belong to no territory.
-Portable SQL (PostgreSQL and SQLite).
 """
 
 from __future__ import annotations
@@ -64,8 +63,8 @@ def daily_rows_sql(*, start: date, end: date) -> tuple[str, list[object]]:
             WHERE c.person_id IS NOT NULL AND c.date >= %s AND c.date <= %s
         ),
         shares AS (
-            -- `* 1.0`: SQLite (demo) would otherwise divide integers; numeric stays exact on PG.
-            SELECT day, territory_id, amount * 1.0 / COUNT(*) OVER (PARTITION BY cost_id) AS share
+            -- numeric / bigint stays numeric (16+ significant digits); the consumer rounds.
+            SELECT day, territory_id, amount / COUNT(*) OVER (PARTITION BY cost_id) AS share
             FROM owned
         ),
         cost AS (

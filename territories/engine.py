@@ -9,17 +9,15 @@ Steps (all `INSERT … SELECT` / `CREATE TEMP TABLE … AS SELECT`, never a loop
    exclusions override. Accounts nothing matches get source 'unassigned', territory NULL.
 3. (services) diff `tt_winner` against the open history rows and close/insert only what changed.
 
-Written for PostgreSQL (tests, production); the few vendor-specific fragments also have a SQLite
-form so the embedded demo runs the same engine.
+PostgreSQL: rule lists are JSON (jsonb) columns, staged as arrays; postal ranges compare by code
+point (`COLLATE "C"`); name patterns match case-insensitively (ILIKE).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 ACCOUNT = "salesops_account"
@@ -32,39 +30,15 @@ HISTORY = "territories_accountterritory"
 RANK_ORDER = "priority DESC NULLS LAST, depth DESC, territory_id, rule_id"
 
 
-@dataclass(frozen=True)
-class Dialect:
-    countries_lateral: str
-    list_or_null: str  # turns a JSON list column into the staged form, NULL when empty
-    member: str  # "{value} in staged list {lst}"
-    ilike: str
-    c_collate: str
+def _list_or_null(col: str) -> str:
+    """A JSON list column staged as an array, NULL when empty ("any value")."""
+    return (
+        f"CASE WHEN jsonb_array_length({col}) = 0 THEN NULL "
+        f"ELSE ARRAY(SELECT jsonb_array_elements_text({col})) END"
+    )
 
 
-POSTGRES = Dialect(
-    countries_lateral="LEFT JOIN LATERAL jsonb_array_elements_text(r.countries) AS c(value) ON TRUE",
-    list_or_null=(
-        "CASE WHEN jsonb_array_length({col}) = 0 THEN NULL "
-        "ELSE ARRAY(SELECT jsonb_array_elements_text({col})) END"
-    ),
-    member="{value} = ANY({lst})",
-    ilike="ILIKE",
-    c_collate=' COLLATE "C"',
-)
-SQLITE = Dialect(
-    countries_lateral="LEFT JOIN json_each(r.countries) AS c",
-    list_or_null="CASE WHEN json_array_length({col}) = 0 THEN NULL ELSE {col} END",
-    member="EXISTS (SELECT 1 FROM json_each({lst}) j WHERE j.value = {value})",
-    ilike="LIKE",  # SQLite's LIKE is case-insensitive for ASCII
-    c_collate="",  # SQLite compares text by code point already
-)
-
-
-def dialect() -> Dialect:
-    return POSTGRES if connection.vendor == "postgresql" else SQLITE
-
-
-def _stage_rules_sql(d: Dialect) -> str:
+def _stage_rules_sql() -> str:
     # `*` → `%`, `?` → `_`; a literal `_` is escaped (patterns may not contain `%` or `\`).
     like = (
         "CASE WHEN r.name_pattern = '' THEN NULL ELSE "
@@ -73,24 +47,24 @@ def _stage_rules_sql(d: Dialect) -> str:
     return f"""
         CREATE TEMP TABLE tt_rule AS
         SELECT r.id AS rule_id, r.territory_id, r.priority, t.depth, c.value AS country,
-               {d.list_or_null.format(col="r.regions")} AS regions,
-               {d.list_or_null.format(col="r.sectors")} AS sectors,
+               {_list_or_null("r.regions")} AS regions,
+               {_list_or_null("r.sectors")} AS sectors,
                r.postal_prefix, r.postal_from, r.postal_to,
                r.employees_min, r.employees_max, r.revenue_min, r.revenue_max,
                {like} AS name_like
         FROM {RULE} r
         JOIN {TERRITORY} t ON t.id = r.territory_id
-        {d.countries_lateral}
+        LEFT JOIN LATERAL jsonb_array_elements_text(r.countries) AS c(value) ON TRUE
         WHERE t.model_id = %s
     """
 
 
-def criteria_sql(d: Dialect, *, r: str = "r", a: str = "a") -> str:
+def criteria_sql(*, r: str = "r", a: str = "a") -> str:
     """Every criterion except country, for a staged rule row `r` and an account row `a`."""
-    coll = d.c_collate
+    coll = ' COLLATE "C"'
     return f"""
-        ({r}.regions IS NULL OR {d.member.format(value=f"{a}.region", lst=f"{r}.regions")})
-        AND ({r}.sectors IS NULL OR {d.member.format(value=f"{a}.sector", lst=f"{r}.sectors")})
+        ({r}.regions IS NULL OR {a}.region = ANY({r}.regions))
+        AND ({r}.sectors IS NULL OR {a}.sector = ANY({r}.sectors))
         AND ({r}.postal_prefix = '' OR {a}.postal_code LIKE {r}.postal_prefix || '%%')
         AND ({r}.postal_from = '' OR ({a}.postal_code <> ''
              AND {a}.postal_code{coll} >= {r}.postal_from{coll}))
@@ -100,15 +74,15 @@ def criteria_sql(d: Dialect, *, r: str = "r", a: str = "a") -> str:
         AND ({r}.employees_max IS NULL OR {a}.employees <= {r}.employees_max)
         AND ({r}.revenue_min IS NULL OR {a}.annual_revenue >= {r}.revenue_min)
         AND ({r}.revenue_max IS NULL OR {a}.annual_revenue <= {r}.revenue_max)
-        AND ({r}.name_like IS NULL OR {a}.name {d.ilike} {r}.name_like ESCAPE '\\')
+        AND ({r}.name_like IS NULL OR {a}.name ILIKE {r}.name_like ESCAPE '\\')
     """
 
 
-def _winner_sql(d: Dialect, *, scoped: bool) -> str:
+def _winner_sql(*, scoped: bool) -> str:
     # Every account also gets one fallback row (no rule, priority NULL, ranked last), so the
     # winners come straight out of the ranking: no outer join of two large sets to plan.
     scope = " AND a.id IN (SELECT account_id FROM tt_scope)" if scoped else ""
-    crit = criteria_sql(d)
+    crit = criteria_sql()
     return f"""
         CREATE TEMP TABLE tt_winner AS
         WITH matches AS (
@@ -154,21 +128,16 @@ def compute_winners(
     cursor: CursorWrapper, *, model_id: int, account_ids: Sequence[int] | None = None
 ) -> None:
     """Fill the temp table `tt_winner(account_id, territory_id, rule_id, source)` for a model."""
-    d = dialect()
     _drop(cursor, *TEMP_TABLES)
-    cursor.execute(_stage_rules_sql(d), [model_id])
+    cursor.execute(_stage_rules_sql(), [model_id])
     scoped = account_ids is not None
     if scoped:
         cursor.execute("CREATE TEMP TABLE tt_scope (account_id bigint PRIMARY KEY)")
         ids = sorted(set(account_ids or []))
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            values = ", ".join(["(%s)"] * len(chunk))
-            cursor.execute(f"INSERT INTO tt_scope (account_id) VALUES {values}", chunk)
-    cursor.execute(_winner_sql(d, scoped=scoped), [model_id])
-    if connection.vendor == "postgresql":
-        cursor.execute("CREATE UNIQUE INDEX ON tt_winner (account_id)")
-        cursor.execute("ANALYZE tt_winner")
+        cursor.execute("INSERT INTO tt_scope (account_id) SELECT unnest(%s::bigint[])", [ids])
+    cursor.execute(_winner_sql(scoped=scoped), [model_id])
+    cursor.execute("CREATE UNIQUE INDEX ON tt_winner (account_id)")
+    cursor.execute("ANALYZE tt_winner")
 
 
 def drop_temp(cursor: CursorWrapper) -> None:

@@ -2,7 +2,7 @@
 
 The tree is a materialised path (`path` = "/<root id>/<child id>/…/", `depth` = 0 for roots):
 a subtree is one indexed `path LIKE '<path>%'`, ancestors are `<path> LIKE ancestor.path || '%'`,
-both set-based and portable (PostgreSQL and the demo's SQLite). See docs/territories.md.
+both set-based, with no extension and no extra table. See docs/territories.md.
 """
 
 from __future__ import annotations
@@ -192,8 +192,8 @@ class CoverageRole(models.TextChoices):
 class TerritoryAssignment(models.Model):
     """A person covering a territory in a role from `effective_from` to `effective_to` (inclusive).
 
-    Two owners of one territory never overlap: a PostgreSQL exclusion constraint (migration 0002)
-    and the same check in `coverage_assign` (the only guarantee on SQLite).
+    Two owners of one territory never overlap: a PostgreSQL exclusion constraint (migration 0002),
+    and the same check first in `coverage_assign`, for a clear validation error.
     """
 
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="coverage")

@@ -20,18 +20,18 @@ from django.db import connection
 from meetings.conf import company_time_zone
 from meetings.models import MeetingStatus, MeetingType, Rsvp
 
-# Portable SQL (PostgreSQL and the embedded SQLite): `{ids}` is a list of placeholders.
+# The person ids go in as one array parameter each time (`= ANY(%s)`).
 _HELD_SQL = """
     SELECT x.person_id, COUNT(*) FROM (
         SELECT a.person_id, m.id
         FROM meetings_meeting m JOIN meetings_attendee a ON a.meeting_id = m.id
         WHERE m.type = %s AND m.status = %s AND m.start >= %s AND m.start < %s
-          AND a.rsvp <> %s AND a.person_id IN ({ids})
+          AND a.rsvp <> %s AND a.person_id = ANY(%s)
         UNION
         SELECT m.organizer_id, m.id
         FROM meetings_meeting m
         WHERE m.type = %s AND m.status = %s AND m.start >= %s AND m.start < %s
-          AND m.organizer_id IN ({ids})
+          AND m.organizer_id = ANY(%s)
     ) x
     GROUP BY x.person_id
 """
@@ -54,8 +54,7 @@ def meetings_held_by_person(
         return {}
     lower, upper = company_day_bounds(start, end)
     held = [MeetingType.CLIENT.value, MeetingStatus.DONE.value, lower, upper]
-    params: list[Any] = [*held, Rsvp.DECLINED.value, *ids, *held, *ids]
-    sql = _HELD_SQL.format(ids=", ".join(["%s"] * len(ids)))
+    params: list[Any] = [*held, Rsvp.DECLINED.value, ids, *held, ids]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_HELD_SQL, params)
         return {person_id: Decimal(count) for person_id, count in cursor.fetchall()}

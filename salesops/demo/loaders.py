@@ -1,4 +1,4 @@
-"""Two ways to store generated rows: batched `bulk_create` (any database) and PostgreSQL COPY.
+"""Two ways to store generated rows: batched `bulk_create` (small sets) and PostgreSQL COPY.
 
 Both take a chunk of row tuples with explicit ids and the model's attribute names as columns.
 Afterwards `sequences_reset` moves the id sequences past the explicit ids.
@@ -26,7 +26,7 @@ class Loader(Protocol):
 
 
 class BulkLoader:
-    """`bulk_create` in batches: works on SQLite and PostgreSQL; fine up to ~10⁵ rows."""
+    """`bulk_create` in batches: simple, and fine up to ~10⁵ rows."""
 
     def write(self, model: type[models.Model], columns: Sequence[str], rows: list[Row]) -> None:
         objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
@@ -59,8 +59,6 @@ class CopyLoader:
     """
 
     def __init__(self) -> None:
-        if connection.vendor != "postgresql":
-            raise RuntimeError("COPY loading needs PostgreSQL.")
         self.now = timezone.now().isoformat()
 
     def write(self, model: type[models.Model], columns: Sequence[str], rows: list[Row]) -> None:
@@ -141,10 +139,8 @@ def deferred_indexes(models_: Sequence[type[models.Model]]) -> Iterator[None]:
 
 
 def sequences_reset(models_: Sequence[type[models.Model]]) -> None:
-    """After inserting explicit ids, point each id sequence past the highest id (no-op on SQLite)."""
+    """After inserting explicit ids, point each id sequence past the highest id."""
     statements = connection.ops.sequence_reset_sql(no_style(), list(models_))
-    if not statements:
-        return
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)

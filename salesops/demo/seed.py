@@ -100,19 +100,16 @@ def demo_seed(
 ) -> dict[str, int]:
     """Load the demo into an empty database; returns row counts per table.
 
-    `loader`: "bulk" (bulk_create, any database), "copy" (PostgreSQL COPY) or "auto" (COPY for the
-    large scale). Raises DemoError when core data already exists or COPY is asked of SQLite.
+    `loader`: "bulk" (bulk_create in batches), "copy" (PostgreSQL COPY) or "auto" (COPY for the
+    large scale). Raises DemoError for an unknown scale or loader, or when core data exists.
     """
     if scale not in SCALES:
         raise DemoError(f"Unknown scale '{scale}' (choose {', '.join(SCALES)}).")
     size = size or SCALES[scale]
     if loader == "auto":
         loader = "copy" if scale == "large" else "bulk"
-    if loader == "copy" and connection.vendor != "postgresql":
-        raise DemoError(
-            "This size loads with PostgreSQL COPY; set DATABASE_URL=postgres://… "
-            "(the embedded SQLite database only takes --scale small)."
-        )
+    if loader not in CHUNK:
+        raise DemoError(f"Unknown loader '{loader}' (choose auto, {', '.join(CHUNK)}).")
     if core_data_exists():
         raise DemoError("The database already holds sales data; seed_demo only fills an empty one.")
     today = today or timezone.localdate()

@@ -9,7 +9,7 @@ from django.db.migrations.operations.base import Operation
 # Statement-level triggers that record the OLD (person or team, day) of every change to a won
 # deal, a split of a won deal or a ledger entry, so the incremental refresh also corrects the
 # day a value moved away from (a removed split, a moved close date, a deleted cost). New values
-# are found through updated_at. PostgreSQL only (the engine needs it); SQLite skips them.
+# are found through updated_at.
 TRIGGERS_SQL = """
 CREATE FUNCTION salesops_eff_deal_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -122,7 +122,11 @@ LOGGED_SQL = "".join(f"ALTER TABLE {t} SET LOGGED;" for t in ENGINE_TABLES)
 
 
 class PostgresOnly(Operation):
-    """Run the wrapped operation's database part on PostgreSQL only; its state part always."""
+    """Run the wrapped operation (database and state parts).
+
+    It once skipped the database part off PostgreSQL; PostgreSQL is now the only backend, and the
+    wrapper stays so that this and later migrations keep their operations unchanged.
+    """
 
     reduces_to_sql = False
 
@@ -136,12 +140,10 @@ class PostgresOnly(Operation):
         self.operation.state_forwards(app_label, state)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            self.operation.database_forwards(app_label, schema_editor, from_state, to_state)
+        self.operation.database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            self.operation.database_backwards(app_label, schema_editor, from_state, to_state)
+        self.operation.database_backwards(app_label, schema_editor, from_state, to_state)
 
     def describe(self):
         return f"{self.operation.describe()} (PostgreSQL only)"

@@ -8,8 +8,7 @@ PostgresOnly = importlib.import_module("salesops.migrations.0002_efficiency").Po
 # leaving the trailing 90 days, every day of a month being recomputed) as key ranges, where the
 # key led by the person needed a probe per person and day, or a scan of every row. Django's
 # AlterField of a composite primary key changes only the state (a no-op in SQL), so the
-# constraint is rebuilt here; the name stays Django's. (On SQLite, which the engine does not run
-# on, the table keeps the key it was created with.)
+# constraint is rebuilt here; the name stays Django's.
 KEY = "salesops_efficiencypersonday_pkey"
 TABLE = "salesops_efficiencypersonday"
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 # ((person, deal)), salescost.person_id ((person, date)), salescost.team_id ((team, date)); and a
 # second index on deal.account_id (the foreign key's own stays). Every deal, split and ledger
 # write paid for them. Only the indexes go: Django's AlterField would also drop and re-validate the
-# foreign-key constraints (a full scan of each table) and, on SQLite, rebuild the tables.
+# foreign-key constraints (a full scan of each table).
 REDUNDANT = {
     "salesops_deal_owner_id_54c8c5b6": ("salesops_deal", "owner_id"),
     "salesops_dealsplit_deal_id_df6dca80": ("salesops_dealsplit", "deal_id"),

@@ -1,7 +1,7 @@
-"""Two owners of one territory may not overlap in time: an exclusion constraint on PostgreSQL.
+"""Two owners of one territory may not overlap in time: an exclusion constraint.
 
-SQLite (the embedded demo only) has no exclusion constraints; there `coverage_assign`'s locked
-check is the guarantee. btree_gist gives GiST an equality operator for the territory id.
+`coverage_assign` checks first (with the territory locked) for a clear validation error; the
+constraint is the guarantee. btree_gist gives GiST an equality operator for the territory id.
 """
 
 from django.db import migrations
@@ -19,13 +19,11 @@ DROP = "ALTER TABLE territories_territoryassignment DROP CONSTRAINT IF EXISTS co
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+    schema_editor.execute(CREATE)
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+    schema_editor.execute(DROP)
 
 
 class Migration(migrations.Migration):

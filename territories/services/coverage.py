@@ -31,8 +31,8 @@ def _overlapping_owners(
 def _save(assignment: TerritoryAssignment) -> TerritoryAssignment:
     if assignment.effective_to is not None and assignment.effective_to < assignment.effective_from:
         raise ValidationError({"effective_to": "The end is before the start."})
-    # Lock the territory so two concurrent writers cannot both pass the overlap check (the only
-    # guarantee on SQLite; PostgreSQL's exclusion constraint backs it up).
+    # Lock the territory so two concurrent writers cannot both pass the overlap check (the
+    # exclusion constraint backs it up; its violation becomes the same validation error).
     Territory.objects.select_for_update().filter(pk=assignment.territory_id).first()
     if assignment.role == CoverageRole.OWNER and _overlapping_owners(
         territory=assignment.territory,

@@ -445,14 +445,6 @@ def test_provider_cannot_take_a_built_in_scope_name():
         register_scope_provider("team", lambda *, start, end: ("SELECT 1", []))
 
 
-def test_engine_refuses_a_database_other_than_postgresql(monkeypatch):
-    from salesops.exceptions import ApplicationError
-
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    with pytest.raises(ApplicationError, match="PostgreSQL"):
-        efficiency_snapshots_compute(as_of=AS_OF)
-
-
 def test_a_full_run_empties_the_cached_days_of_a_provider_no_longer_registered(personas):
     from salesops.efficiency_scopes import register_scope_provider, unregister_scope_provider
     from salesops.models import EfficiencyScopeDay

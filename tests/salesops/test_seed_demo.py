@@ -231,10 +231,11 @@ def test_copy_path_through_the_command_with_a_reduced_size_keeps_the_schema() ->
     assert len([row for row in schema if "FOREIGN KEY" in row[1]]) >= 6
 
 
-def test_large_scale_is_refused_on_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    with pytest.raises(DemoError, match="PostgreSQL"):
-        demo_seed(seed=1, scale="large")
+def test_an_unknown_scale_or_loader_is_refused_before_anything_is_written() -> None:
+    with pytest.raises(DemoError, match="Unknown scale 'huge'"):
+        demo_seed(seed=1, scale="huge")
+    with pytest.raises(DemoError, match="Unknown loader 'csv'"):
+        demo_seed(seed=1, scale="small", size=TINY, loader="csv")
     assert not Person.objects.exists()
 
 

@@ -15,8 +15,8 @@ class Command(BaseCommand):
     help = (
         "Load a deterministic synthetic sales org into an empty database: teams, people of every "
         "role, accounts, products, deals with splits and a cost ledger, then each app's demo data. "
-        "small (~60 people, 5,000 deals) takes seconds on SQLite or PostgreSQL; large (5,000 "
-        "people, 1,000,000 deals, ~1,000,000 cost rows) loads by COPY on PostgreSQL in minutes."
+        "small (~60 people, 5,000 deals) takes seconds; large (5,000 people, 1,000,000 deals, "
+        "~1,000,000 cost rows) loads by PostgreSQL COPY in minutes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

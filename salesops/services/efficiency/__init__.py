@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from salesops.exceptions import ApplicationError
 from salesops.models import JobRun, JobStatus, Person
 from salesops.services.efficiency.daily import (
     ALL,
@@ -79,10 +78,6 @@ def efficiency_snapshots_compute(*, as_of: date, full: bool = False) -> ComputeR
     A full refresh keeps the days from `as_of`'s horizon on (periods.state_horizon); a date that
     reads earlier days than the tables hold (a backfill of an older date) rebuilds in full.
     """
-    if connection.vendor != "postgresql":
-        raise ApplicationError(
-            "The efficiency engine needs PostgreSQL: set DATABASE_URL (see docs/efficiency.md)."
-        )
     with transaction.atomic():
         refreshed = daily_refresh(
             partition=partition_resolve(ALL),
