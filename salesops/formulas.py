@@ -1,4 +1,4 @@
-"""The domain's formulas (DOMAIN.md), pure functions over Decimal. The contract is DOMAIN.md."""
+"""The domain's formulas, pure functions over Decimal. The contract is docs/domain.md."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Commission maths: pure functions over Decimal (no float anywhere, no database).
 
-The contract is DOMAIN.md's worked examples. Rules, so a rep can check any line by hand:
+The contract is the worked examples in docs/domain.md, 'Commission plans'. Rules, so a rep can check any line by hand:
 
 - Rates are percentages ("5" = 5 %). Tier bounds are amounts of credited value (tier_basis
   "amount") or % of the period's quota (tier_basis "attainment"; bound × quota / 100).

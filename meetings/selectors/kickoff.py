@@ -1,4 +1,4 @@
-"""The kickoff rules of DOMAIN.md: recognise last year's clubs, keep compensation out of it."""
+"""The kickoff rules (docs/domain.md, 'Kickoff and clubs'): recognise last year's clubs, keep compensation out of it."""
 
 from __future__ import annotations
 

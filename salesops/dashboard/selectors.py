@@ -113,7 +113,7 @@ class Tiles:
 
     @property
     def magic_band(self) -> str:
-        """DOMAIN.md: below 0.75 inefficient, 0.75–1 moderate, above 1 strong."""
+        """docs/domain.md, 'Magic number': below 0.75 inefficient, 0.75–1 moderate, above 1 strong."""
         if self.magic_number is None:
             return ""
         if self.magic_number < Decimal("0.75"):

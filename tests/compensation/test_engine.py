@@ -1,4 +1,4 @@
-"""The engine against DOMAIN.md's worked examples (to the cent) and its properties."""
+"""The engine against the worked examples of docs/domain.md (to the cent) and its properties."""
 
 from __future__ import annotations
 

@@ -99,7 +99,7 @@ def test_setting_the_same_quota_again_writes_no_history(personas):
 
 
 def test_split_credit_counts_only_each_persons_share(personas):
-    """DOMAIN: 100 % of a 5-unit deal and 50 % of a 10-unit deal → 10 achieved."""
+    """docs/domain.md: 100 % of a 5-unit deal and 50 % of a 10-unit deal → 10 achieved."""
     rep, other = personas.person("rep_a1"), personas.person("rep_a2")
     month_quota(rep, MARCH, "20")
     won_deal(rep, "5", dt.date(2026, 3, 2))

@@ -129,7 +129,7 @@ def test_a_person_is_on_one_plan_at_a_time(personas, rep):
 
 
 def test_clawback_of_a_lost_deal_goes_on_the_next_statement_and_carries_forward(personas, rep):
-    """DOMAIN: a period earning 500 with a 1,000 clawback → statement 0, −500 carried forward."""
+    """docs/domain.md: a period earning 500 with a 1,000 clawback → statement 0, −500 carried forward."""
     version = approved_plan("Flat", FLAT_5, JAN.start)
     assign(rep, version, JAN.start)
     big = won_deal(rep, "20000", dt.date(2026, 1, 20))

@@ -72,7 +72,7 @@ def test_company_scope_counts_everyone(personas: Any, book: Any) -> None:
 
 
 def test_magic_number_uses_the_last_closed_quarter(personas: Any, book: Any) -> None:
-    # DOMAIN.md's example: revenue 100,000 → 130,000 with previous-quarter cost 120,000 → 1.00.
+    # docs/domain.md's example: revenue 100,000 → 130,000 with previous-quarter cost 120,000 → 1.00.
     p = personas.person
     WonDealFactory(
         owner=p("rep_b1"),

@@ -1,4 +1,4 @@
-"""The nightly engine: DOMAIN.md's worked examples, roll-ups, team history, incremental runs."""
+"""The nightly engine: docs/domain.md's worked examples, roll-ups, team history, incremental runs."""
 
 from __future__ import annotations
 

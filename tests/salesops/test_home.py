@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ledger(personas):
-    """rep_a1 won 1,000,000 at cost 700,000; rep_b1 won 12,000,000 at cost 2,000,000 (DOMAIN.md)."""
+    """rep_a1 won 1,000,000 at cost 700,000; rep_b1 won 12,000,000 at cost 2,000,000 (docs/domain.md)."""
     day = dt.date(2026, 3, 10)
     WonDealFactory(owner=personas.person("rep_a1"), close_value=Decimal("1000000"), close_date=day)
     SalesCostFactory(person=personas.person("rep_a1"), amount=Decimal("700000"), date=day)
