@@ -9,6 +9,9 @@ PORT ?= 8000
 # DATABASE_URL / REDIS_URL are set; the test suite starts its own unless TEST_DATABASE_URL /
 # TEST_REDIS_URL are set; `make bench` runs on its own pair unless BENCH_DATABASE_URL is set.
 DEVSERVERS := $(PY) -m salesops.devservers
+# makemigrations checks the history against a database: a throw-away embedded one of its own.
+LINT_SERVICES := env -u DATABASE_URL -u REDIS_URL SALESOPS_SERVICES_DIR=.run/lint \
+	SALESOPS_PG_PORT=54340 SALESOPS_REDIS_PORT=63810
 BENCH_SERVICES := SALESOPS_SERVICES_DIR=.run/bench SALESOPS_PG_PORT=54330 SALESOPS_REDIS_PORT=63800
 
 .PHONY: help venv deps frontend run services services-stop web worker beat test test-fast lint fmt bench screenshots up down clean
@@ -64,7 +67,7 @@ test-fast: deps
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(MANAGE) makemigrations --check --dry-run
+	$(LINT_SERVICES) $(DEVSERVERS) run --database-only -- $(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/mypy .
 
 fmt: deps

@@ -339,7 +339,9 @@ class Valkey:
             "--appendonly",
             "yes" if self.persist else "no",
         ]
-        subprocess.run(args, check=True, timeout=START_TIMEOUT)
+        done = subprocess.run(args, capture_output=True, text=True, timeout=START_TIMEOUT)
+        if done.returncode != 0:
+            raise DevServerError(f"Valkey did not start:\n{done.stdout}{done.stderr}")
         _wait_for(lambda: port_answers(self.port), "Valkey", self.log)
         return True
 
@@ -379,11 +381,15 @@ class Servers:
     def start(self, *, database: bool = True, broker: bool = True) -> list[str]:
         """Start what is asked; returns the names of the servers this call started."""
         self.root.mkdir(parents=True, exist_ok=True)
-        started = []
-        if database and self.postgres.start():
-            started.append("postgres")
-        if broker and self.valkey.start():
-            started.append("valkey")
+        started: list[str] = []
+        try:
+            if database and self.postgres.start():
+                started.append("postgres")
+            if broker and self.valkey.start():
+                started.append("valkey")
+        except BaseException:
+            self.stop(started)  # leave nothing half-started behind
+            raise
         return started
 
     def stop(self, names: Sequence[str] = ("postgres", "valkey")) -> None:
@@ -395,7 +401,7 @@ class Servers:
 
 def servers_from_env(root: Path | None = None) -> Servers:
     return Servers(
-        root=root or Path(os.environ.get("SALESOPS_SERVICES_DIR", DEFAULT_DIR)),
+        root=(root or Path(os.environ.get("SALESOPS_SERVICES_DIR") or DEFAULT_DIR)).resolve(),
         pg_port=int(os.environ.get("SALESOPS_PG_PORT", DEFAULT_PG_PORT)),
         redis_port=int(os.environ.get("SALESOPS_REDIS_PORT", DEFAULT_REDIS_PORT)),
     )
@@ -464,9 +470,9 @@ def use_test_servers() -> None:
 # --- Command line ------------------------------------------------------------------------------
 
 
-def _run_command(servers: Servers, command: list[str]) -> int:
+def _run_command(servers: Servers, command: list[str], *, broker: bool = True) -> int:
     want_db = not os.environ.get("DATABASE_URL")
-    want_broker = not os.environ.get("REDIS_URL")
+    want_broker = broker and not os.environ.get("REDIS_URL")
     started = servers.start(database=want_db, broker=want_broker)
     env = dict(os.environ)
     if want_db:
@@ -495,6 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, help="data folder (default .run/services)")
     parser.add_argument("--pg-port", type=int, help=f"default {DEFAULT_PG_PORT}")
     parser.add_argument("--redis-port", type=int, help=f"default {DEFAULT_REDIS_PORT}")
+    parser.add_argument("--database-only", action="store_true", help="with run: start no Valkey")
     argv = list(sys.argv[1:] if argv is None else argv)
     split = argv.index("--") if "--" in argv else len(argv)
     args, command = parser.parse_args(argv[:split]), argv[split + 1 :]
@@ -515,7 +522,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             if not command:
                 parser.error("run needs a command after --")
-            return _run_command(servers, command)
+            return _run_command(servers, command, broker=not args.database_only)
     except DevServerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
