@@ -114,6 +114,9 @@ TIME_ZONE = "UTC"
 # The company's own calendar: business dates, nightly jobs and fiscal periods use it.
 COMPANY_TIME_ZONE = env.str("COMPANY_TIME_ZONE", default="Europe/Berlin")
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
+# "months", or a retail calendar of weeks: "445", "454", "544" (docs/calendar.md).
+FISCAL_CALENDAR = env.str("FISCAL_CALENDAR", default="months")
+FISCAL_WEEK_END_WEEKDAY = env.str("FISCAL_WEEK_END_WEEKDAY", default="sat")
 BASE_CURRENCY = env.str("BASE_CURRENCY", default="USD")
 
 STATIC_URL = "static/"
