@@ -21,13 +21,13 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.utils import timezone
 
 from benchmarks.harness import BenchContext, Result
-from compensation import demo, engine, fiscal
+from compensation import demo, engine
 from compensation.models import Quota, Statement
 from compensation.selectors import attainment_for_people
 from compensation.services.statements import statements_generate
+from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.models import Person
 from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
@@ -35,8 +35,8 @@ from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
 
 def _synthetic_org(ctx: BenchContext, people: int, deals_per_person: int) -> None:
     ctx.log(f"no people: creating a synthetic org of {people} people")
-    today = timezone.localdate()
-    start = fiscal.period_containing(today, fiscal.YEAR).start
+    today = calendar.company_today()
+    start = calendar.period_containing(today, calendar.YEAR).start
     days = max((today - start).days, 1)
     ctx.execute(
         "INSERT INTO salesops_team (name, structure, region, created_at, updated_at) "
@@ -127,7 +127,7 @@ FLOOR_INPUTS_SQL = """
 """
 
 
-def _engine_floor(ctx: BenchContext, month: fiscal.Period) -> None:
+def _engine_floor(ctx: BenchContext, month: calendar.FiscalPeriod) -> None:
     """The irreducible work of a month's statements: the reads in two hand-written queries and
     the pure engine per person, with no ORM and no writes."""
     inputs = ctx.execute(
@@ -166,9 +166,9 @@ def run(ctx: BenchContext) -> list[Result]:
     ops = get_user_model().objects.filter(is_superuser=True).first() or get_user_model()(
         is_superuser=True, is_staff=True, username="bench-superuser"
     )
-    today = timezone.localdate()
-    year = fiscal.period_containing(today, fiscal.YEAR)
-    month = fiscal.period_containing(today, fiscal.MONTH).previous()
+    today = calendar.company_today()
+    year = calendar.period_containing(today, calendar.YEAR)
+    month = calendar.period_containing(today, calendar.MONTH).previous()
     ids = list(Person.objects.values_list("pk", flat=True))
     ctx.log(f"{len(ids)} people, {Statement.objects.count()} statements")
 
@@ -211,7 +211,7 @@ def run(ctx: BenchContext) -> list[Result]:
     ]
 
 
-def _generation(ctx: BenchContext, month: fiscal.Period) -> tuple[float, float]:
+def _generation(ctx: BenchContext, month: calendar.FiscalPeriod) -> tuple[float, float]:
     """Inside a rolled-back transaction: remove the month's statements (but those under dispute),
     generate them afresh (timed once), then recompute the unchanged month (best of 3)."""
     with transaction.atomic():

@@ -21,7 +21,6 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from compensation import fiscal
 from compensation.models import (
     CommissionPlan,
     Metric,
@@ -35,6 +34,7 @@ from compensation.services import plans as plan_services
 from compensation.services import statements as statement_services
 from compensation.services.disputes import dispute_open, dispute_resolve
 from compensation.services.quotas import Assignee, quota_rows, quotas_bulk_create
+from salesops import calendar
 from salesops.models import REP_ROLES, Deal, Person, Product, Role, Team
 from salesops.selectors.credit import credit_by_person
 
@@ -98,9 +98,9 @@ def seed_demo(*, seed: int, scale: str) -> None:
     if CommissionPlan.objects.filter(name=ACCELERATED).exists():
         return  # already seeded
     rng = random.Random(seed)
-    today = timezone.localdate()
-    year = fiscal.period_containing(today, fiscal.YEAR)
-    current = fiscal.period_containing(today, fiscal.MONTH)
+    today = calendar.company_today()
+    year = calendar.period_containing(today, calendar.YEAR)
+    current = calendar.period_containing(today, calendar.MONTH)
     people = list(
         Person.objects.filter(active=True)
         .exclude(role=Role.SALES_OPS_MANAGER)
@@ -114,7 +114,7 @@ def seed_demo(*, seed: int, scale: str) -> None:
     # Quotas sized from what each person actually sells, so attainment is believable. Last
     # fiscal year too when it had sales: the kickoff recognises last year's clubs.
     rows: list[Quota] = []
-    last = fiscal.year(year.fiscal_year - 1)
+    last = calendar.year(year.fy - 1)
     last_credit = credit_by_person(start=last.start, end=last.end)
     if last_credit:
         last_rows, _ = _year_quotas(
@@ -165,7 +165,7 @@ def seed_demo(*, seed: int, scale: str) -> None:
 
     # Statements: paid up to two months ago, approved last month, draft this month. The large
     # set only keeps the last three months (a million deals make a year of lines heavy).
-    months = [m for m in fiscal.periods(year.fiscal_year) if m.start <= current.start]
+    months = [m for m in calendar.periods(year.fy) if m.start <= current.start]
     rep = next((p for p in people if p.user and p.user.username == "rep"), None)
     statement_people: list[int] | None = None
     if scale == "large":
@@ -191,7 +191,7 @@ def seed_demo(*, seed: int, scale: str) -> None:
 
 def _year_quotas(
     *,
-    year: fiscal.Period,
+    year: calendar.FiscalPeriod,
     people: list[Person],
     credited: dict[int, Decimal],
     rng: random.Random,
@@ -264,7 +264,7 @@ def _to_date(row: Quota, until: date) -> Decimal:
     return row.amount * covered / days
 
 
-def _lock_month(*, month: fiscal.Period, status: str, ops_user: Any) -> None:
+def _lock_month(*, month: calendar.FiscalPeriod, status: str, ops_user: Any) -> None:
     now = timezone.now()
     statements = list(Statement.objects.filter(period_start=month.start))
     for statement in statements:
@@ -281,7 +281,7 @@ def _lock_month(*, month: fiscal.Period, status: str, ops_user: Any) -> None:
     )
 
 
-def _refund_one_paid_deal(*, rep: Person, before: fiscal.Period, ops_user: Any) -> None:
+def _refund_one_paid_deal(*, rep: Person, before: calendar.FiscalPeriod, ops_user: Any) -> None:
     """A deal paid on last month's (locked) statement is refunded: this month claws it back."""
     previous = before.previous()
     deal = (
@@ -304,7 +304,9 @@ def _refund_one_paid_deal(*, rep: Person, before: fiscal.Period, ops_user: Any) 
         )
 
 
-def _disputes(*, rep: Person, current: fiscal.Period, ops_user: Any, people: list[Person]) -> None:
+def _disputes(
+    *, rep: Person, current: calendar.FiscalPeriod, ops_user: Any, people: list[Person]
+) -> None:
     if rep.user is None:
         return
     statement = (

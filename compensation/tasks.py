@@ -9,14 +9,15 @@ from datetime import date
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
 from compensation.services.jobs import period_close_remind, statements_regenerate_open
 from compensation.services.notifications import statement_ready_notify
+from salesops import calendar
 
 
 def _business_date(iso: str | None) -> date:
-    return date.fromisoformat(iso) if iso else timezone.localdate()
+    """The given ISO date, or today in the company zone (the 1st at 00:30 is the new month)."""
+    return date.fromisoformat(iso) if iso else calendar.company_today()
 
 
 @shared_task(

@@ -16,11 +16,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from compensation import fiscal, selectors
+from compensation import selectors
 from compensation.filters import StatementFilter
 from compensation.forms import DisputeForm, NewPlanForm, PlanVersionForm, ResolveForm
 from compensation.models import PlanVersionStatus, StatementStatus
@@ -28,6 +27,7 @@ from compensation.selectors import pay
 from compensation.services import disputes as dispute_services
 from compensation.services import plans as plan_services
 from compensation.services import statements as statement_services
+from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.selectors.scope import person_for_user, scope_for, sees_everything, visible_people
 
@@ -57,8 +57,8 @@ def my_pay(request: HttpRequest) -> HttpResponse:
     person = person_for_user(request.user)
     if person is None:
         return redirect("compensation:team")
-    today = timezone.localdate()
-    periods = [fiscal.period_containing(today, kind) for kind in fiscal.PERIOD_KINDS]
+    today = calendar.company_today()
+    periods = [calendar.period_containing(today, kind) for kind in calendar.KINDS]
     attainment = []
     for period in periods:
         row = selectors.attainment_for_people(
@@ -112,13 +112,13 @@ def team(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not scope.everything and not scope.team_ids:
         return redirect("compensation:me")
-    today = timezone.localdate()
+    today = calendar.company_today()
     try:
-        period = fiscal.parse_period(
-            request.GET.get("period") or fiscal.period_containing(today, fiscal.YEAR).key
+        period = calendar.parse(
+            request.GET.get("period") or calendar.period_containing(today, calendar.YEAR).key
         )
     except ValueError:
-        period = fiscal.period_containing(today, fiscal.YEAR)
+        period = calendar.period_containing(today, calendar.YEAR)
     people = visible_people(user=request.user).filter(active=True).order_by("team__name", "name")
     if request.GET.get("team", "").isdigit():
         people = people.filter(team_id=int(request.GET["team"]))
@@ -142,9 +142,9 @@ def team(request: HttpRequest) -> HttpResponse:
         {
             "period": period,
             "period_choices": [
-                fiscal.period_containing(today, fiscal.YEAR),
-                *fiscal.periods(period.fiscal_year, fiscal.QUARTER),
-                fiscal.period_containing(today, fiscal.MONTH),
+                calendar.period_containing(today, calendar.YEAR),
+                *calendar.periods(period.fy, calendar.QUARTER),
+                calendar.period_containing(today, calendar.MONTH),
             ],
             "page": page,
             "rows": [(p, rows.get(p.pk)) for p in page],
@@ -167,7 +167,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "open_disputes": disputes,
             "sees_everything": sees_everything(request.user),
-            "current_month": fiscal.period_containing(timezone.localdate()),
+            "current_month": calendar.period_containing(calendar.company_today()),
         },
     )
 
@@ -249,7 +249,7 @@ def statement_action(request: HttpRequest, statement_id: int, action: str) -> Ht
             statement_services.statement_mark_paid(user=request.user, statement=statement)
         elif action == "regenerate" and statement.status == StatementStatus.DRAFT:
             statement_services.statements_generate(
-                period=fiscal.period_containing(statement.period_start),
+                period=calendar.period_containing(statement.period_start),
                 person_ids=[statement.person_id],
                 user=request.user,
             )
@@ -267,7 +267,7 @@ def statements_generate(request: HttpRequest) -> HttpResponse:
     if not sees_everything(request.user):
         raise Http404
     try:
-        period = fiscal.parse_period(request.POST.get("period", ""))
+        period = calendar.parse(request.POST.get("period", ""))
         report = statement_services.statements_generate(period=period, user=request.user)
         messages.success(
             request,
@@ -294,7 +294,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={
             "definition": json.dumps(DEFAULT_PLAN, indent=2),
-            "effective_from": fiscal.period_containing(timezone.localdate()).start,
+            "effective_from": calendar.period_containing(calendar.company_today()).start,
         },
     )
     if request.method == "POST" and form.is_valid():

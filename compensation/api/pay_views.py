@@ -9,7 +9,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -20,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compensation import filters, fiscal
+from compensation import filters
 from compensation.api import serializers as s
 from compensation.api.views import period_or_400, person_or_400, sensitive
 from compensation.selectors import pay
@@ -28,6 +27,7 @@ from compensation.services import clawbacks as clawback_services
 from compensation.services import disputes as dispute_services
 from compensation.services import statements as statement_services
 from compensation.services.simulate import simulate
+from salesops import calendar
 from salesops.permissions import InSalesOrg, IsSalesOpsOrAdmin, ReadScopedWriteSalesOps
 
 
@@ -91,14 +91,14 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet[Any]):
     def export(self, request: Request) -> HttpResponse:
         """Payroll CSV of one fiscal month's approved and paid statements."""
         period = period_or_400(
-            request.query_params.get("period"), fiscal.period_containing(timezone.localdate())
+            request.query_params.get("period"), calendar.period_containing(calendar.company_today())
         )
-        if period.kind != fiscal.MONTH:
+        if period.kind != calendar.MONTH:
             raise ValidationError({"period": "Export one fiscal month, e.g. FY2026-M03."})
         return payroll_csv(pay.payroll_rows(user=request.user, period_start=period.start), period)
 
 
-def payroll_csv(rows: QuerySet[Any], period: fiscal.Period) -> HttpResponse:
+def payroll_csv(rows: QuerySet[Any], period: calendar.FiscalPeriod) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="payroll-{period.key}.csv"'
     response["Cache-Control"] = "no-store"

@@ -8,7 +8,6 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from compensation import fiscal
 from compensation.engine import PLAN_JSON_SCHEMA
 from compensation.models import (
     Adjustment,
@@ -22,6 +21,7 @@ from compensation.models import (
     Statement,
     StatementLine,
 )
+from salesops import calendar
 
 
 @extend_schema_field(PLAN_JSON_SCHEMA)
@@ -32,9 +32,9 @@ class PlanDefinitionField(serializers.JSONField):
 class PeriodField(serializers.CharField):
     """A fiscal period key: FY2026, FY2026-Q2 or FY2026-M03."""
 
-    def to_internal_value(self, data: Any) -> fiscal.Period:  # type: ignore[override]
+    def to_internal_value(self, data: Any) -> calendar.FiscalPeriod:  # type: ignore[override]
         try:
-            return fiscal.parse_period(str(data))
+            return calendar.parse(str(data))
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from exc
 

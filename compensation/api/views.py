@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.types import OpenApiTypes
@@ -24,12 +23,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compensation import filters, fiscal, selectors
+from compensation import filters, selectors
 from compensation.api import serializers as s
 from compensation.models import Metric
 from compensation.selectors import pay
 from compensation.services import plans as plan_services
 from compensation.services import quotas as quota_services
+from salesops import calendar
 from salesops.models import Person
 from salesops.permissions import InSalesOrg, IsSalesOpsOrAdmin, ReadScopedWriteSalesOps
 from salesops.selectors.scope import visible_people, visible_teams
@@ -44,11 +44,11 @@ def person_or_400(request: Request, person_id: int, field: str = "person") -> Pe
     return person
 
 
-def period_or_400(raw: str | None, default: fiscal.Period) -> fiscal.Period:
+def period_or_400(raw: str | None, default: calendar.FiscalPeriod) -> calendar.FiscalPeriod:
     if not raw:
         return default
     try:
-        return fiscal.parse_period(raw)
+        return calendar.parse(raw)
     except ValueError as exc:
         raise ValidationError({"period": str(exc)}) from exc
 
@@ -139,9 +139,9 @@ class AttainmentView(APIView):
         responses=s.AttainmentOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        today = timezone.localdate()
+        today = calendar.company_today()
         period = period_or_400(
-            request.query_params.get("period"), fiscal.period_containing(today, fiscal.MONTH)
+            request.query_params.get("period"), calendar.period_containing(today, calendar.MONTH)
         )
         metric = request.query_params.get("metric", Metric.REVENUE)
         if metric not in Metric.values:
@@ -174,9 +174,9 @@ class TeamAttainmentView(APIView):
         parameters=[PERIOD_PARAM, METRIC_PARAM], responses=s.TeamAttainmentOutput(many=True)
     )
     def get(self, request: Request) -> Response:
-        today = timezone.localdate()
+        today = calendar.company_today()
         period = period_or_400(
-            request.query_params.get("period"), fiscal.period_containing(today, fiscal.YEAR)
+            request.query_params.get("period"), calendar.period_containing(today, calendar.YEAR)
         )
         metric = request.query_params.get("metric", Metric.REVENUE)
         if metric not in Metric.values:
@@ -203,9 +203,9 @@ class TerritoryAttainmentView(APIView):
         responses=s.TerritoryAttainmentOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        today = timezone.localdate()
+        today = calendar.company_today()
         period = period_or_400(
-            request.query_params.get("period"), fiscal.period_containing(today, fiscal.YEAR)
+            request.query_params.get("period"), calendar.period_containing(today, calendar.YEAR)
         )
         ids = [int(i) for i in request.query_params.getlist("territory") if i.isdigit()]
         rows = selectors.territory_attainment(

@@ -30,6 +30,7 @@ from django.db.models.expressions import Exists
 
 from compensation.conf import club_thresholds
 from compensation.models import Metric, Quota
+from salesops import calendar
 from salesops.models import Deal, Person, Stage
 from salesops.selectors.credit import credit_by_person, credited_splits
 from salesops.selectors.scope import AnyUser, scope_for, team_subtree_ids
@@ -181,7 +182,7 @@ def attainment_for_people(
     ids = [p[0] for p in people]
     quotas = quota_by_person(person_ids=ids, start=start, end=end, metric=metric)
     achieved = achieved_by_person(person_ids=ids, start=start, end=end, metric=metric)
-    day = today or date.today()
+    day = today or calendar.company_today()
     out: dict[int, AttainmentRow] = {}
     for pid, name, team_id in people:
         quota = quotas.get(pid)

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from compensation import engine, fiscal
+from compensation import engine
 from compensation.models import DealReversal, StatementLine, StatementStatus
 from compensation.services._history import history_user, save_with_user
+from salesops import calendar
 from salesops.models import Stage
 from salesops.selectors.scope import AnyUser
 
@@ -22,7 +23,7 @@ LOCKED = (StatementStatus.APPROVED, StatementStatus.PAID)
 def clawbacks_due(
     *,
     person_ids: list[int],
-    period: fiscal.Period,
+    period: calendar.FiscalPeriod,
     days_by_person: dict[int, int],
     current_ids: list[int],
 ) -> dict[int, list[engine.Clawback]]:

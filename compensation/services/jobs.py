@@ -11,9 +11,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Count
 
-from compensation import fiscal
 from compensation.models import Statement, StatementStatus
 from compensation.services.statements import statements_generate
+from salesops import calendar
 from salesops.models import Person, Role
 from salesops.services.jobs import job_claim, job_fail, job_succeed
 
@@ -21,16 +21,16 @@ REGENERATE_JOB = "compensation.statements_regenerate"
 REMIND_JOB = "compensation.period_close_remind"
 
 
-def open_periods(*, business_date: date) -> list[fiscal.Period]:
+def open_periods(*, business_date: date) -> list[calendar.FiscalPeriod]:
     """The current and previous fiscal month, plus every earlier month that still has drafts."""
-    current = fiscal.period_containing(business_date, fiscal.MONTH)
+    current = calendar.period_containing(business_date, calendar.MONTH)
     months = {current, current.previous()}
     for start in (
         Statement.objects.filter(status=StatementStatus.DRAFT, period_start__lt=current.start)
         .values_list("period_start", flat=True)
         .distinct()
     ):
-        months.add(fiscal.period_containing(start, fiscal.MONTH))
+        months.add(calendar.period_containing(start, calendar.MONTH))
     return sorted(months)
 
 
@@ -55,9 +55,9 @@ def period_close_remind(*, business_date: date) -> int | None:
     """On the first day of a fiscal month, tell sales ops that the previous month closed and how
     many statements wait for review. Once per closed month (claimed on its key). Email through
     Django's email backend; no amounts in the message. Returns the number of emails sent."""
-    if fiscal.period_containing(business_date, fiscal.MONTH).start != business_date:
+    if calendar.period_containing(business_date, calendar.MONTH).start != business_date:
         return 0
-    closed = fiscal.period_containing(business_date - timedelta(days=1), fiscal.MONTH)
+    closed = calendar.period_containing(business_date - timedelta(days=1), calendar.MONTH)
     run = job_claim(job=REMIND_JOB, business_date=business_date, partition=closed.key)
     if run is None:
         return None
@@ -76,7 +76,7 @@ def period_close_remind(*, business_date: date) -> int | None:
         }
         - {""}
     )
-    ends_quarter = fiscal.period_containing(closed.start, fiscal.QUARTER).end == closed.end
+    ends_quarter = calendar.period_containing(closed.start, calendar.QUARTER).end == closed.end
     subject = f"Period {closed.key} closed" + (" (quarter end)" if ends_quarter else "")
     body = (
         f"The fiscal month {closed.label} has closed.\n"

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from compensation import fiscal
 from compensation.conf import ramp_percents
 from compensation.models import Metric, Quota
 from compensation.services._history import history_user, save_with_user
+from salesops import calendar
 from salesops.models import Person, Team
 from salesops.selectors.scope import AnyUser
 from territories.models import Territory
@@ -57,7 +57,7 @@ def ramp_factor(hire_date: date | None, month_start: date) -> Decimal:
     Months before the hire month carry 0; the hire month is the first ramp month."""
     if hire_date is None:
         return HUNDRED
-    index = fiscal.months_since(hire_date, month_start)
+    index = calendar.months_between(hire_date, month_start)
     if index < 0:
         return Decimal(0)
     ramp = ramp_percents()
@@ -83,7 +83,7 @@ def quota_rows(
     *,
     assignee: Assignee,
     metric: str,
-    period: fiscal.Period,
+    period: calendar.FiscalPeriod,
     amount: Decimal,
     seasonality: Sequence[Decimal] | None = None,
     apply_ramp: bool = True,
@@ -108,7 +108,7 @@ def quota_rows(
             Quota(
                 **assignee.filter(),
                 metric=metric,
-                fiscal_year=month.fiscal_year,
+                fiscal_year=month.fy,
                 period_start=month.start,
                 period_end=month.end,
                 amount=value,
@@ -124,7 +124,7 @@ def quota_set(
     user: AnyUser | None,
     assignee: Assignee,
     metric: str,
-    period: fiscal.Period,
+    period: calendar.FiscalPeriod,
     amount: Decimal,
     seasonality: Sequence[Decimal] | None = None,
     apply_ramp: bool = True,

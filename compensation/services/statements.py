@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from compensation import engine, fiscal
+from compensation import engine
 from compensation.models import (
     Adjustment,
     PlanAssignment,
@@ -35,6 +35,7 @@ from compensation.models import (
 from compensation.selectors.attainment import quota_by_person
 from compensation.services._history import history_user, save_with_user
 from compensation.services.clawbacks import clawbacks_due
+from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.models import Person
 from salesops.selectors.credit import credited_splits
@@ -74,13 +75,15 @@ class GenerateReport:
         return self.created + self.updated
 
 
-def _month(period: fiscal.Period) -> fiscal.Period:
-    if period.kind != fiscal.MONTH:
+def _month(period: calendar.FiscalPeriod) -> calendar.FiscalPeriod:
+    if period.kind != calendar.MONTH:
         raise ValidationError({"period": "Statements are monthly: give a fiscal month."})
     return period
 
 
-def _assignments(person_ids: list[int] | None, period: fiscal.Period) -> dict[int, PlanAssignment]:
+def _assignments(
+    person_ids: list[int] | None, period: calendar.FiscalPeriod
+) -> dict[int, PlanAssignment]:
     qs = PlanAssignment.objects.filter(start__lte=period.end).filter(
         Q(end__isnull=True) | Q(end__gte=period.start)
     )
@@ -99,7 +102,7 @@ def _versions(plan_ids: Iterable[int], on: date) -> dict[int, PlanVersion]:
 
 
 def _deal_credits(
-    person_ids: list[int], period: fiscal.Period
+    person_ids: list[int], period: calendar.FiscalPeriod
 ) -> dict[int, list[engine.DealCredit]]:
     rows = (
         credited_splits(start=period.start, end=period.end, person_ids=person_ids)
@@ -160,10 +163,10 @@ def _line_tuple(line: StatementLine) -> tuple[Any, ...]:
 
 
 def _statement_fields(
-    period: fiscal.Period, version: PlanVersion, result: engine.Result, now: datetime
+    period: calendar.FiscalPeriod, version: PlanVersion, result: engine.Result, now: datetime
 ) -> dict[str, Any]:
     return {
-        "fiscal_year": period.fiscal_year,
+        "fiscal_year": period.fy,
         "period_key": period.key,
         "period_end": period.end,
         "plan_version": version,
@@ -206,7 +209,7 @@ def _lines(result: engine.Result) -> list[StatementLine]:
 @transaction.atomic
 def statements_generate(
     *,
-    period: fiscal.Period,
+    period: calendar.FiscalPeriod,
     person_ids: Iterable[int] | None = None,
     user: AnyUser | None = None,
 ) -> GenerateReport:
@@ -327,7 +330,7 @@ def statements_generate(
 
 
 def statement_generate(
-    *, person: Person, period: fiscal.Period, user: AnyUser | None = None
+    *, person: Person, period: calendar.FiscalPeriod, user: AnyUser | None = None
 ) -> Statement | None:
     """(Re)compute one person's draft for one month; None when they have no plan in force."""
     statements_generate(period=period, person_ids=[person.pk], user=user)
@@ -364,9 +367,9 @@ def statement_mark_paid(*, user: AnyUser | None, statement: Statement) -> Statem
     return statement
 
 
-def next_open_month(*, person: Person, on: date) -> fiscal.Period:
+def next_open_month(*, person: Person, on: date) -> calendar.FiscalPeriod:
     """The first fiscal month from `on` on whose statement for `person` is not locked."""
-    period = fiscal.period_containing(on, fiscal.MONTH)
+    period = calendar.period_containing(on, calendar.MONTH)
     locked = set(
         Statement.objects.filter(
             person=person, status__in=LOCKED, period_start__gte=period.start
@@ -392,7 +395,7 @@ def adjustment_add(
         raise ValidationError({"reason": "Say why: the rep sees this on their statement."})
     if amount == 0:
         raise ValidationError({"amount": "An adjustment of 0 changes nothing."})
-    period = next_open_month(person=person, on=on or timezone.localdate())
+    period = next_open_month(person=person, on=on or calendar.company_today())
     adjustment = Adjustment(
         person=person,
         period_start=period.start,

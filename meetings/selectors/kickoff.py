@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
 from compensation.selectors import club_members
 from meetings.models import Meeting, MeetingStatus, MeetingType
 from meetings.services.scheduling import AgendaInput
+from salesops import calendar
 
 COMPENSATION_WORDS = re.compile(
     r"\b(compensation|comp plan|commissions?|salar(y|ies)|bonus(es)?|pay|accelerators?|"
@@ -19,16 +20,12 @@ COMPENSATION_WORDS = re.compile(
 REVIEW_WITHIN = timedelta(days=14)
 
 
-def fiscal_year_of(day: date) -> int:
-    """Fiscal years are named by the calendar year they start in."""
-    start_month = int(getattr(settings, "FISCAL_YEAR_START_MONTH", 1))
-    return day.year if day.month >= start_month else day.year - 1
-
-
 def kickoff_agenda_proposal(*, start: datetime, minutes: int) -> list[AgendaInput]:
     """Recognition in two tiers (from the compensation app), sales training, marketing and lead
-    generation; time boxes are shares of the meeting so the agenda always fits."""
-    members = club_members(fiscal_year=fiscal_year_of(start.date()) - 1)
+    generation; time boxes are shares of the meeting so the agenda always fits. "Last year" is
+    the fiscal year before the one the kickoff's company date lies in."""
+    last_year = calendar.year_containing(calendar.company_date(start)).previous()
+    members = club_members(year=last_year)
     chairmans = ", ".join(m.name for m in members if m.tier == "chairmans")
     presidents = ", ".join(m.name for m in members if m.tier == "presidents")
     chair_pct = getattr(settings, "CLUB_CHAIRMANS_PCT", 125)

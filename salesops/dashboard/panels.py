@@ -16,12 +16,12 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from compensation.fiscal import fiscal_year_of
 from compensation.selectors import AttainmentRow, attainment_for_people, club_members
 from compensation.selectors.pay import statement_list
 from meetings.models import MeetingStatus
 from meetings.selectors.load import meeting_cost_by_person_week, meeting_load_by_person, monday_of
 from meetings.selectors.meetings import meeting_list, my_open_action_items, notifications_for_user
+from salesops import calendar
 from salesops.dashboard.periods import Period
 from salesops.dashboard.scopes import DashboardScope
 from salesops.dashboard.selectors import ZERO, PeopleTable
@@ -77,7 +77,7 @@ def _attainment(
 def _clubs(*, day: date) -> dict[int, str]:
     """Club tier per rep for the fiscal year containing `day` (≥ 100 % / ≥ 125 % of the annual
     plan, compensation's `club_members`: 3 queries)."""
-    return {m.person_id: m.tier for m in club_members(fiscal_year=fiscal_year_of(day))}
+    return {m.person_id: m.tier for m in club_members(year=calendar.year_containing(day))}
 
 
 @dataclass(frozen=True)

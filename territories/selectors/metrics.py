@@ -17,10 +17,11 @@ from decimal import Decimal
 from django.db import connection
 
 from compensation.selectors import quota_totals_for_territories
+from salesops import calendar
 from salesops.models import OPEN_STAGES
 from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
 from salesops.selectors.scope import AnyUser
-from territories.conf import company_today, fiscal_year_start, potential_field, quota_potential_k
+from territories.conf import potential_field, quota_potential_k
 from territories.models import Territory, TerritoryModel
 from territories.selectors.access import territory_q
 from territories.spread import Spread, spread
@@ -52,10 +53,15 @@ class SiblingGroup:
 @dataclass
 class Balance:
     model: TerritoryModel
-    fiscal_year: int
+    year: calendar.FiscalYear  # the fiscal year of the quotas and of "won to date"
     k: Decimal
     rows: list[TerritoryMetrics] = field(default_factory=list)
     groups: list[SiblingGroup] = field(default_factory=list)
+
+    @property
+    def fiscal_year(self) -> int:
+        """The fiscal year's number (FY2026 → 2026), as the API and pages show it."""
+        return self.year.fy
 
     @property
     def flagged(self) -> list[TerritoryMetrics]:
@@ -123,10 +129,11 @@ def territory_metrics(
     *, user: AnyUser, model: TerritoryModel, today: date | None = None
 ) -> Balance:
     """Figures for every territory of `model` the user may see, in tree (path) order."""
-    today = today or company_today()
-    start = fiscal_year_start(today)
+    today = today or calendar.company_today()
+    year = calendar.year_containing(today)
+    start = year.start
     k = quota_potential_k()
-    balance = Balance(model=model, fiscal_year=start.year, k=k)
+    balance = Balance(model=model, year=year, k=k)
     territories = list(
         Territory.objects.filter(territory_q(user), model=model).select_related("parent")
     )
@@ -139,9 +146,7 @@ def territory_metrics(
         figures = {row[0]: row[1:] for row in cursor.fetchall()}
         cursor.execute(_people_sql(), [model.pk, today, today])
         people = dict(cursor.fetchall())
-    quotas = quota_totals_for_territories(
-        territory_ids=[t.pk for t in territories], fiscal_year=start.year
-    )
+    quotas = quota_totals_for_territories(territory_ids=[t.pk for t in territories], year=year)
     for territory in territories:
         accounts, potential, pipeline, won = figures.get(territory.pk, (0, 0, 0, 0))
         row = TerritoryMetrics(

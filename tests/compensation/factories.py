@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from compensation import fiscal
 from compensation.models import PlanAssignment, PlanVersion
 from compensation.services import plans as plan_services
 from compensation.services import quotas as quota_services
+from salesops import calendar
 from salesops.models import DealSplit, Person
 from territories.models import Territory, TerritoryModel
 from tests.factories import WonDealFactory
@@ -45,7 +45,7 @@ def territory(name: str = "Territory") -> Territory:
     return Territory.objects.create(model=model, name=name)
 
 
-def month_quota(person: Person, month: fiscal.Period, amount: str) -> None:
+def month_quota(person: Person, month: calendar.FiscalPeriod, amount: str) -> None:
     quota_services.quota_set(
         user=None,
         assignee=quota_services.Assignee(person=person),

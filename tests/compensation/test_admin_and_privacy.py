@@ -10,12 +10,12 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
-from compensation import fiscal
 from compensation.models import Statement
 from compensation.selectors import attainment as attainment_module
 from compensation.selectors import register_territory_credit_provider, territory_attainment
 from compensation.services import statements as svc
 from compensation.services.quotas import Assignee, quota_set
+from salesops import calendar
 from tests.compensation.factories import FLAT_5, approved_plan, assign, territory, won_deal
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,9 @@ def statement(personas):
     rep = personas.person("rep_a1")
     assign(rep, version, dt.date(2026, 1, 1))
     won_deal(rep, "123456.78", dt.date(2026, 3, 10))
-    return svc.statement_generate(person=rep, period=fiscal.month(2026, 3), user=personas.sales_ops)
+    return svc.statement_generate(
+        person=rep, period=calendar.month(2026, 3), user=personas.sales_ops
+    )
 
 
 def test_sales_ops_see_statement_history_in_the_admin(personas, statement, client_for):
@@ -85,10 +87,10 @@ def test_territory_attainment_uses_the_registered_credit_provider(personas, monk
         user=None,
         assignee=Assignee(territory_id=tid),
         metric="revenue",
-        period=fiscal.year(2026),
+        period=calendar.year(2026),
         amount=D(1000),
     )
-    year = fiscal.year(2026)
+    year = calendar.year(2026)
     monkeypatch.setattr(attainment_module, "_territory_credit", [])
     rows = territory_attainment(
         user=personas.manager_a, territory_ids=[tid], start=year.start, end=year.end

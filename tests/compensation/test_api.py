@@ -8,9 +8,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from compensation import fiscal
 from compensation.models import Dispute, Quota, Statement
 from compensation.services import statements as svc
+from salesops import calendar
 from tests.compensation.factories import (
     MARGINAL_ATTAINMENT,
     approved_plan,
@@ -21,7 +21,7 @@ from tests.compensation.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-MAR = fiscal.month(2026, 3)
+MAR = calendar.month(2026, 3)
 PAID = ("rep_a1", "rep_a2", "rep_a3", "rep_b1", "outsider")
 VISIBLE = {
     "admin": set(PAID),
@@ -37,7 +37,7 @@ VISIBLE = {
 
 @pytest.fixture
 def paydata(personas):
-    version = approved_plan("Accelerated", MARGINAL_ATTAINMENT, fiscal.month(2026, 1).start)
+    version = approved_plan("Accelerated", MARGINAL_ATTAINMENT, calendar.month(2026, 1).start)
     for name in PAID:
         person = personas.person(name)
         assign(person, version, dt.date(2026, 1, 1), target_incentive=D(5000))

@@ -7,8 +7,8 @@ import shutil
 import pytest
 from django.utils import timezone
 
-from compensation import fiscal
 from compensation.services import statements as svc
+from salesops import calendar
 from tests.compensation.factories import (
     MARGINAL_ATTAINMENT,
     approved_plan,
@@ -51,7 +51,7 @@ def _login(browser, live_server, username):
 
 @pytest.fixture
 def paid_rep(personas):
-    month = fiscal.period_containing(timezone.localdate())
+    month = calendar.period_containing(timezone.localdate())
     version = approved_plan("Accelerated", MARGINAL_ATTAINMENT, month.start)
     rep = personas.person("rep_a1")
     assign(rep, version, month.start)

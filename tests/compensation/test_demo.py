@@ -8,9 +8,10 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 
-from compensation import demo, fiscal
+from compensation import demo
 from compensation.models import CommissionPlan, Dispute, PlanVersion, Quota, Statement
 from compensation.selectors import attainment_for_people, club_members
+from salesops import calendar
 from salesops.models import Role
 from tests.compensation.factories import won_deal
 from tests.factories import PersonFactory, TeamFactory, UserFactory
@@ -56,7 +57,7 @@ def test_seed_demo_builds_a_year_of_pay_data():
     assert current.status == "draft" and current.lines.exists() and current.payable > 0
     assert current.lines.filter(kind="clawback").exists()
     assert set(Dispute.objects.values_list("status", flat=True)) == {"open", "rejected"}
-    year = fiscal.year(2026)
+    year = calendar.year(2026)
     rows = attainment_for_people(
         user=ops.user,
         person_ids=[p.pk for p in [rep, *others]],
@@ -68,7 +69,7 @@ def test_seed_demo_builds_a_year_of_pay_data():
     assert pace is not None and D(100) < pace < D(125)
     assert all(r.quota for r in rows.values())
     assert Quota.history.filter(history_user=ops.user).exists()
-    last_year = club_members(fiscal_year=2025)
+    last_year = club_members(year=calendar.year(2025))
     assert last_year and {m.tier for m in last_year} <= {"presidents", "chairmans"}
 
 

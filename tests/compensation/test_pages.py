@@ -11,9 +11,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from compensation import fiscal
 from compensation.models import Dispute, PlanVersion, Statement
 from compensation.services import statements as svc
+from salesops import calendar
 from tests.compensation.factories import (
     MARGINAL_ATTAINMENT,
     approved_plan,
@@ -23,7 +23,7 @@ from tests.compensation.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-MAR = fiscal.month(2026, 3)
+MAR = calendar.month(2026, 3)
 TODAY = dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC)
 
 

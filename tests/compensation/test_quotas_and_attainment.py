@@ -1,4 +1,4 @@
-"""Quotas (spread, ramp, roll-up), attainment through the one credit function, clubs, fiscal."""
+"""Quotas (spread, ramp, roll-up), attainment through the one credit function, clubs, calendar."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from decimal import Decimal as D
 
 import pytest
 
-from compensation import fiscal
 from compensation.models import Quota
 from compensation.selectors import (
     attainment_for_people,
@@ -16,24 +15,25 @@ from compensation.selectors import (
     team_rollup,
 )
 from compensation.services.quotas import Assignee, quota_set, spread
+from salesops import calendar
 from tests.compensation.factories import month_quota, territory, won_deal
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
-FY26 = fiscal.year(2026)
-MARCH = fiscal.month(2026, 3)
+FY26 = calendar.year(2026)
+MARCH = calendar.month(2026, 3)
 
 
 def test_fiscal_calendar_with_a_july_start(settings):
     settings.FISCAL_YEAR_START_MONTH = 7
-    fy = fiscal.year(2027)
+    fy = calendar.year(2027)
     assert (fy.start, fy.end) == (dt.date(2026, 7, 1), dt.date(2027, 6, 30))
-    assert fiscal.fiscal_year_of(dt.date(2026, 7, 1)) == 2027
-    assert fiscal.fiscal_year_of(dt.date(2026, 6, 30)) == 2026
-    q2 = fiscal.period_containing(dt.date(2026, 11, 15), fiscal.QUARTER)
+    assert calendar.year_containing(dt.date(2026, 7, 1)) == calendar.year(2027)
+    assert calendar.year_containing(dt.date(2026, 6, 30)).name == "FY2026"
+    q2 = calendar.period_containing(dt.date(2026, 11, 15), calendar.QUARTER)
     assert (q2.key, q2.start, q2.end) == ("FY2027-Q2", dt.date(2026, 10, 1), dt.date(2026, 12, 31))
-    assert fiscal.parse_period("FY2027-M01").start == dt.date(2026, 7, 1)
-    assert fiscal.month(2027, 12).next() == fiscal.month(2028, 1)
+    assert calendar.parse("FY2027-M01").start == dt.date(2026, 7, 1)
+    assert calendar.month(2027, 12).next() == calendar.month(2028, 1)
 
 
 def test_spread_adds_up_to_the_amount_exactly():
@@ -117,7 +117,7 @@ def test_split_credit_counts_only_each_persons_share(personas):
 
 def test_pace_compares_credit_with_where_the_rep_should_be_today(personas):
     rep = personas.person("rep_a1")
-    month_quota(rep, fiscal.month(2026, 4), "3000")  # April: 30 days
+    month_quota(rep, calendar.month(2026, 4), "3000")  # April: 30 days
     won_deal(rep, "1500", dt.date(2026, 4, 5))
     row = attainment_for_people(
         user=personas.sales_ops,
@@ -169,7 +169,7 @@ def test_clubs_at_100_and_125_percent_of_annual_plan(personas):
     won_deal(a1, "1250", dt.date(2026, 5, 1))
     won_deal(a2, "1000", dt.date(2026, 6, 1))
     won_deal(a3, "999.99", dt.date(2026, 6, 1))
-    members = club_members(fiscal_year=2026)
+    members = club_members(year=FY26)
     assert [(m.person_id, m.tier, m.attainment_percent) for m in members] == [
         (a1.pk, "chairmans", D("125.00")),
         (a2.pk, "presidents", D("100.00")),
@@ -207,10 +207,10 @@ def test_territory_quota_totals_for_the_balance_view(personas):
         user=None,
         assignee=Assignee(territory_id=south.pk),
         metric="revenue",
-        period=fiscal.year(2025),
+        period=calendar.year(2025),
         amount=D(99),
     )
-    totals = quota_totals_for_territories(territory_ids=[north.pk, south.pk], fiscal_year=2026)
+    totals = quota_totals_for_territories(territory_ids=[north.pk, south.pk], year=FY26)
     assert totals == {north.pk: D(1200)}
 
 

@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.core import mail
 
-from compensation import fiscal
 from compensation.models import (
     Dispute,
     Statement,
@@ -21,6 +20,7 @@ from compensation.services import clawbacks
 from compensation.services import disputes as dispute_services
 from compensation.services import plans as plan_services
 from compensation.services import statements as svc
+from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.services.deals import deal_update
 from tests.compensation.factories import (
@@ -33,7 +33,7 @@ from tests.compensation.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-JAN, FEB, MAR = (fiscal.month(2026, i) for i in (1, 2, 3))
+JAN, FEB, MAR = (calendar.month(2026, i) for i in (1, 2, 3))
 
 
 @pytest.fixture
@@ -163,7 +163,7 @@ def test_refund_outside_the_clawback_window_is_not_clawed_back(personas, rep):
     clawbacks.deal_reversal_record(
         user=None, deal_id=deal.pk, reversed_on=dt.date(2026, 5, 1), reason="refunded"
     )
-    may = svc.statement_generate(person=rep, period=fiscal.month(2026, 5))
+    may = svc.statement_generate(person=rep, period=calendar.month(2026, 5))
     assert not may.lines.filter(kind="clawback").exists()
 
 

@@ -123,14 +123,14 @@ def test_territory_balance_shows_the_active_model(
 def test_attainment_pace_and_club_badges_come_from_quotas(
     personas: Any, book: Any, client_for: Any
 ) -> None:
-    from compensation import fiscal
+    from salesops import calendar
     from tests.compensation.factories import month_quota
 
     p = personas.person
     for index in (1, 2, 3):
-        month_quota(p("rep_a1"), fiscal.month(2026, index), "10000")
-        month_quota(p("rep_a2"), fiscal.month(2026, index), "5000")
-    month_quota(p("rep_a3"), fiscal.month(2026, 1), "1000")  # plan 1,000, credited 5,000
+        month_quota(p("rep_a1"), calendar.month(2026, index), "10000")
+        month_quota(p("rep_a2"), calendar.month(2026, index), "5000")
+    month_quota(p("rep_a3"), calendar.month(2026, 1), "1000")  # plan 1,000, credited 5,000
     response = client_for(personas.manager_a).get("/dashboard/", {"period": "qtd"})
     tile = response.context["attainment_tile"]
     # Quarter quota (whole Q1): 30,000 + 15,000 + 1,000; credited 12,000 + 5,000 + 5,000.

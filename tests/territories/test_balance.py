@@ -75,7 +75,7 @@ def fixture_model(db, monkeypatch, settings):
     territory_assignments_run(model=model)
     monkeypatch.setattr(
         "territories.selectors.metrics.quota_totals_for_territories",
-        lambda *, territory_ids, fiscal_year: {north.pk: D(10), east.pk: D(50)},
+        lambda *, territory_ids, year: {north.pk: D(10), east.pk: D(50)},
     )
     return model, north, south, east, north_de
 
