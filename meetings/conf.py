@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from salesops import calendar
+
 
 def load_limit_hours() -> Decimal:
     return Decimal(str(getattr(settings, "MEETING_LOAD_LIMIT_HOURS", 8.0)))
@@ -22,7 +24,8 @@ def follow_up_days() -> int:
 
 
 def company_time_zone() -> str:
-    return str(getattr(settings, "COMPANY_TIME_ZONE", "Europe/Berlin"))
+    """The company zone's name (salesops.calendar owns COMPANY_TIME_ZONE)."""
+    return calendar.company_zone().key
 
 
 def recurrence_horizon() -> timedelta:

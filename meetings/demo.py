@@ -33,6 +33,7 @@ from meetings.models import (
 )
 from meetings.selectors.kickoff import kickoff_agenda_proposal
 from meetings.services.costs import attendee_cost, meeting_cost_date, meeting_ledger_ref
+from salesops import calendar
 from salesops.models import Account, CostCategory, Person, Role
 from salesops.services.costs import costs_post_computed
 
@@ -210,7 +211,7 @@ def seed_demo(*, seed: int, scale: str) -> None:
     if not people:
         return
     now = timezone.now()
-    today = timezone.localdate()
+    today = calendar.company_today()
     this_monday = _monday(today)
     weeks = [this_monday + timedelta(weeks=w) for w in range(-WEEKS_BACK, WEEKS_AHEAD)]
     b = _Builder(rng, now)

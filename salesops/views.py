@@ -6,9 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from salesops import calendar
 from salesops.celery import app as celery_app
 from salesops.selectors.home import home_figures
 from salesops.selectors.scope import person_for_user
@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = calendar.company_today()
     figures = home_figures(user=request.user, today=today)
     return render(
         request,

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import Count, Min
 
+from salesops import calendar
 from salesops.models import REP_ROLES, Account, Deal, Person
-from territories.conf import company_today
 from territories.models import CoverageRole, PinKind, Territory, TerritoryModel, TerritoryType
 from territories.services import (
     coverage_assign,
@@ -107,7 +107,7 @@ def seed_demo(*, seed: int, scale: str) -> None:
     if not counts:
         return
     rng = random.Random(seed)
-    today = company_today()
+    today = calendar.company_today()
     first_day = Deal.objects.aggregate(first=Min("close_date"))["first"]
     live_from = min(first_day or today, today - timedelta(days=1))
     model = territory_model_create(name=DEMO_NAME, description="Regions, countries, segments.")

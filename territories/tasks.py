@@ -12,7 +12,7 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
-from territories.conf import company_today
+from salesops import calendar
 from territories.models import TerritoryModel
 from territories.services import territory_assignments_nightly, territory_assignments_run
 
@@ -41,6 +41,6 @@ def territory_assignments_run_task(model_id: int) -> int:
 )
 def territory_assignments_nightly_task(business_date: str | None = None) -> int:
     """The nightly backstop over the active model (once per business date)."""
-    day = date.fromisoformat(business_date) if business_date else company_today()
+    day = date.fromisoformat(business_date) if business_date else calendar.company_today()
     result = territory_assignments_nightly(business_date=day)
     return result.changed if result else 0

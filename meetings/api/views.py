@@ -8,7 +8,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -31,6 +30,7 @@ from meetings.selectors.meetings import (
     unread_notification_count,
 )
 from meetings.services import calendar, costs, findtime, items, scheduling
+from salesops.calendar import company_today
 from salesops.permissions import InSalesOrg
 from salesops.selectors.scope import person_for_user, sees_everything
 
@@ -208,7 +208,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         MEETING_LOAD_LIMIT_HOURS."""
         raw = request.query_params.get("week")
         try:
-            week = date.fromisoformat(raw) if raw else timezone.localdate()
+            week = date.fromisoformat(raw) if raw else company_today()
         except ValueError:
             return Response({"week": ["Use an ISO date."]}, status=status.HTTP_400_BAD_REQUEST)
         rows = load_selectors.team_load(user=request.user, week_start=week)

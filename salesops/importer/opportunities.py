@@ -7,13 +7,11 @@ the new ones (and their splits), one bulk UPDATE of the changed ones. Names reso
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-
+from salesops import calendar
 from salesops.importer.conf import batch_size
 from salesops.importer.context import ImportContext, resolve
 from salesops.importer.reader import ImportSource, Row
@@ -164,8 +162,7 @@ def _stage_time(context: ImportContext, fields: dict[str, Any]) -> dt.datetime:
     day = fields["close_date"] if fields["stage"] not in OPEN_STAGES else fields["engage_date"]
     if day is None:
         return context.now
-    tz = zoneinfo.ZoneInfo(settings.COMPANY_TIME_ZONE)
-    return dt.datetime.combine(day, dt.time(), tzinfo=tz)
+    return calendar.company_midnight(day)
 
 
 def _flush(context: ImportContext, report: FileReport, batch: list[_Deal]) -> None:

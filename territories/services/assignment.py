@@ -15,9 +15,9 @@ from datetime import date
 
 from django.db import DatabaseError, connection, transaction
 
+from salesops import calendar
 from salesops.services.jobs import job_claim, job_fail, job_succeed
 from territories import engine
-from territories.conf import company_today
 from territories.models import ModelState, TerritoryModel
 from territories.services.common import ensure_editable, lock_model
 
@@ -115,7 +115,7 @@ def territory_assignments_run(
     id (then rule id). Pins and exclusions win over rules; accounts nothing matches are recorded
     as 'unassigned'. With dry_run the result says what would change and nothing is written.
     """
-    today = on or company_today()
+    today = on or calendar.company_today()
     with transaction.atomic():
         locked = lock_model(model.pk)
         if not dry_run:

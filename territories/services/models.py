@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from salesops import calendar
 from salesops.exceptions import ApplicationError
-from territories.conf import company_today
 from territories.models import AccountTerritory, ModelState, TerritoryModel
 from territories.services.assignment import territory_assignments_run
 from territories.services.common import ensure_editable, lock_model
@@ -49,7 +49,7 @@ def territory_model_clone(
     Set-based (one INSERT … SELECT per table); each copied territory remembers its original in
     `copied_from`, which the preview uses to tell a move from a stay.
     """
-    today = on or company_today()
+    today = on or calendar.company_today()
     now = timezone.now()
     target = territory_model_create(name=name, description=f"Copy of {source.name}")
     with connection.cursor() as cursor:
@@ -119,7 +119,7 @@ def _close_history(*, model: TerritoryModel, today: date) -> None:
 @transaction.atomic
 def territory_model_archive(*, model: TerritoryModel, on: date | None = None) -> TerritoryModel:
     """Archive a model: read-only from now on; its open assignment rows end today."""
-    today = on or company_today()
+    today = on or calendar.company_today()
     locked = lock_model(model.pk)
     if locked.state == ModelState.ARCHIVED:
         return locked
@@ -140,7 +140,7 @@ def territory_model_activate(*, model: TerritoryModel, on: date | None = None) -
     The planning model is re-assigned first, so activation does exactly what its preview showed.
     Its planning-phase history is discarded: live history starts today.
     """
-    today = on or company_today()
+    today = on or calendar.company_today()
     locked = lock_model(model.pk)
     if locked.state != ModelState.PLANNING:
         raise ApplicationError("Only a planning model can be activated.")

@@ -11,10 +11,10 @@ from datetime import date
 
 from django.db import connection, transaction
 
+from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.models import Person
 from territories import engine
-from territories.conf import company_today
 from territories.models import ModelState, Territory, TerritoryModel
 
 H = engine.HISTORY
@@ -76,7 +76,7 @@ def territory_model_preview(
     """Moves, per-territory in/out, affected owners and a sample of moves (by account name)."""
     if model.state != ModelState.PLANNING:
         raise ApplicationError("Only a planning model has a preview.")
-    today = on or company_today()
+    today = on or calendar.company_today()
     active = TerritoryModel.objects.filter(state=ModelState.ACTIVE).first()
     preview = Preview(model_id=model.pk, active_model_id=active.pk if active else None)
     with transaction.atomic(), connection.cursor() as cursor:
