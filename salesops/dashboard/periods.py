@@ -1,20 +1,22 @@
 """The period picker: MTD, QTD, YTD, trailing 90 days or a custom range, in the company's calendar.
 
-Quarters and years are fiscal (settings.FISCAL_YEAR_START_MONTH). Every period has a previous
-period to compare against: the same span one month/quarter/year earlier for the *-to-date periods
-(Mar 1–20 compares with Feb 1–20), and the equally long span just before for trailing and custom.
+Months, quarters and years are fiscal (salesops.calendar). Every period has a previous period to
+compare against: the same span one month/quarter/year earlier for the *-to-date periods (Mar 1–20
+compares with Feb 1–20; calendar.same_span_before), and the equally long span just before for
+trailing and custom.
 """
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+
+from salesops import calendar
+from salesops.calendar import company_today
+
+__all__ = ["DEFAULT_PERIOD", "PERIOD_CHOICES", "Period", "company_today", "resolve_period"]
 
 PERIOD_CHOICES = (
     ("mtd", "Month to date"),
@@ -44,22 +46,6 @@ class Period:
         return (self.end - self.start).days + 1
 
 
-def company_today() -> date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(settings.COMPANY_TIME_ZONE))
-
-
-def fiscal_year_start(day: date) -> date:
-    month = settings.FISCAL_YEAR_START_MONTH
-    year = day.year if day.month >= month else day.year - 1
-    return date(year, month, 1)
-
-
-def fiscal_quarter_start(day: date) -> date:
-    fy = fiscal_year_start(day)
-    months_in = (day.year - fy.year) * 12 + day.month - fy.month
-    return fy + relativedelta(months=(months_in // 3) * 3)
-
-
 def resolve_period(
     *, key: str, today: date, start: date | None = None, end: date | None = None
 ) -> Period:
@@ -87,11 +73,7 @@ def resolve_period(
             first - timedelta(days=1),
             today,
         )
-    if key == "mtd":
-        first, back = today.replace(day=1), relativedelta(months=1)
-    elif key == "qtd":
-        first, back = fiscal_quarter_start(today), relativedelta(months=3)
-    else:
-        first, back = fiscal_year_start(today), relativedelta(years=1)
-    full_end = first + back - timedelta(days=1)
-    return Period(key, labels[key], first, today, first - back, today - back, full_end)
+    kind = {"mtd": calendar.MONTH, "qtd": calendar.QUARTER, "ytd": calendar.YEAR}[key]
+    fiscal = calendar.period_containing(today, kind)
+    prev_start, prev_end = calendar.same_span_before(fiscal, today)
+    return Period(key, labels[key], fiscal.start, today, prev_start, prev_end, fiscal.end)

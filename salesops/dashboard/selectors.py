@@ -13,22 +13,24 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
+    DateField,
     DecimalField,
     F,
     Q,
     Sum,
     Value,
+    When,
     Window,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from salesops.dashboard.periods import Period, fiscal_quarter_start
+from salesops import calendar
+from salesops.dashboard.periods import Period
 from salesops.dashboard.scopes import DashboardScope
 from salesops.formulas import HUNDRED, RATIO_QUANTUM, efficiency_ratio, magic_number
 from salesops.models import OPEN_STAGES, STAGE_ORDER, Deal, Role, SalesCost, Stage
@@ -125,9 +127,8 @@ class Tiles:
 
 def _last_closed_quarters(today: date) -> tuple[date, date, date]:
     """Start of the quarter before the last closed one, start of the last closed one, its end."""
-    current = fiscal_quarter_start(today)
-    last = current - relativedelta(months=3)
-    return last - relativedelta(months=3), last, current - timedelta(days=1)
+    last = calendar.quarter_containing(today).previous()
+    return last.previous().start, last.start, last.end
 
 
 def dashboard_tiles(*, scope: DashboardScope, period: Period) -> Tiles:
@@ -489,13 +490,24 @@ class MonthlySeries:
 
 
 def dashboard_monthly(*, scope: DashboardScope, end: date, months: int = 12) -> MonthlySeries:
-    """Revenue, cost and ratio per calendar month for the `months` months up to `end`: one query
-    (the credit and ledger GROUP BYs as a UNION ALL)."""
-    first = end.replace(day=1) - relativedelta(months=months - 1)
+    """Revenue, cost and ratio per fiscal month for the `months` months up to `end`, labelled by
+    the calendar month each stands for (FiscalMonth.nominal): one query (the credit and ledger
+    GROUP BYs as a UNION ALL)."""
+    fiscal = [calendar.month_containing(end)]
+    while len(fiscal) < months:
+        fiscal.insert(0, fiscal[0].previous())
+    first = fiscal[0].start
+
+    def month_of(field: str) -> Case:
+        return Case(
+            *[When(**{f"{field}__range": (m.start, m.end)}, then=Value(m.start)) for m in fiscal],
+            output_field=DateField(),
+        )
+
     revenue_rows = (
         credited_splits(start=first, end=end)
         .filter(scope.people_q("person"))
-        .annotate(month=TruncMonth("deal__close_date"), kind=Value("revenue"))
+        .annotate(month=month_of("deal__close_date"), kind=Value("revenue"))
         .values("month", "kind")
         .annotate(total=Sum("credit", output_field=MONEY))
         .values_list("month", "kind", "total")
@@ -503,7 +515,7 @@ def dashboard_monthly(*, scope: DashboardScope, end: date, months: int = 12) -> 
     )
     cost_rows = (
         SalesCost.objects.filter(scope.cost_q(), date__gte=first, date__lte=end)
-        .annotate(month=TruncMonth("date"), kind=Value("cost"))
+        .annotate(month=month_of("date"), kind=Value("cost"))
         .values("month", "kind")
         .annotate(total=Sum("amount", output_field=MONEY))
         .values_list("month", "kind", "total")
@@ -513,11 +525,10 @@ def dashboard_monthly(*, scope: DashboardScope, end: date, months: int = 12) -> 
     cost_by: dict[date, Decimal] = {}
     for month, kind, total in revenue_rows.union(cost_rows, all=True):
         (revenue_by if kind == "revenue" else cost_by)[month] = total
-    labels = [first + relativedelta(months=i) for i in range(months)]
-    revenue = [revenue_by.get(m) or ZERO for m in labels]
-    cost = [cost_by.get(m) or ZERO for m in labels]
+    revenue = [revenue_by.get(m.start) or ZERO for m in fiscal]
+    cost = [cost_by.get(m.start) or ZERO for m in fiscal]
     return MonthlySeries(
-        months=labels,
+        months=[m.nominal for m in fiscal],
         revenue=revenue,
         cost=cost,
         ratio=[efficiency_ratio(r, c) for r, c in zip(revenue, cost, strict=True)],
