@@ -4,22 +4,36 @@ For a business date D the set S(D) is: the day D; month-, quarter- and year-to-d
 the trailing 90 days; and every closed month and fiscal quarter from the start of the previous
 fiscal year up to D. Quarter-to-date, year-to-date and closed quarters are sums of closed months
 plus month-to-date (revenue, cost and won deals are additive over disjoint ranges), so they are
-"derived" from month snapshots instead of re-reading the days.
+"derived" from month snapshots instead of re-reading the days. Months, quarters and years come
+from salesops.calendar (a 4-4-5 calendar's months are whole weeks); the SQL receives their bounds
+as parameters and never computes a period itself.
 """
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
-from django.conf import settings
-from django.utils import timezone
-
+from salesops import calendar
+from salesops.calendar import company_date as business_date
+from salesops.calendar import nightly_business_date
 from salesops.models import Period
 
 TRAILING_DAYS = 90
+__all__ = [
+    "TRAILING_DAYS",
+    "Derived",
+    "Rolled",
+    "Span",
+    "all_spans",
+    "base_spans",
+    "business_date",
+    "closed_months",
+    "derived_spans",
+    "nightly_business_date",
+    "rolled_spans",
+    "state_horizon",
+]
 
 
 @dataclass(frozen=True, order=True)
@@ -37,45 +51,19 @@ class Derived:
     parts: tuple[Span, ...]
 
 
-def business_date(instant: datetime | None = None) -> date:
-    """The company calendar date of `instant` (default now) in settings.COMPANY_TIME_ZONE."""
-    instant = instant or timezone.now()
-    return instant.astimezone(zoneinfo.ZoneInfo(settings.COMPANY_TIME_ZONE)).date()
-
-
-def nightly_business_date(instant: datetime | None = None) -> date:
-    """The business date a nightly run at `instant` computes: the company day that just ended."""
-    return business_date(instant) - timedelta(days=1)
-
-
 def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def fiscal_year_start(day: date) -> date:
-    start_month = settings.FISCAL_YEAR_START_MONTH
-    year = day.year if day.month >= start_month else day.year - 1
-    return date(year, start_month, 1)
-
-
-def fiscal_quarter_start(day: date) -> date:
-    fy = fiscal_year_start(day)
-    months = (day.year - fy.year) * 12 + day.month - fy.month
-    return fy + relativedelta(months=months - months % 3)
-
-
-def month_end(start: date) -> date:
-    return start + relativedelta(months=1) - timedelta(days=1)
+    """The first day of the fiscal month containing `day`."""
+    return calendar.month_containing(day).start
 
 
 def closed_months(as_of: date) -> list[Span]:
-    first = fiscal_year_start(as_of) - relativedelta(years=1)
-    current = month_start(as_of)
+    """Every fiscal month from the start of the previous fiscal year up to `as_of`'s month."""
+    cursor = calendar.year_containing(as_of).previous().months()[0]
+    current = calendar.month_containing(as_of)
     spans = []
-    cursor = first
-    while cursor < current:
-        spans.append(Span(Period.MONTH, cursor, month_end(cursor)))
-        cursor += relativedelta(months=1)
+    while cursor != current:
+        spans.append(Span(Period.MONTH, cursor.start, cursor.end))
+        cursor = cursor.next()
     return spans
 
 
@@ -101,14 +89,15 @@ def derived_spans(as_of: date) -> list[Derived]:
     """Closed quarters, quarter-to-date and year-to-date as sums of months plus month-to-date."""
     months = closed_months(as_of)
     mtd = Span(Period.MTD, month_start(as_of), as_of)
-    qstart = fiscal_quarter_start(as_of)
-    fystart = fiscal_year_start(as_of)
+    qstart = calendar.quarter_containing(as_of).start
+    fystart = calendar.year_containing(as_of).start
     result = [
         Derived(Span(Period.QTD, qstart, as_of), (*[m for m in months if m.start >= qstart], mtd)),
         Derived(
             Span(Period.YTD, fystart, as_of), (*[m for m in months if m.start >= fystart], mtd)
         ),
     ]
+    # The closed months start on a fiscal year's first month, so every three make a quarter.
     for i in range(0, len(months) - len(months) % 3, 3):
         parts = tuple(months[i : i + 3])
         if parts[-1].end < qstart:
@@ -137,8 +126,8 @@ def rolled_spans(as_of: date) -> list[Rolled]:
     result = [Rolled(Span(Period.DAY, as_of, as_of), None, as_of)]
     for period, start in (
         (Period.MTD, month_start(as_of)),
-        (Period.QTD, fiscal_quarter_start(as_of)),
-        (Period.YTD, fiscal_year_start(as_of)),
+        (Period.QTD, calendar.quarter_containing(as_of).start),
+        (Period.YTD, calendar.year_containing(as_of).start),
     ):
         prev = None if start == as_of else Span(period, start, yesterday)
         result.append(Rolled(Span(period, start, as_of), prev, as_of))
@@ -151,7 +140,7 @@ def rolled_spans(as_of: date) -> list[Rolled]:
             dropped,
         )
     )
-    if as_of.day == 1:
+    if month_start(as_of) == as_of:
         closed = Span(Period.MONTH, month_start(yesterday), yesterday)
         result.append(Rolled(closed, Span(Period.MTD, closed.start, yesterday), None))
     return result
