@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from salesops import calendar
 from salesops.demo.catalog import (
     AREAS,
     NAME_STEMS,
@@ -177,13 +178,6 @@ class DealStats:
     splits: int = 0
 
 
-def _quarter_end(day: date, fiscal_start: int) -> date:
-    """Last day of the fiscal quarter `day` falls in."""
-    offset = (day.month - fiscal_start) % 3
-    months = day.year * 12 + day.month - 1 + (2 - offset) + 1  # the month after the quarter
-    return date(months // 12, months % 12 + 1, 1) - timedelta(days=1)
-
-
 @dataclass
 class _Seller:
     id: int
@@ -226,7 +220,6 @@ def deals_generate(
     count: int,
     today: date,
     accounts: AccountIndex,
-    fiscal_start: int,
     chunk: int,
     stats: DealStats,
 ) -> Iterator[tuple[list[Row], list[Row]]]:
@@ -241,7 +234,7 @@ def deals_generate(
     days = [start + timedelta(days=d) for d in range(horizon)]
     entered_at = [datetime.combine(d, time(17, 0, tzinfo=UTC)) for d in days]
     month_of = [d.replace(day=1) for d in days]
-    quarter_end = [(_quarter_end(d, fiscal_start) - start).days for d in days]
+    quarter_end = [(calendar.quarter_containing(d).end - start).days for d in days]
     day_cum = list(
         itertools.accumulate(
             (1 + 0.6 * d / HISTORY_DAYS) * ENGAGE_MONTH_FACTOR.get(days[d].month, 1.0)

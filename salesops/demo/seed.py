@@ -3,7 +3,7 @@ the apps' own demo hooks, in one transaction.
 
 Deterministic: every part draws from its own `random.Random` stream derived from the seed, and all
 ids are assigned by the generator, so the same seed and the same "today" give the same rows with
-the same ids. "Today" is `timezone.localdate()` unless given, so the demo always looks current.
+the same ids. "Today" is the company's (`calendar.company_today()`) unless given, so the demo always looks current.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, models, transaction
-from django.utils import timezone
 from tqdm import tqdm
 
+from salesops import calendar
 from salesops.demo.ledger import COST_COLUMNS, costs_generate, travel_factor
 from salesops.demo.loaders import (
     BulkLoader,
@@ -112,7 +111,7 @@ def demo_seed(
         raise DemoError(f"Unknown loader '{loader}' (choose auto, {', '.join(CHUNK)}).")
     if core_data_exists():
         raise DemoError("The database already holds sales data; seed_demo only fills an empty one.")
-    today = today or timezone.localdate()
+    today = today or calendar.company_today()
     run = _Run(
         writer=CopyLoader() if loader == "copy" else BulkLoader(),
         chunk=CHUNK[loader],
@@ -196,7 +195,6 @@ def _load_deals(
         count=size.deals,
         today=today,
         accounts=index,
-        fiscal_start=int(getattr(settings, "FISCAL_YEAR_START_MONTH", 1)),
         chunk=run.chunk,
         stats=stats,
     )
