@@ -10,6 +10,12 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class JobTrigger(models.TextChoices):
+    # The Celery worker: the beat's nightly run, the sweeper's re-queue, the ops page's re-run.
+    WORKER = "worker", "Celery worker"
+    COMMAND = "command", "Command line"
+
+
 class JobRun(models.Model):
     """One run of a background job for one business date (and partition).
 
@@ -28,6 +34,8 @@ class JobRun(models.Model):
     attempts = models.PositiveIntegerField(default=1)
     rows = models.BigIntegerField(default=0)
     error = models.TextField(blank=True)
+    # Who started the latest attempt (a take-over records its own).
+    trigger = models.CharField(max_length=10, choices=JobTrigger.choices, default=JobTrigger.WORKER)
 
     class Meta:
         ordering = ["-business_date", "job", "partition"]

@@ -2,7 +2,9 @@
 
 Every idempotent job calls `job_claim` first: only the caller that gets a JobRun back does the work.
 A duplicate delivery for a (job, business date, partition) that succeeded or is running gets None;
-a FAILED run, or a RUNNING run past its deadline (its worker died), is re-claimed.
+a FAILED run, or a RUNNING run past its deadline (its worker died), is re-claimed. An operator's
+explicit request (`again=True`) also re-claims a run that succeeded, never one that is running.
+The run records who started its latest attempt (`trigger`: the worker or the command line).
 """
 
 from __future__ import annotations
@@ -14,12 +16,19 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from salesops.models import JobRun, JobStatus
+from salesops.models.jobs import JobTrigger
 
 DEFAULT_LEASE = timedelta(hours=1)
 
 
 def job_claim(
-    *, job: str, business_date: date, partition: str = "", lease: timedelta = DEFAULT_LEASE
+    *,
+    job: str,
+    business_date: date,
+    partition: str = "",
+    lease: timedelta = DEFAULT_LEASE,
+    trigger: JobTrigger = JobTrigger.WORKER,
+    again: bool = False,
 ) -> JobRun | None:
     now = timezone.now()
     try:
@@ -31,14 +40,18 @@ def job_claim(
                 status=JobStatus.RUNNING,
                 started_at=now,
                 deadline=now + lease,
+                trigger=trigger,
             )
     except IntegrityError:
         pass
-    # The row exists: take it over only if it failed or its lease ran out (a conditional UPDATE,
-    # so of two racing callers exactly one wins).
+    # The row exists: take it over only if it failed or its lease ran out, or (`again`) it
+    # succeeded (a conditional UPDATE, so of two racing callers exactly one wins).
+    claimable = Q(status=JobStatus.FAILED) | Q(status=JobStatus.RUNNING, deadline__lt=now)
+    if again:
+        claimable |= Q(status=JobStatus.SUCCESS)
     claimed = (
         JobRun.objects.filter(job=job, business_date=business_date, partition=partition)
-        .filter(Q(status=JobStatus.FAILED) | Q(status=JobStatus.RUNNING, deadline__lt=now))
+        .filter(claimable)
         .update(
             status=JobStatus.RUNNING,
             started_at=now,
@@ -46,6 +59,7 @@ def job_claim(
             deadline=now + lease,
             attempts=F("attempts") + 1,
             error="",
+            trigger=trigger,
         )
     )
     if not claimed:
