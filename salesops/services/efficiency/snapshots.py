@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -101,10 +100,6 @@ def _fetch(sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[t
     with connection.cursor() as cur:
         cur.execute(sql, params or [])
         return cur.fetchall()
-
-
-def _overlap() -> timedelta:
-    return timedelta(seconds=getattr(settings, "EFFICIENCY_INCREMENTAL_OVERLAP_SECONDS", 300))
 
 
 def _spans_table(name: str, spans: list[Span]) -> None:
@@ -442,15 +437,32 @@ def _rolled_insert(rolled: list[Rolled], params: dict[str, Any]) -> int:
     return _replace(ROLLED_BODY, params, periods="_eff_rolled")
 
 
+# Named after what the cursor vouches for: the last publish rolled teams up along this tree
+# (every team's parent; md5 of it).
+TEAM_TREE_CURSOR = "team-tree:"
+
+
 def _team_tree_changed_since_last_publish() -> bool:
-    rows = _fetch(
-        "SELECT EXISTS (SELECT 1 FROM salesops_team t, salesops_efficiencycursor c "
-        "WHERE c.name = %s AND t.updated_at > c.watermark - %s), "
-        "NOT EXISTS (SELECT 1 FROM salesops_efficiencycursor WHERE name = %s)",
-        [PUBLISH_CURSOR, _overlap(), PUBLISH_CURSOR],
-    )
-    changed, never_published = rows[0]
-    return bool(changed or never_published)
+    """Whether the team tree (every team and its parent: what the roll-ups read) differs from
+    the one the last publish used, or nothing was published yet. Records the current tree for
+    the next publish, in the caller's transaction.
+
+    Compared by content, not by `Team.updated_at`: a change time has to be read with the
+    overlap that allows for late commits, so every run in the minutes after a team edit (or a
+    demo seed) recomputed everything; and a deleted team leaves no change time behind."""
+    name, seen = _fetch(
+        "WITH tree AS (SELECT %s || md5(COALESCE(string_agg(id || ':' || "
+        "COALESCE(parent_id::text, ''), ',' ORDER BY id), '')) AS name FROM salesops_team) "
+        "SELECT name, EXISTS (SELECT 1 FROM salesops_efficiencycursor c WHERE c.name = tree.name) "
+        "FROM tree",
+        [TEAM_TREE_CURSOR],
+    )[0]
+    if not seen:
+        _exec(
+            "DELETE FROM salesops_efficiencycursor WHERE starts_with(name, %s)", [TEAM_TREE_CURSOR]
+        )
+        _exec("INSERT INTO salesops_efficiencycursor (name, watermark) VALUES (%s, now())", [name])
+    return not seen
 
 
 # Named after what the cursor vouches for: the scope's cached days were built under this
@@ -545,7 +557,9 @@ def snapshots_publish(
             f"The efficiency day tables start on {horizon}; {as_of} needs days from "
             f"{state_horizon(as_of)}: run `compute_efficiency --as-of {as_of} --full`."
         )
-    full = full or _team_tree_changed_since_last_publish()
+    # Always asked: it records the tree this publish rolls up along.
+    tree_changed = _team_tree_changed_since_last_publish()
+    full = full or tree_changed
     # The days whose per-day rows changed since the last publish (every refresh records them).
     changed = sorted(
         row[0] for row in _fetch("DELETE FROM salesops_efficiencyscopependingday RETURNING day")
