@@ -5,6 +5,7 @@ per-day aggregates (incrementally unless `full`), then write the snapshot set S(
 result whatever the number or order of runs: every snapshot row is a function of the source data
 and its period. For large orgs the nightly task fans the refresh out over partitions (root team
 subtrees) on several workers and publishes in one final transaction; the result is identical.
+Every run, the worker's or the command line's, is the JobRun of its business date (`JOB`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from salesops.models import JobRun, JobStatus, Person
+from salesops.models.jobs import JobTrigger
 from salesops.services.efficiency.daily import (
     ALL,
     RefreshResult,
@@ -43,9 +46,11 @@ __all__ = [
     "ComputeResult",
     "business_date",
     "efficiency_fanout_partitions",
+    "efficiency_history_dates",
     "efficiency_needs_rebuild",
     "efficiency_partition_refresh",
     "efficiency_run_claim",
+    "efficiency_run_command",
     "efficiency_run_publish",
     "efficiency_run_single",
     "efficiency_runs_to_sweep",
@@ -105,20 +110,70 @@ def efficiency_needs_rebuild(*, as_of: date) -> bool:
     return recorded is not None and state_horizon(as_of) < recorded
 
 
-def efficiency_run_claim(*, as_of: date) -> JobRun | None:
-    """Claim the nightly run of `as_of`; None when it already succeeded or is running."""
-    return job_claim(job=JOB, business_date=as_of, lease=_lease())
+def efficiency_run_claim(
+    *, as_of: date, trigger: JobTrigger = JobTrigger.WORKER, again: bool = False
+) -> JobRun | None:
+    """Claim the run of `as_of`; None when it is running, or already succeeded (unless `again`)."""
+    return job_claim(job=JOB, business_date=as_of, lease=_lease(), trigger=trigger, again=again)
 
 
-def efficiency_run_single(*, run: JobRun, as_of: date, full: bool = False) -> ComputeResult:
-    """The whole claimed run on this worker; records success or failure on the JobRun."""
+def efficiency_run_single(
+    *, run: JobRun, as_of: date, full: bool = False, refresh: bool = True
+) -> ComputeResult:
+    """The whole claimed run in this process; records success or failure on the JobRun.
+
+    `refresh=False` writes S(as_of) from the per-day tables as they are, without refreshing them
+    first: for the later dates of a backfill whose first date refreshed them (each date then
+    follows from the one before; a change made meanwhile is the next refresh's, as on any
+    night). A date older than the tables reach back is rebuilt whatever `refresh` says.
+    """
     try:
-        result = efficiency_snapshots_compute(as_of=as_of, full=full)
+        if refresh or full or efficiency_needs_rebuild(as_of=as_of):
+            result = efficiency_snapshots_compute(as_of=as_of, full=full)
+        else:
+            published = snapshots_publish(as_of=as_of)
+            result = ComputeResult(
+                as_of=as_of,
+                full=published.full,
+                periods=published.periods,
+                rows=published.rows,
+                rolled=published.rolled,
+            )
     except Exception as exc:
         job_fail(run=run, error=f"{type(exc).__name__}: {exc}")
         raise
     job_succeed(run=run, rows=result.rows)
     return result
+
+
+def efficiency_run_command(
+    *, as_of: date, full: bool = False, refresh: bool = True, again: bool = True
+) -> ComputeResult | None:
+    """Compute `as_of` from the command line as the JobRun of that date (trigger "command"):
+    /ops/ lists it like a nightly run, and the worker does not compute the date again.
+
+    `again` (an operator's explicit date) also re-runs a date that already succeeded. None when
+    the date is being computed right now (a RUNNING run within its lease), or has succeeded and
+    not `again`. `refresh`: see efficiency_run_single.
+    """
+    run = efficiency_run_claim(as_of=as_of, trigger=JobTrigger.COMMAND, again=again)
+    if run is None:
+        return None
+    return efficiency_run_single(run=run, as_of=as_of, full=full, refresh=refresh)
+
+
+def efficiency_history_dates(*, as_of: date, months: int) -> list[date]:
+    """The business dates of the `months` months that end with `as_of` (after the same date
+    `months` months earlier, up to `as_of`), oldest first, without a successful run yet (by the
+    worker or the command line): what a history run still has to compute."""
+    first = as_of - relativedelta(months=months) + timedelta(days=1)
+    done = set(
+        JobRun.objects.filter(
+            job=JOB, partition="", status=JobStatus.SUCCESS, business_date__range=(first, as_of)
+        ).values_list("business_date", flat=True)
+    )
+    days = (first + timedelta(days=i) for i in range((as_of - first).days + 1))
+    return [day for day in days if day not in done]
 
 
 def efficiency_fanout_partitions(*, as_of: date, fanout: bool | None = None) -> list[str]:
