@@ -8,12 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from celery.schedules import crontab
 from django.db.models import Count, Max, Q
 from django.http import Http404
+from django.utils import timezone
 
 from salesops.importer.selectors import import_run_get as importer_run_get
 from salesops.importer.selectors import import_run_list
 from salesops.models import ImportRun, JobRun, JobStatus
+from salesops.schedule import BEAT_SCHEDULE
 from salesops.selectors.scope import AnyUser, sees_everything
 
 RUNS_SHOWN = 100
@@ -61,6 +64,28 @@ def job_runs_recent(*, user: AnyUser, job: str = "", status: str = "") -> list[J
     if status:
         qs = qs.filter(status=status)
     return list(qs.order_by("-business_date", "job", "partition")[:RUNS_SHOWN])
+
+
+# The beat entry of the nightly job the page's empty state points to.
+NIGHTLY_ENTRY = "efficiency-nightly"
+
+
+@dataclass(frozen=True)
+class NextRun:
+    at: datetime  # aware, in the beat's time zone
+    zone: str
+
+
+def nightly_next_run(*, user: AnyUser) -> NextRun:
+    """When the beat schedule next starts the nightly efficiency run (no query: the page says
+    when to expect a run, without claiming to know whether the worker and beat are up)."""
+    require_ops(user)
+    schedule = BEAT_SCHEDULE[NIGHTLY_ENTRY]["schedule"]
+    assert isinstance(schedule, crontab)
+    # remaining_delta: the start it counts from (in the beat's zone) and the time to the next run.
+    start, delta, _now = schedule.remaining_delta(timezone.now())
+    at = start + delta
+    return NextRun(at=at, zone=str(at.tzinfo))
 
 
 def import_runs_recent(*, user: AnyUser) -> list[ImportRun]:

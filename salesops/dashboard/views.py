@@ -183,6 +183,7 @@ def ops_page(request: HttpRequest) -> HttpResponse:
         "summaries": ops.job_summaries(user=request.user),
         "runs": ops.job_runs_recent(user=request.user, job=job, status=status),
         "imports": ops.import_runs_recent(user=request.user),
+        "next_run": ops.nightly_next_run(user=request.user),
         "job_filter": job,
         "status_filter": status,
         "statuses": JobStatus.choices,

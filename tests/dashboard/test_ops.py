@@ -4,6 +4,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from salesops.models import ImportRun, JobRun, JobStatus
@@ -160,3 +162,30 @@ def test_import_history_and_report(personas: Any, client_for: Any) -> None:
 def test_empty_ops_page_tells_what_to_do_next(personas: Any, client_for: Any) -> None:
     html = client_for(personas.sales_ops).get("/ops/").content.decode()
     assert 'data-testid="jobs-empty"' in html and 'data-testid="imports-empty"' in html
+
+
+def test_empty_job_list_says_when_the_nightly_run_is_due_not_that_the_worker_is_down(
+    personas: Any, client_for: Any
+) -> None:
+    # 11:00 UTC on Friday 2026-03-20 is 12:00 in Berlin: the next nightly run is Saturday 01:30.
+    with time_machine.travel(dt.datetime(2026, 3, 20, 11, 0, tzinfo=dt.UTC), tick=False):
+        html = client_for(personas.sales_ops).get("/ops/").content.decode()
+    empty = html[html.index('data-testid="jobs-empty"') :].split("</div>")[0]
+    assert "No background job has run yet" in empty
+    assert "Start the worker" not in html
+    assert "2026-03-21 01:30 (Europe/Berlin)" in empty
+
+
+def test_a_command_line_run_is_listed_like_a_nightly_one_with_its_trigger(
+    personas: Any, client_for: Any, runs: Any
+) -> None:
+    call_command("compute_efficiency", "--as-of", "2026-03-21", verbosity=0)
+    response = client_for(personas.sales_ops).get("/ops/")
+    html = response.content.decode()
+    rows = {(r.job, r.business_date): r for r in response.context["runs"]}
+    assert rows[("efficiency_snapshots", dt.date(2026, 3, 21))].status == JobStatus.SUCCESS
+    row = html[html.index('data-job="efficiency_snapshots"') :].split("</tr>")[0]
+    assert "2026-03-21" in row and "Command line" in row
+    nightly = html[html.index('data-job="meetings_reminders_send"') :].split("</tr>")[0]
+    assert "Celery worker" in nightly
+    assert "efficiency_snapshots" in {s.job for s in response.context["summaries"]}
