@@ -146,6 +146,16 @@ def test_panels_of_apps_not_set_up_say_so(personas: Any, book: Any, client_for: 
         assert f'data-testid="{marker}"' in html
 
 
+def test_dashboard_without_efficiency_history_asks_nobody_to_run_a_command(
+    personas: Any, book: Any, client_for: Any
+) -> None:
+    for user in (personas.manager_a, personas.sales_ops):
+        html = client_for(user).get(DASHBOARD).content.decode()
+        note = html[html.index('data-testid="trend-empty"') :].split("</p>")[0]
+        assert "nightly" in note
+        assert "compute_efficiency" not in html and "backfill" not in html
+
+
 def test_charts_load_from_local_static_files_not_a_cdn(
     personas: Any, book: Any, client_for: Any
 ) -> None:
