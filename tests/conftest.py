@@ -71,6 +71,19 @@ def _persona(
     return user
 
 
+def pytest_report_header() -> str:
+    from django.conf import settings
+
+    from tests.calendars import selected_calendar
+
+    return (
+        f"company calendar: {selected_calendar()} (SALESOPS_TEST_CALENDAR): "
+        f"FISCAL_CALENDAR={settings.FISCAL_CALENDAR}, "
+        f"FISCAL_YEAR_START_MONTH={settings.FISCAL_YEAR_START_MONTH}, "
+        f"COMPANY_TIME_ZONE={settings.COMPANY_TIME_ZONE}"
+    )
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # Personas hash nine passwords per test; PBKDF2's deliberate slowness costs seconds each.

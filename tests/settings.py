@@ -10,3 +10,7 @@ from salesops.devservers import use_test_servers
 use_test_servers()
 
 from salesops.settings import *  # noqa: E402, F403
+from tests.calendars import selected_calendar_settings  # noqa: E402
+
+# SALESOPS_TEST_CALENDAR=jul-la | 445 | 454-nrf runs the suite under another company calendar.
+globals().update(selected_calendar_settings())

@@ -8,7 +8,7 @@ company's wall clock, so a job at 00:30 Berlin time on the 1st already works in 
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -48,8 +48,9 @@ def nightly_business_date(instant: datetime | None = None) -> date:
 
 
 def company_midnight(day: date) -> datetime:
-    """The aware instant the company day `day` starts (00:00 company time; DST-safe)."""
-    return datetime.combine(day, time.min, tzinfo=company_zone())
+    """The instant the company day `day` starts (00:00 company time), in UTC: arithmetic on
+    instants in one zone object would count wall-clock hours, not elapsed ones, across DST."""
+    return datetime.combine(day, time.min, tzinfo=company_zone()).astimezone(UTC)
 
 
 def company_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:

@@ -6,8 +6,13 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from salesops import calendar
 from salesops.dashboard.periods import company_today, resolve_period
+from salesops.dashboard.selectors import _last_closed_quarters
+from tests.calendars import fiscal_configs, fiscal_settings
 
 D = dt.date
 
@@ -88,3 +93,19 @@ def test_today_is_the_company_calendar_day_not_utc() -> None:
     with time_machine.travel(dt.datetime(2026, 3, 31, 20, 0, tzinfo=dt.UTC), tick=False):
         assert company_today() == D(2026, 4, 1)
         assert resolve_period(key="mtd", today=company_today()).start == D(2026, 4, 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(config=fiscal_configs(), day=st.dates(D(2000, 1, 1), D(2060, 12, 31)))
+def test_the_pickers_periods_are_the_calendars_whatever_the_calendar(config, day) -> None:
+    """Month, quarter and year to date start where salesops.calendar's periods start, run to
+    their end (full_end) and compare with calendar.same_span_before; the magic number's quarters
+    are the calendar's last two closed quarters."""
+    with fiscal_settings(**config):
+        for key, kind in (("mtd", "month"), ("qtd", "quarter"), ("ytd", "year")):
+            period = resolve_period(key=key, today=day)
+            fiscal = calendar.period_containing(day, kind)
+            assert (period.start, period.end, period.full_end) == (fiscal.start, day, fiscal.end)
+            assert (period.prev_start, period.prev_end) == calendar.same_span_before(fiscal, day)
+        last = calendar.quarter_containing(day).previous()
+        assert _last_closed_quarters(day) == (last.previous().start, last.start, last.end)
