@@ -110,11 +110,14 @@
   var trendCanvas = document.getElementById("trend-chart");
   if (trend && trendCanvas) {
     sizeCanvas(trendCanvas);
+    // One point per day: dots while there are few of them (a single day draws no line at all),
+    // a plain line once there are weeks of them.
+    var dots = trend.labels.length <= 60 ? 3 : 0;
     var datasets = trend.series.map(function (series, i) {
       return {
         label: series.label, data: series.values, borderColor: PALETTE[i % PALETTE.length],
         backgroundColor: PALETTE[i % PALETTE.length], borderWidth: i < (trend.roots || 1) ? 3 : 1.5,
-        pointRadius: 0, spanGaps: true, tension: 0.2, hidden: i >= (trend.roots || 1)
+        pointRadius: dots, pointHitRadius: 4, spanGaps: true, tension: 0.2, hidden: i >= (trend.roots || 1)
       };
     });
     var chart = new Chart(trendCanvas, {
