@@ -7,11 +7,12 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
-from salesops import views
+from salesops import profile, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("settings/time-zone/", profile.time_zone_view, name="time-zone"),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",

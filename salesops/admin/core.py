@@ -15,6 +15,7 @@ from salesops.selectors.scope import team_subtree_ids
 from salesops.services.accounts import ACCOUNT_FIELDS, account_create, account_update
 from salesops.services.deals import HUNDRED, deal_splits_set, deal_update
 from salesops.services.people import person_deactivate, person_sync_groups
+from salesops.zones import TimeZoneInput
 
 
 class MembersInline(admin.TabularInline):
@@ -78,6 +79,11 @@ class PersonAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "team", "manager")
     list_select_related = ("team", "manager")
     actions = [deactivate_people]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "time_zone":
+            kwargs["widget"] = TimeZoneInput()  # the full IANA list, searchable
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_delete_permission(self, request: HttpRequest, obj: Person | None = None) -> bool:
         # People carry financial history: deactivate them instead.

@@ -9,10 +9,17 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
+from salesops import calendar
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"'{value}' is not a known IANA time zone (e.g. Europe/Berlin).")
+
+
+def default_time_zone() -> str:
+    """New people start in the company's zone until they pick their own."""
+    return calendar.company_zone().key
 
 
 class Role(models.TextChoices):
@@ -94,7 +101,10 @@ class Person(models.Model):
         help_text="Fully loaded cost of one hour of this person's time, in the base currency.",
     )
     time_zone = models.CharField(
-        max_length=64, default="Europe/Berlin", validators=[validate_time_zone]
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="IANA zone: this person's pages are shown, and working hours read, in it.",
     )
     work_start = models.TimeField(default=time(9, 0))
     work_end = models.TimeField(default=time(17, 0))

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from salesops.models import Person, Role, Team, TeamMembership, TeamStructure
+from salesops.models.org import default_time_zone
 from salesops.selectors.scope import team_subtree_ids
 from salesops.services.common import model_apply, name_taken
 
@@ -111,7 +112,7 @@ def person_create(
     manager: Person | None = None,
     email: str = "",
     hourly_cost: Decimal = Decimal("0.00"),
-    time_zone: str = "Europe/Berlin",
+    time_zone: str | None = None,
     work_start: time = time(9, 0),
     work_end: time = time(17, 0),
     work_days: str = "12345",
@@ -127,7 +128,7 @@ def person_create(
         "manager": manager,
         "email": email,
         "hourly_cost": hourly_cost,
-        "time_zone": time_zone,
+        "time_zone": time_zone or default_time_zone(),
         "work_start": work_start,
         "work_end": work_end,
         "work_days": work_days,
