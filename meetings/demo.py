@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from meetings import display
 from meetings.models import (
     ActionItem,
     AgendaItem,
@@ -425,7 +426,8 @@ def _notifications(
             rows.append(
                 Notification(
                     person=person,
-                    title=f"Reminder: {m.title} — {m.start:%a %d %b %H:%M} UTC",
+                    title=f"Reminder: {m.title} — "
+                    + display.when(m.start, None, zone=m.time_zone, viewer_zone=person.time_zone),
                     body="You are invited. The agenda is on the meeting page.",
                     url=f"/meetings/{m.pk}/",
                 )

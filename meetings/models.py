@@ -8,6 +8,7 @@ docs/meetings.md for why.
 from __future__ import annotations
 
 import uuid
+import zoneinfo
 
 from django.db import models
 from django.db.models import F, Q
@@ -104,7 +105,11 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.start:%Y-%m-%d %H:%M})"
+        try:
+            local = self.start.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return f"{self.title} ({self.start:%Y-%m-%d %H:%M %Z})"
+        return f"{self.title} ({local:%Y-%m-%d %H:%M} {self.time_zone})"
 
     @property
     def is_internal(self) -> bool:

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
-from meetings import conf
+from meetings import conf, display
 from meetings.models import (
     ActionItem,
     ActionStatus,
@@ -56,14 +56,11 @@ class DispatchResult:
     failed: int
 
 
-def _local(moment: datetime, tz: str) -> str:
-    return f"{moment.astimezone(zoneinfo.ZoneInfo(tz)):%a %d %b %Y %H:%M} ({tz})"
-
-
-def _meeting_body(meeting: Meeting, tz: str) -> str:
+def _meeting_body(meeting: Meeting, tz: str | None) -> str:
+    when = display.when(meeting.start, meeting.end, zone=meeting.time_zone, viewer_zone=tz)
     lines = [
         f"{meeting.title}",
-        f"When: {_local(meeting.start, tz)} – {meeting.duration_minutes} minutes",
+        f"When: {when} – {meeting.duration_minutes} minutes",
     ]
     if meeting.location:
         lines.append(f"Where: {meeting.location}")
@@ -102,7 +99,9 @@ def _plan_meeting_reminders(now: datetime) -> list[Delivery]:
                 person = attendee.person
                 if person is not None and not person.active:
                     continue
-                tz = person.time_zone if person else meeting.time_zone
+                # The meeting's time in its zone, and in the recipient's when it differs.
+                tz = person.time_zone if person else None
+                when = display.when(meeting.start, None, zone=meeting.time_zone, viewer_zone=tz)
                 rows.append(
                     Delivery(
                         kind=DeliveryKind.MEETING_REMINDER,
@@ -114,7 +113,7 @@ def _plan_meeting_reminders(now: datetime) -> list[Delivery]:
                         occurrence=f"{offset}@{meeting.start.isoformat()}",
                         meeting=meeting,
                         email=person.email if person else attendee.email,
-                        subject=f"Reminder: {meeting.title} — {_local(meeting.start, tz)}",
+                        subject=f"Reminder: {meeting.title} — {when}",
                         body=_meeting_body(meeting, tz),
                         url=f"/meetings/{meeting.pk}/",
                         next_attempt_at=now,
