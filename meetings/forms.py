@@ -4,36 +4,75 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
 from django.core.validators import validate_email
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from meetings.models import MeetingType, Rsvp
 from meetings.services.scheduling import AgendaInput, AttendeeInput
 from salesops.models import Person
+from salesops.zones import TimeZoneField
 
-COMMON_ZONES = [
-    "Europe/Berlin",
-    "Europe/London",
-    "Europe/Paris",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "UTC",
-]
 EXTERNAL_LINE = re.compile(
     r"^\s*(?P<name>[^<]*?)\s*<(?P<email>[^>]+)>\s*$|^\s*(?P<bare>\S+@\S+)\s*$"
 )
-LOCAL_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+WALL_CLOCK = "%Y-%m-%dT%H:%M"
+
+
+class WallClockField(forms.DateTimeField):
+    """A date and time as <input type="datetime-local"> holds it, kept naive: MeetingForm reads
+    it in the meeting's zone. (Django's DateTimeField would read it in the viewer's zone and
+    refuse times that zone skips or repeats, whatever the meeting's zone.)"""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=WALL_CLOCK)
+    input_formats = [WALL_CLOCK]
+
+    def to_python(self, value: Any) -> datetime | None:
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        if value in self.empty_values:
+            return None
+        return super(forms.DateTimeField, self).to_python(value)  # parse, no zone
+
+    def prepare_value(self, value: Any) -> Any:
+        return value
+
+
+def local_instant(
+    wall: datetime, zone: zoneinfo.ZoneInfo, hint: datetime | None = None
+) -> datetime:
+    """The instant (in UTC) the naive wall-clock time `wall` names in `zone`.
+
+    In the hour that happens twice when clocks go back, `hint` (the instant find-a-time offered,
+    or the meeting's stored start) says which one is meant; without a matching hint, the first.
+    A time the clocks skip does not exist and is refused rather than guessed.
+
+    UTC, because Python compares and subtracts two datetimes of the same zone by wall clock,
+    ignoring `fold`: 01:00 EST would not come after 01:30 EDT."""
+    if hint is not None:
+        local = hint.astimezone(zone)
+        if local.replace(tzinfo=None, fold=0) == wall:
+            return hint.astimezone(UTC)
+    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if first.astimezone(zone).replace(tzinfo=None) != wall:
+        raise forms.ValidationError(
+            f"{wall:%H:%M} on {wall:%a %d %b %Y} does not exist in {zone.key}: the clocks "
+            "go forward then. Pick another time.",
+            code="nonexistent",
+        )
+    return first
+
+
+def _instant(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment if timezone.is_aware(moment) else None
 
 
 class PersonChoice(forms.ModelMultipleChoiceField):
@@ -44,9 +83,13 @@ class PersonChoice(forms.ModelMultipleChoiceField):
 class MeetingForm(forms.Form):
     title = forms.CharField(max_length=200)
     type = forms.ChoiceField(choices=MeetingType.choices)
-    time_zone = forms.ChoiceField(choices=[(z, z) for z in COMMON_ZONES])
-    start = forms.DateTimeField(widget=LOCAL_INPUT, input_formats=["%Y-%m-%dT%H:%M"])
-    end = forms.DateTimeField(widget=LOCAL_INPUT, input_formats=["%Y-%m-%dT%H:%M"])
+    time_zone = TimeZoneField(help_text="The meeting's zone: start and end are read in it.")
+    start = WallClockField()
+    end = WallClockField()
+    # Set by a find-a-time slot (static/meetings/meetings.js) or the stored meeting: the exact
+    # instants, which tell the repeated hour apart when clocks go back.
+    start_instant = forms.CharField(required=False, widget=forms.HiddenInput)
+    end_instant = forms.CharField(required=False, widget=forms.HiddenInput)
     location = forms.CharField(max_length=200, required=False)
     video_link = forms.URLField(required=False, assume_scheme="https")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -82,12 +125,6 @@ class MeetingForm(forms.Form):
         for name in ("attendees", "optional_attendees"):
             self.fields[name].queryset = people  # type: ignore[attr-defined]
 
-    def clean_time_zone(self) -> str:
-        value = str(self.cleaned_data["time_zone"])
-        if value not in zoneinfo.available_timezones():
-            raise forms.ValidationError("Unknown time zone.")
-        return value
-
     def clean_external(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         for line in str(self.cleaned_data.get("external") or "").splitlines():
@@ -108,7 +145,11 @@ class MeetingForm(forms.Form):
             value = data.get(name)
             if isinstance(value, datetime) and tz:
                 # The browser sends wall-clock time; it means the meeting's own time zone.
-                data[name] = value.replace(tzinfo=zoneinfo.ZoneInfo(tz))
+                hint = _instant(data.get(f"{name}_instant") or "")
+                try:
+                    data[name] = local_instant(value, zoneinfo.ZoneInfo(tz), hint)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
         return data
 
     def attendee_inputs(self) -> list[AttendeeInput]:
@@ -161,7 +202,9 @@ class FindTimeForm(forms.Form):
     duration = forms.IntegerField(min_value=5, max_value=480, initial=30)
     window_days = forms.IntegerField(min_value=1, max_value=28, initial=7)
     buffer = forms.IntegerField(min_value=0, max_value=120, initial=0, required=False)
-    time_zone = forms.ChoiceField(choices=[(z, z) for z in COMMON_ZONES], required=False)
+    time_zone = TimeZoneField(required=False)
+    # When editing: the meeting's organizer attends, and its own slot is not busy.
+    meeting = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class RsvpForm(forms.Form):

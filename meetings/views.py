@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from meetings import conf
+from meetings.display import slot_choices
 from meetings.filters import MeetingFilter
 from meetings.forms import (
     ActionItemForm,
@@ -41,6 +42,7 @@ from meetings.selectors.meetings import (
     notifications_for_user,
 )
 from meetings.services import calendar, costs, findtime, items, scheduling
+from salesops.calendar import company_today, company_zone
 from salesops.exceptions import ApplicationError
 from salesops.models import Person
 from salesops.selectors.scope import person_for_user, sees_everything, visible_people, visible_teams
@@ -80,7 +82,7 @@ def meeting_list_view(request: HttpRequest) -> HttpResponse:
             "can_team": sees_everything(request.user) or bool(_person_is_manager(request)),
             "my_actions": list(my_open_action_items(user=request.user)[:10]),
             "person": person_for_user(request.user),
-            "today": timezone.localdate(),
+            "today": company_today(),
         },
     )
 
@@ -113,8 +115,6 @@ def meeting_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "rsvp_form": RsvpForm(initial={"rsvp": mine.rsvp if mine else None}),
             "can_edit": can_edit,
             "action_form": ActionItemForm(people=people) if can_edit else None,
-            "local_start": meeting.start.astimezone(zoneinfo.ZoneInfo(meeting.time_zone)),
-            "local_end": meeting.end.astimezone(zoneinfo.ZoneInfo(meeting.time_zone)),
             "started": meeting.start <= timezone.now(),
         },
     )
@@ -132,7 +132,6 @@ def _form_context(
         "formset": formset,
         "meeting": meeting,
         "conflicts": conflicts or [],
-        "find_form": FindTimeForm(initial={"duration": 30, "window_days": 7}),
     }
 
 
@@ -149,7 +148,7 @@ def _meeting_form(
         return form, formset
     if meeting is None:
         me = person_for_user(request.user)
-        tz = me.time_zone if me else conf.company_time_zone()
+        tz = me.time_zone if me else company_zone().key
         start = (timezone.now() + timedelta(days=1)).astimezone(zoneinfo.ZoneInfo(tz))
         start = start.replace(hour=10, minute=0, second=0, microsecond=0, tzinfo=None)
         initial: dict[str, Any] = {
@@ -168,6 +167,8 @@ def _meeting_form(
             "time_zone": meeting.time_zone,
             "start": meeting.start.astimezone(zone).replace(tzinfo=None),
             "end": meeting.end.astimezone(zone).replace(tzinfo=None),
+            "start_instant": meeting.start.astimezone(UTC).isoformat(),
+            "end_instant": meeting.end.astimezone(UTC).isoformat(),
             "location": meeting.location,
             "video_link": meeting.video_link,
             "description": meeting.description,
@@ -259,27 +260,42 @@ def meeting_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def find_time_view(request: HttpRequest) -> HttpResponse:
-    """htmx partial: the earliest free slots for the attendees picked in the form."""
+    """htmx partial: the earliest slots the booking form will accept for the people picked.
+
+    The same people as the booking checks: the organizer (the current user, or the edited
+    meeting's), required and optional attendees. Slots are shown in the meeting's zone and carry
+    their exact instants (meetings.display.slot_choices), so a click books the instant offered."""
     form = FindTimeForm(request.POST or request.GET)
     slots: list[tuple[datetime, datetime]] = []
-    tz = conf.company_time_zone()
+    tz = timezone.get_current_timezone_name()
     if form.is_valid():
         d = form.cleaned_data
         tz = d.get("time_zone") or tz
-        now = timezone.now()
-        start = now - timedelta(minutes=now.minute % 30, seconds=now.second) + timedelta(minutes=30)
+        organizer = person_for_user(request.user)
+        exclude = None
+        if d.get("meeting"):
+            meeting = meeting_get_for_user(user=request.user, meeting_id=d["meeting"])
+            organizer, exclude = meeting.organizer, meeting.pk
+        people = {p.pk for p in (*d["attendees"], *(d.get("optional_attendees") or ()))}
+        if organizer is not None:
+            people.add(organizer.pk)
+        now = timezone.now().replace(second=0, microsecond=0)
+        start = now - timedelta(minutes=now.minute % 30) + timedelta(minutes=30)
         slots = findtime.find_time(
-            person_ids=[p.pk for p in d["attendees"]],
+            person_ids=sorted(people),
             duration=timedelta(minutes=d["duration"]),
             window_start=start,
             window_end=start + timedelta(days=d["window_days"]),
             buffer_before=timedelta(minutes=d.get("buffer") or 0),
             buffer_after=timedelta(minutes=d.get("buffer") or 0),
             limit=8,
+            exclude_meeting_id=exclude,
         )
-    zone = zoneinfo.ZoneInfo(tz)
-    local = [(s.astimezone(zone), e.astimezone(zone)) for s, e in slots]
-    return render(request, "meetings/_slots.html", {"slots": local, "form": form, "time_zone": tz})
+    return render(
+        request,
+        "meetings/_slots.html",
+        {"slots": slot_choices(slots, zone=tz), "form": form, "time_zone": tz},
+    )
 
 
 @login_required
@@ -402,7 +418,7 @@ def team_load_view(request: HttpRequest) -> HttpResponse:
     try:
         week = monday_of(date.fromisoformat(request.GET.get("week", "")))
     except ValueError:
-        week = monday_of(timezone.localdate())
+        week = monday_of(company_today())
     rows = team_load(user=request.user, week_start=week)
     if sees_everything(request.user):
         teams = []

@@ -94,7 +94,13 @@ def test_find_a_time_partial_lists_slots_in_the_chosen_time_zone(personas, clien
     assert response.status_code == 200
     slots = response.context["slots"]
     assert 1 <= len(slots) <= 8
-    assert all(9 <= s.hour and e.hour <= 17 for s, e in slots)
+    local = [(dt.datetime.fromisoformat(s.start), dt.datetime.fromisoformat(s.end)) for s in slots]
+    assert all(9 <= s.hour and e.time() <= dt.time(17) for s, e in local)
+    # The wall-clock values the form reads are the Berlin times of the instants offered.
+    assert all(
+        dt.datetime.fromisoformat(s.start_instant).astimezone(BERLIN).replace(tzinfo=None) == start
+        for s, (start, _end) in zip(slots, local, strict=True)
+    )
     assert 'class="mt-slot"' in response.content.decode()
 
 
