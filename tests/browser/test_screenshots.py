@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from typing import Any
 
@@ -14,7 +13,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from salesops.dashboard.periods import company_today
 from tests.browser.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,9 +25,8 @@ def test_main_pages_on_demo_data(login: Any) -> None:
     except CommandError as error:  # the demo-data command is not installed in this checkout
         pytest.skip(f"seed_demo unavailable: {error}")
     if os.environ.get("SCREENSHOTS_TO_DOCS") == "1":
-        # A year of nightly efficiency snapshots for the trend chart (about 1.5 minutes).
-        start = company_today() - dt.timedelta(days=364)
-        call_command("compute_efficiency", backfill_from=start)
+        # A year of nightly efficiency snapshots for the trend chart, as `make run` computes it.
+        call_command("compute_efficiency", history_months=12)
     page = login("manager", DEMO_PASSWORD)
     page.goto("/dashboard/?period=ytd")
     assert page.get_by_test_id("people-table").locator("tbody tr").count() > 1
