@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from compensation.engine import parse_plan
+from salesops.money import max_amount, min_amount
 
 
 class DisputeForm(forms.Form):
@@ -24,7 +25,11 @@ class ResolveForm(forms.Form):
         label="Explanation to the rep", widget=forms.Textarea(attrs={"rows": 2})
     )
     adjustment = forms.DecimalField(
-        label="Correction (optional, ±)", required=False, max_digits=14, decimal_places=2
+        label="Correction (optional, ±)",
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        validators=[min_amount, max_amount],
     )
 
 

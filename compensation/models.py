@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from salesops.money import max_amount, min_amount
+
 
 class Metric(models.TextChoices):
     REVENUE = "revenue", "Revenue (credited won value)"
@@ -230,6 +232,9 @@ class Statement(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Why the last generation could not compute this statement (no amounts: pay never reaches
+    # logs); empty when it did. A statement with an error cannot be approved.
+    error = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -293,7 +298,9 @@ class Adjustment(models.Model):
         "salesops.Person", on_delete=models.PROTECT, related_name="pay_adjustments"
     )
     period_start = models.DateField()
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[min_amount, max_amount]
+    )
     reason = models.CharField(max_length=255)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

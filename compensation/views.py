@@ -225,7 +225,10 @@ def dispute_resolve(request: HttpRequest, dispute_id: int) -> HttpResponse:
     form = ResolveForm(request.POST)
     target = reverse("compensation:statement", args=[dispute.statement_id])
     if not form.is_valid():
-        messages.error(request, "Choose a decision and explain it.")
+        if "adjustment" in form.errors:
+            messages.error(request, f"Correction: {' '.join(map(str, form.errors['adjustment']))}")
+        else:
+            messages.error(request, "Choose a decision and explain it.")
         return HttpResponseRedirect(target)
     try:
         dispute_services.dispute_resolve(user=request.user, dispute=dispute, **form.cleaned_data)

@@ -8,6 +8,7 @@ servers of your own without code changes. PostgreSQL is the only database the pr
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -211,6 +212,9 @@ TERRITORY_QUOTA_POTENTIAL_K = env.float("TERRITORY_QUOTA_POTENTIAL_K", default=0
 CLUB_PRESIDENTS_PCT = env.int("CLUB_PRESIDENTS_PCT", default=100)
 CLUB_CHAIRMANS_PCT = env.int("CLUB_CHAIRMANS_PCT", default=125)
 COMP_RAMP_PERCENTS = env.list("COMP_RAMP_PERCENTS", cast=int, default=[25, 50, 75, 100])
+# Compensation: the largest dispute correction (either sign) a manager grants alone; above it,
+# sales ops resolve the dispute.
+COMP_MANAGER_CORRECTION_LIMIT = Decimal(env.str("COMP_MANAGER_CORRECTION_LIMIT", default="1000"))
 # Meetings: tuning of recurrence, digests and reminder delivery.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 MEETING_RECURRENCE_HORIZON_DAYS = env.int("MEETING_RECURRENCE_HORIZON_DAYS", default=120)

@@ -22,6 +22,7 @@ from compensation.models import (
     StatementLine,
 )
 from salesops import calendar
+from salesops.money import MAX_AMOUNT, TOO_LARGE
 
 
 @extend_schema_field(PLAN_JSON_SCHEMA)
@@ -37,6 +38,18 @@ class PeriodField(serializers.CharField):
             return calendar.parse(str(data))
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from exc
+
+
+def _pay_amount(**kwargs: Any) -> serializers.DecimalField:
+    """An adjustment or correction (±), bounded to what pay holds (salesops.money)."""
+    return serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=-MAX_AMOUNT,
+        max_value=MAX_AMOUNT,
+        error_messages={"max_value": TOO_LARGE, "min_value": TOO_LARGE},
+        **kwargs,
+    )
 
 
 # --- quotas -----------------------------------------------------------------------------------
@@ -246,6 +259,7 @@ class StatementOutput(serializers.ModelSerializer[Statement]):
             "generated_at",
             "approved_at",
             "paid_at",
+            "error",
         ]
 
     def get_plan(self, obj: Statement) -> str | None:
@@ -270,6 +284,7 @@ class GenerateOutput(serializers.Serializer[Any]):
     unchanged = serializers.IntegerField()
     locked = serializers.IntegerField()
     skipped = serializers.IntegerField()
+    failed = serializers.IntegerField(help_text="People whose statement records an error.")
 
 
 # --- disputes, adjustments, reversals ---------------------------------------------------------
@@ -305,8 +320,10 @@ class DisputeInput(serializers.Serializer[Any]):
 class DisputeResolveInput(serializers.Serializer[Any]):
     accept = serializers.BooleanField()
     resolution = serializers.CharField(max_length=4000)
-    adjustment = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
+    adjustment = _pay_amount(
+        required=False,
+        allow_null=True,
+        help_text="A correction (±); above COMP_MANAGER_CORRECTION_LIMIT only sales ops grant it.",
     )
 
 
@@ -318,7 +335,7 @@ class AdjustmentOutput(serializers.ModelSerializer[Adjustment]):
 
 class AdjustmentInput(serializers.Serializer[Any]):
     person = serializers.IntegerField()
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = _pay_amount()
     reason = serializers.CharField(max_length=255)
     on = serializers.DateField(required=False, help_text="Default: today.")
 
@@ -335,7 +352,13 @@ class ReversalInput(serializers.Serializer[Any]):
 
 class SimulatedDealInput(serializers.Serializer[Any]):
     # Up to 8 places: a credited share (close value × split %) is not always whole cents.
-    amount = serializers.DecimalField(max_digits=24, decimal_places=8, min_value=0)
+    amount = serializers.DecimalField(
+        max_digits=24,
+        decimal_places=8,
+        min_value=0,
+        max_value=MAX_AMOUNT,
+        error_messages={"max_value": TOO_LARGE},
+    )
     date = serializers.DateField()
     product = serializers.CharField(required=False, allow_blank=True, default="")
     split_percent = serializers.DecimalField(

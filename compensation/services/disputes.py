@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compensation.conf import manager_correction_limit
 from compensation.models import Dispute, DisputeStatus, StatementLine, StatementStatus
 from compensation.services._history import history_user, save_with_user
 from compensation.services.statements import adjustment_add
 from salesops.exceptions import ApplicationError
+from salesops.money import require_amount
 from salesops.selectors.scope import AnyUser, person_for_user, scope_for, sees_everything
 
 
@@ -49,6 +51,24 @@ def can_resolve(*, user: AnyUser, dispute: Dispute) -> bool:
     return rep.team_id in scope.team_ids
 
 
+def _check_correction(*, user: AnyUser, adjustment: Decimal | None) -> None:
+    """A correction fits what pay holds; above COMP_MANAGER_CORRECTION_LIMIT only sales ops grant
+    it (the same people who may add adjustments directly)."""
+    if adjustment is None:
+        return
+    require_amount(adjustment, "adjustment")
+    limit = manager_correction_limit()
+    if abs(adjustment) > limit and not sees_everything(user):
+        raise ValidationError(
+            {
+                "adjustment": (
+                    f"A correction above {limit:,.2f} needs sales ops: leave the dispute open "
+                    "and ask sales ops to resolve it."
+                )
+            }
+        )
+
+
 @transaction.atomic
 def dispute_resolve(
     *,
@@ -71,6 +91,7 @@ def dispute_resolve(
         raise ValidationError({"resolution": "Explain the decision to the rep."})
     if adjustment is not None and not accept:
         raise ValidationError({"adjustment": "Only an accepted dispute carries a correction."})
+    _check_correction(user=user, adjustment=adjustment)
     dispute.status = DisputeStatus.ACCEPTED if accept else DisputeStatus.REJECTED
     dispute.resolution = resolution.strip()
     dispute.resolved_by = history_user(user)

@@ -41,13 +41,26 @@ def statements_regenerate_open(*, business_date: date) -> int | None:
     if run is None:
         return None
     written = 0
+    failed: list[tuple[int, str]] = []
     try:
         for period in open_periods(business_date=business_date):
-            written += statements_generate(period=period).written
+            report = statements_generate(period=period)
+            written += report.written
+            failed.extend((pid, period.key) for pid in report.errors)
     except Exception as exc:
         job_fail(run=run, error=type(exc).__name__)
         raise
     job_succeed(run=run, rows=written)
+    if failed:
+        # The run completed for everyone else; /ops/ shows who needs a look (no amounts).
+        names = dict(
+            Person.objects.filter(pk__in={pid for pid, _ in failed}).values_list("pk", "name")
+        )
+        run.error = (
+            f"{len(failed)} statement{'s' if len(failed) != 1 else ''} could not be computed "
+            "(each says why): " + ", ".join(f"{names.get(pid, pid)} ({key})" for pid, key in failed)
+        )[:10_000]
+        run.save(update_fields=["error"])
     return written
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -38,6 +38,7 @@ from compensation.services.clawbacks import clawbacks_due
 from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.models import Person
+from salesops.money import require_amount
 from salesops.selectors.credit import credited_splits
 from salesops.selectors.scope import AnyUser
 
@@ -59,6 +60,7 @@ STATEMENT_FIELDS = [
     "carry_forward",
     "draw_balance",
     "generated_at",
+    "error",
 ]
 
 
@@ -69,10 +71,78 @@ class GenerateReport:
     unchanged: int = 0
     locked: int = 0
     skipped: int = 0  # no approved plan version in force, or a plan that needs a missing quota
+    # person id → why their statement could not be computed (recorded on the statement; no
+    # amounts). One person's failure never blocks the others.
+    errors: dict[int, str] = field(default_factory=dict)
 
     @property
     def written(self) -> int:
         return self.created + self.updated
+
+    @property
+    def failed(self) -> int:
+        return len(self.errors)
+
+
+class StatementDoesNotFit(Exception):
+    """A computed value exceeds its column (e.g. attainment from a huge deal on a tiny quota)."""
+
+
+def _check_fits(fields: dict[str, Any], lines: list[StatementLine]) -> None:
+    """Refuse, before anything is written, values the statement's columns cannot hold: an
+    overflow would otherwise abort the whole month's bulk write, everyone's."""
+    rows: list[tuple[type[Statement] | type[StatementLine], dict[str, Any]]] = [
+        (Statement, fields),
+        *((StatementLine, vars(line)) for line in lines),
+    ]
+    for model, values in rows:
+        for f in model._meta.concrete_fields:
+            value = values.get(f.attname, values.get(f.name))
+            if not isinstance(f, models.DecimalField) or not isinstance(value, Decimal):
+                continue
+            assert f.max_digits is not None and f.decimal_places is not None
+            limit = Decimal(10) ** (f.max_digits - f.decimal_places)
+            if not value.is_finite() or abs(value) >= limit:
+                where = "statement" if model is Statement else "statement line"
+                raise StatementDoesNotFit(
+                    f"The {f.verbose_name} is too large for the {where}: check this person's "
+                    "deal values, quota and plan, then generate again."
+                )
+
+
+def _error_fields(
+    period: calendar.FiscalPeriod,
+    version: PlanVersion,
+    prev: Statement | None,
+    now: datetime,
+    exc: Exception,
+) -> dict[str, Any]:
+    """A draft that says why it could not be computed and pays nothing; the carry-forward and
+    draw balance pass through unchanged to the next month."""
+    text = (
+        str(exc)
+        if isinstance(exc, StatementDoesNotFit)
+        else f"This statement could not be computed ({type(exc).__name__}): check this "
+        "person's deals, quota and plan, then generate again."
+    )
+    return {
+        "fiscal_year": period.fy,
+        "period_key": period.key,
+        "period_end": period.end,
+        "plan_version": version,
+        "quota": None,
+        "credited": ZERO,
+        "attainment": None,
+        "reached_tier": "",
+        "commission": ZERO,
+        "earned": ZERO,
+        "total": ZERO,
+        "payable": ZERO,
+        "carry_forward": prev.carry_forward if prev else ZERO,
+        "draw_balance": prev.draw_balance if prev else ZERO,
+        "generated_at": now,
+        "error": text,
+    }
 
 
 def _month(period: calendar.FiscalPeriod) -> calendar.FiscalPeriod:
@@ -181,6 +251,7 @@ def _statement_fields(
         "carry_forward": result.carry_forward,
         "draw_balance": result.draw_balance,
         "generated_at": now,
+        "error": "",
     }
 
 
@@ -287,11 +358,15 @@ def statements_generate(
                 draw_balance=prev.draw_balance if prev else ZERO,
                 target_incentive=assignment.target_incentive,
             )
+            fields = _statement_fields(period, version, result, now)
+            lines = _lines(result)
+            _check_fits(fields, lines)
         except ApplicationError:
             report.skipped += 1
             continue
-        fields = _statement_fields(period, version, result, now)
-        lines = _lines(result)
+        except Exception as exc:  # noqa: BLE001 (one person's failure never blocks the others)
+            fields, lines = _error_fields(period, version, prev, now, exc), []
+            report.errors[pid] = fields["error"]
         if current is None:
             statement = Statement(
                 person_id=pid, period_start=period.start, status=StatementStatus.DRAFT, **fields
@@ -345,6 +420,8 @@ def statement_approve(*, user: AnyUser | None, statement: Statement) -> Statemen
         raise ApplicationError("Only a draft statement can be approved.")
     if statement.disputes.filter(status="open").exists():
         raise ApplicationError("Resolve the open disputes on this statement first.")
+    if statement.error:
+        raise ApplicationError("This statement could not be computed: " + statement.error)
     statement.status = StatementStatus.APPROVED
     statement.approved_by = history_user(user)
     statement.approved_at = timezone.now()
@@ -395,6 +472,7 @@ def adjustment_add(
         raise ValidationError({"reason": "Say why: the rep sees this on their statement."})
     if amount == 0:
         raise ValidationError({"amount": "An adjustment of 0 changes nothing."})
+    require_amount(amount, "amount")
     period = next_open_month(person=person, on=on or calendar.company_today())
     adjustment = Adjustment(
         person=person,

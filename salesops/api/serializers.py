@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
@@ -24,6 +25,7 @@ from salesops.models import (
     Team,
     TeamStructure,
 )
+from salesops.money import MAX_AMOUNT, TOO_LARGE
 
 # A deal is lost from an open stage (empty while it is not lost).
 LOST_FROM_CHOICES = [(stage.value, stage.label) for stage in OPEN_STAGES]
@@ -54,6 +56,12 @@ class StrictInputSerializer(serializers.Serializer):
 
 def _money(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+def _deal_value(**kwargs: Any) -> serializers.DecimalField:
+    """A deal's expected amount or close value, up to what pay can hold (salesops.money); the
+    service says why a negative one is refused."""
+    return _money(max_value=MAX_AMOUNT, error_messages={"max_value": TOO_LARGE}, **kwargs)
 
 
 # --- people and teams -----------------------------------------------------------------------
@@ -243,7 +251,9 @@ class DealOutputSerializer(serializers.ModelSerializer[Deal]):
 
 class DealSplitInputSerializer(StrictInputSerializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
-    percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal(100)
+    )
 
 
 class DealSplitsInputSerializer(StrictInputSerializer):
@@ -265,8 +275,8 @@ class DealCreateInputSerializer(StrictInputSerializer):
         queryset=Account.objects.all(), required=False, allow_null=True
     )
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
-    amount = _money(required=False, allow_null=True)
-    close_value = _money(required=False, allow_null=True)
+    amount = _deal_value(required=False, allow_null=True)
+    close_value = _deal_value(required=False, allow_null=True)
     engage_date = serializers.DateField(required=False, allow_null=True)
     close_date = serializers.DateField(required=False, allow_null=True)
     splits = DealSplitInputSerializer(many=True, required=False, allow_empty=False)
@@ -278,8 +288,8 @@ class DealRepUpdateInputSerializer(StrictInputSerializer):
     restricted_fields = frozenset({"owner", "product", "external_id", "splits"})
 
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
-    amount = _money(required=False, allow_null=True)
-    close_value = _money(required=False, allow_null=True)
+    amount = _deal_value(required=False, allow_null=True)
+    close_value = _deal_value(required=False, allow_null=True)
     engage_date = serializers.DateField(required=False, allow_null=True)
     close_date = serializers.DateField(required=False, allow_null=True)
     account = serializers.PrimaryKeyRelatedField(
@@ -305,7 +315,7 @@ class DealStageInputSerializer(StrictInputSerializer):
 
     stage = serializers.ChoiceField(choices=Stage.choices)
     close_date = serializers.DateField(required=False, allow_null=True)
-    close_value = _money(required=False, allow_null=True)
+    close_value = _deal_value(required=False, allow_null=True)
     lost_at_stage = serializers.ChoiceField(
         choices=LOST_FROM_CHOICES, required=False, allow_blank=True
     )

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
+from salesops.money import max_amount
+
 
 def validate_country(value: str) -> None:
     if pycountry.countries.get(alpha_2=value) is None:
@@ -113,10 +115,18 @@ class Deal(models.Model):
     stage = models.CharField(max_length=30, choices=Stage.choices, default=Stage.PROSPECTING)
     # The stage a lost deal was in when it was lost; feeds stage-to-stage conversion.
     lost_at_stage = models.CharField(max_length=30, choices=Stage.choices, blank=True)
+    # Bounded below the column (salesops.money): forms, the admin included, refuse a typo.
     amount = models.DecimalField(
-        "expected amount", max_digits=14, decimal_places=2, null=True, blank=True
+        "expected amount",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[max_amount],
     )
-    close_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    close_value = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[max_amount]
+    )
     engage_date = models.DateField(null=True, blank=True)
     close_date = models.DateField(null=True, blank=True)
     stage_entered_at = models.DateTimeField(null=True, blank=True)

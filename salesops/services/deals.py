@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from salesops.models import OPEN_STAGES, Account, Deal, DealSplit, Person, Product, Stage
+from salesops.money import check_amount
 
 HUNDRED = Decimal("100")
 # Fields a deal's owner (a rep) may change; everything else is for sales ops.
@@ -30,6 +31,8 @@ def _validate_stage_fields(deal: Deal) -> None:
         errors["close_value"] = "The close value cannot be negative."
     if deal.amount is not None and deal.amount < 0:
         errors["amount"] = "The amount cannot be negative."
+    check_amount(deal.close_value, "close_value", errors)
+    check_amount(deal.amount, "amount", errors)
     if deal.close_date and deal.engage_date and deal.close_date < deal.engage_date:
         errors["close_date"] = "The close date cannot be before the engage date."
     if deal.lost_at_stage and deal.lost_at_stage not in OPEN_STAGES:
