@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from salesops.admin.service_writes import ServiceWritesMixin
 from salesops.exceptions import ApplicationError
 from territories.models import (
     AccountTerritory,
@@ -29,6 +30,7 @@ from territories.services import (
     territory_model_activate,
     territory_update,
 )
+from territories.services.pins import pin_remove, pin_set
 from territories.services.rules import RULE_FIELDS
 
 
@@ -158,12 +160,38 @@ class AssignmentRuleAdmin(_ServiceErrors, admin.ModelAdmin):
 
 
 @admin.register(Pin)
-class PinAdmin(admin.ModelAdmin):
+class PinAdmin(ServiceWritesMixin, admin.ModelAdmin):
+    """Through pin_set/pin_remove: archived models stay read-only, a pin's territory belongs to
+    its model, and a pin replaces the account's earlier override."""
+
     list_display = ("account", "model", "kind", "territory", "source", "created_at")
     list_filter = ("kind", "source", "model")
     search_fields = ("account__name", "reason")
     autocomplete_fields = ("account", "territory", "model")
     list_select_related = ("account", "model", "territory")
+    fields = ("model", "account", "kind", "territory", "source", "reason", "created_by")
+    readonly_fields = ("created_by",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # One override per (model, account): another account is another pin.
+        return ("model", "account", "created_by") if obj is not None else ("created_by",)
+
+    def save_model(self, request: HttpRequest, obj: Pin, form: Any, change: bool) -> None:
+        def write() -> None:
+            obj.pk = pin_set(
+                model=obj.model,
+                account=obj.account,
+                territory=obj.territory,
+                kind=obj.kind,
+                reason=obj.reason,
+                source=obj.source,
+                user=request.user,
+            ).pk
+
+        self.run(request, write)
+
+    def delete_model(self, request: HttpRequest, obj: Pin) -> None:
+        self.run(request, lambda: pin_remove(pin=obj))
 
 
 @admin.register(TerritoryAssignment)

@@ -10,9 +10,21 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from salesops.models import Account, Deal, DealSplit, JobRun, Person, Product, SalesCost, Team
+from salesops.admin.service_writes import ServiceWritesMixin
+from salesops.models import (
+    Account,
+    CostSource,
+    Deal,
+    DealSplit,
+    JobRun,
+    Person,
+    Product,
+    SalesCost,
+    Team,
+)
 from salesops.selectors.scope import team_subtree_ids
 from salesops.services.accounts import ACCOUNT_FIELDS, account_create, account_update
+from salesops.services.costs import COST_EDITABLE_FIELDS, cost_record, cost_update
 from salesops.services.deals import HUNDRED, deal_splits_set, deal_update
 from salesops.services.people import person_deactivate, person_sync_groups
 from salesops.zones import TimeZoneInput
@@ -187,13 +199,40 @@ class DealAdmin(admin.ModelAdmin):
 
 
 @admin.register(SalesCost)
-class SalesCostAdmin(admin.ModelAdmin):
+class SalesCostAdmin(ServiceWritesMixin, admin.ModelAdmin):
+    """Manual entries through cost_record/cost_update; computed rows (meeting time, commission)
+    belong to the process that posted them and are only shown. The ledger keeps its rows:
+    a wrong entry is corrected, or offset with an adjustment."""
+
     list_display = ("date", "person", "team", "category", "amount", "source", "note")
     list_filter = ("category", "source", "date")
     search_fields = ("person__name", "team__name", "note", "external_ref")
     autocomplete_fields = ("person", "team")
     list_select_related = ("person", "team")
     date_hierarchy = "date"
+    fields = ("date", "person", "team", "category", "amount", "note", "source", "external_ref")
+    readonly_fields = ("source", "external_ref")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.source == CostSource.COMPUTED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: SalesCost, form: Any, change: bool) -> None:
+        data = {name: form.cleaned_data.get(name) for name in COST_EDITABLE_FIELDS}
+        data["note"] = data["note"] or ""
+        if change:
+            stored = SalesCost.objects.get(pk=obj.pk)
+            self.run(request, lambda: cost_update(cost=stored, data=data))
+            return
+
+        def add() -> None:
+            obj.pk = cost_record(source=CostSource.MANUAL, **data).pk
+
+        self.run(request, add)
 
 
 @admin.register(JobRun)
