@@ -29,8 +29,8 @@ from django.test import Client
 DEMO_LOGINS = ("admin", "ops", "manager", "rep")
 MAX_URLS = 150  # per persona
 MAX_DEPTH = 3  # home (0) → navigation pages (1) → their links (2) → one more
-PER_SHAPE = 3  # three /meetings/<n>/ pages are enough; then the next kind of page
-OPTIONS_PER_SELECT = 5  # a filter form is submitted with up to 5 choices of each of its selects
+PER_SHAPE = 1  # one /meetings/<n>/ page stands for its kind; then the next kind of page
+OPTIONS_PER_SELECT = 2  # a filter form is submitted with up to 2 choices of each of its selects
 
 NAV_ALL = {
     "/",
