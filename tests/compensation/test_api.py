@@ -224,7 +224,7 @@ def test_simulator_returns_the_domain_examples_and_saves_nothing(personas, api_c
         {"plan": {"method": "sideways"}, "deals": []},
         format="json",
     )
-    assert bad.status_code == 400 and "method" in bad.json()
+    assert bad.status_code == 400 and "/method" in bad.json()
     assert Statement.objects.count() == before
 
 

@@ -208,12 +208,15 @@ def test_non_recoverable_draw_is_never_recovered():
 @pytest.mark.parametrize(
     "definition,field",
     [
-        ({"method": "sideways"}, "method"),
-        ({"tiers": [{"from": "5", "to": None, "rate": "1"}]}, "tiers"),
-        ({"tiers": [{"from": "0", "to": "10", "rate": "1"}]}, "tiers"),
-        ({"base_rate": 0.05}, "base_rate"),
-        ({"cap": {"kind": "lots", "value": "1"}}, "cap"),
-        ({"spifs": [{"name": "x", "amount": "1", "start": "nope", "end": "2026-01-01"}]}, "spifs"),
+        ({"method": "sideways"}, "/method"),
+        ({"tiers": [{"from": "5", "to": None, "rate": "1"}]}, "/tiers/0/from"),
+        ({"tiers": [{"from": "0", "to": "10", "rate": "1"}]}, "/tiers/0/to"),
+        ({"base_rate": 0.05}, "/base_rate"),
+        ({"cap": {"kind": "lots", "value": "1"}}, "/cap/kind"),
+        (
+            {"spifs": [{"name": "x", "amount": "1", "start": "nope", "end": "2026-01-01"}]},
+            "/spifs/0/start",
+        ),
     ],
 )
 def test_invalid_plans_are_refused_with_field_messages(definition, field):
