@@ -275,6 +275,10 @@ class StatementLine(models.Model):
     formula = models.TextField(blank=True)
     slices = models.JSONField(default=list, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
+    # What the line pays in the payout ledger: its kind, or for a correction the kind it corrects;
+    # and the fiscal month whose computation the amount comes from (the deal's credit month).
+    component = models.CharField(max_length=20, blank=True)
+    measure_period = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -288,6 +292,68 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement} #{self.position} {self.kind}"
+
+
+class PayoutComponent(models.TextChoices):
+    COMMISSION = "commission", "Commission"
+    SPIF = "spif", "SPIF"
+    CAP = "cap", "Cap"
+    CLAWBACK = "clawback", "Clawback"
+    DRAW = "draw", "Draw top-up"
+    DRAW_RECOVERY = "draw_recovery", "Draw recovery"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+DEAL_COMPONENTS = (PayoutComponent.COMMISSION, PayoutComponent.SPIF, PayoutComponent.CLAWBACK)
+
+
+class PayoutEntry(models.Model):
+    """The payout ledger: one row per line of an approved statement, recording what it paid
+    and what for (person, deal, credit share, measure, month, plan version). Written once when the
+    statement is approved, never changed: "already paid" for (person, deal, component) is the sum
+    of these rows, and a statement pays only the difference to what is owed now."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="payouts")
+    line = models.OneToOneField(StatementLine, on_delete=models.PROTECT, related_name="payout")
+    person = models.ForeignKey("salesops.Person", on_delete=models.PROTECT, related_name="+")
+    deal = models.ForeignKey(
+        "salesops.Deal", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    component = models.CharField(max_length=20, choices=PayoutComponent.choices)
+    correction = models.BooleanField(default=False)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    share = models.DecimalField(
+        max_digits=7, decimal_places=4, null=True, blank=True, help_text="Split percent."
+    )
+    base = models.DecimalField(
+        max_digits=24, decimal_places=8, null=True, blank=True, help_text="Credited value."
+    )
+    measure = models.CharField(max_length=20, default="revenue")
+    period_start = models.DateField(help_text="The fiscal month whose computation owed this.")
+    plan_version = models.ForeignKey(
+        PlanVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    explanation = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["statement", "line"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(component__in=[c.value for c in PayoutComponent]),
+                name="payout_component_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(component__in=[c.value for c in DEAL_COMPONENTS])
+                | Q(deal__isnull=False),
+                name="payout_deal_component_has_deal",
+            ),
+            models.CheckConstraint(condition=~Q(amount=0), name="payout_amount_not_zero"),
+        ]
+        indexes = [models.Index(fields=["person", "deal", "component"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.component} {self.amount} ({self.statement_id})"
 
 
 class Adjustment(models.Model):

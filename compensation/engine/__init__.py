@@ -23,10 +23,13 @@ The contract is the worked examples in docs/domain.md, 'Commission plans'. Rules
 """
 
 from compensation.engine.calculate import (
+    CORRECTION,
     Adjustment,
     Clawback,
+    Correction,
     DealCredit,
     Line,
+    Paid,
     Result,
     Slice,
     amount_tiers,
@@ -75,6 +78,7 @@ __all__ = [
     "CENT",
     "CLAWBACK",
     "COMMISSION",
+    "CORRECTION",
     "DRAW",
     "DRAW_RECOVERY",
     "HUNDRED",
@@ -87,9 +91,11 @@ __all__ = [
     "Adjustment",
     "Cap",
     "Clawback",
+    "Correction",
     "DealCredit",
     "Draw",
     "Line",
+    "Paid",
     "Plan",
     "Result",
     "Slice",

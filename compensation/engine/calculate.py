@@ -3,7 +3,7 @@ totals. Pure (no database); see compensation.engine for the rules."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -64,6 +64,31 @@ class Adjustment:
     reason: str
 
 
+CORRECTION = "correction"
+
+
+@dataclass(frozen=True)
+class Paid:
+    """What the payout ledger already paid for one (deal, component): netted against the owed."""
+
+    amount: Decimal
+    where: str  # e.g. "FY2026-M02", for the explanation
+
+
+@dataclass(frozen=True)
+class Correction:
+    """Owed now − paid before for one (deal, component) of a locked earlier month (or a deal
+    that no longer credits this person): a line of its own, outside the cap and the draw."""
+
+    ref: str
+    component: str
+    owed: Decimal
+    paid: Decimal
+    reason: str
+    deal_id: int | None = None
+    measure_period: date | None = None
+
+
 @dataclass(frozen=True)
 class Slice:
     tier: str
@@ -83,6 +108,8 @@ class Line:
     tier: str = ""
     slices: tuple[Slice, ...] = ()
     deal_id: int | None = None
+    component: str = ""  # the ledger component (its kind, or what a correction corrects)
+    measure_period: date | None = None  # the month a correction's owed amount comes from
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -265,6 +292,86 @@ def cap_amount(plan: Plan, target_incentive: Decimal | None) -> Decimal | None:
     return cents(target_incentive * plan.cap.value / HUNDRED)
 
 
+def _net(
+    lines: list[Line], paid: Mapping[tuple[int, str], Paid], deals: Sequence[DealCredit]
+) -> list[Line]:
+    """Replace the lines of each (deal, component) already paid by one correcting line for the
+    difference (none when nothing changed): a deal is never paid twice. A paid component this
+    period no longer owes for one of its deals (e.g. a SPIF whose window it left) owes 0."""
+    owed: dict[tuple[int, str], Decimal] = {}
+    refs = {d.deal_id: d.ref for d in deals if d.deal_id is not None}
+    lines = [
+        *lines,
+        *(
+            Line(
+                kind=kind,
+                ref=refs[deal_id],
+                description="",
+                amount=ZERO,
+                formula="",
+                deal_id=deal_id,
+            )
+            for deal_id, kind in sorted(paid)
+            if deal_id in refs and kind in (COMMISSION, SPIF)
+        ),
+    ]
+    for line in lines:
+        if line.deal_id is not None and (line.deal_id, line.kind) in paid:
+            key = (line.deal_id, line.kind)
+            owed[key] = owed.get(key, ZERO) + line.amount
+    out: list[Line] = []
+    for line in lines:
+        key = (line.deal_id or 0, line.kind)
+        if line.deal_id is None or key not in paid:
+            out.append(line)
+            continue
+        if key not in owed:
+            continue  # this (deal, component) already has its one correcting line
+        now = owed.pop(key)
+        before = paid[key]
+        diff = now - before.amount
+        if diff == 0:
+            continue
+        label = "commission" if line.kind == COMMISSION else "SPIF"
+        out.append(
+            Line(
+                kind=CORRECTION,
+                ref=line.ref,
+                description=(
+                    f"Correction of the {label} on deal {line.ref}: {fmt_amount(now)} owed now, "
+                    f"{fmt_amount(before.amount)} paid before ({before.where})"
+                ),
+                amount=diff,
+                formula=(
+                    f"{fmt_amount(now)} owed now − {fmt_amount(before.amount)} paid "
+                    f"= {fmt_amount(diff)}"
+                ),
+                base=line.base,
+                rate=line.rate,
+                tier=line.tier,
+                slices=line.slices,
+                deal_id=line.deal_id,
+                component=line.kind,
+            )
+        )
+    return out
+
+
+def _correction_line(c: Correction) -> Line:
+    diff = cents(c.owed) - cents(c.paid)
+    return Line(
+        kind=CORRECTION,
+        ref=c.ref,
+        description=f"Correction: {c.reason}",
+        amount=diff,
+        formula=f"{fmt_amount(cents(c.owed))} owed now − {fmt_amount(cents(c.paid))} paid "
+        f"= {fmt_amount(diff)}",
+        deal_id=c.deal_id,
+        component=c.component,
+        measure_period=c.measure_period,
+    )
+
+
 @sensitive_variables()
 def calculate(
     *,
@@ -276,9 +383,14 @@ def calculate(
     carry_in: Decimal = ZERO,
     draw_balance: Decimal = ZERO,
     target_incentive: Decimal | None = None,
+    paid: Mapping[tuple[int, str], Paid] | None = None,
+    corrections: Sequence[Correction] = (),
 ) -> Result:
     """One statement's lines and totals. `carry_in` (≤ 0) and `draw_balance` (≥ 0) come from the
-    previous statement. Pure: the same inputs always give the same lines."""
+    previous statement. `paid` (deal id, component) → what the payout ledger already paid for
+    a deal this period credits: only the difference is paid, as a correction line; commission and
+    earnings (cap, draw) are computed before that netting... see docs "Payout ledger".
+    Pure: the same inputs always give the same lines."""
     ordered = sorted(deals, key=lambda d: (d.close_date, d.ref))
     lines, reached = _commission_lines(plan, quota, ordered)
     commission = sum((line.amount for line in lines), ZERO)
@@ -351,6 +463,10 @@ def calculate(
                 ),
             )
         )
+    if paid:
+        lines = _net(lines, paid, ordered)
+        commission = sum((ln.amount for ln in lines if ln.kind in (COMMISSION, CAP)), ZERO)
+        earned = commission + sum((ln.amount for ln in lines if ln.kind == SPIF), ZERO)
     for claw in clawbacks:
         lines.append(
             Line(
@@ -372,6 +488,7 @@ def calculate(
                 formula=fmt_amount(cents(adj.amount)),
             )
         )
+    lines.extend(_correction_line(c) for c in corrections if cents(c.owed) != cents(c.paid))
     if carry_in < 0:
         lines.append(
             Line(

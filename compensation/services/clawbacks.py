@@ -35,7 +35,8 @@ def clawbacks_due(
     }
     paid = (
         StatementLine.objects.filter(
-            kind__in=[engine.COMMISSION, engine.SPIF],
+            # What the ledger paid for the deal: its lines and their later corrections.
+            kind__in=[engine.COMMISSION, engine.SPIF, engine.CORRECTION],
             statement__status__in=LOCKED,
             statement__period_start__lt=period.start,
             statement__person_id__in=person_ids,

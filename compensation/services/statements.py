@@ -35,6 +35,7 @@ from compensation.models import (
 from compensation.selectors.attainment import quota_by_person
 from compensation.services._history import history_user, save_with_user
 from compensation.services.clawbacks import clawbacks_due
+from compensation.services.payouts import commission_cost_post, ledger_inputs, payouts_record
 from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.models import Person
@@ -214,6 +215,8 @@ LINE_SIGNATURE = (
     "rate",
     "formula",
     "amount",
+    "component",
+    "measure_period",
 )
 
 
@@ -255,7 +258,7 @@ def _statement_fields(
     }
 
 
-def _lines(result: engine.Result) -> list[StatementLine]:
+def _lines(result: engine.Result, period: calendar.FiscalPeriod) -> list[StatementLine]:
     return [
         StatementLine(
             position=i + 1,
@@ -271,6 +274,8 @@ def _lines(result: engine.Result) -> list[StatementLine]:
                 {"tier": s.tier, "base": str(s.base), "rate": str(s.rate)} for s in line.slices
             ],
             amount=line.amount,
+            component=line.component or line.kind,
+            measure_period=line.measure_period or period.start,
         )
         for i, line in enumerate(result.lines)
     ]
@@ -332,6 +337,11 @@ def statements_generate(
         adjustments[adj.person_id].append(
             engine.Adjustment(ref=f"adjustment:{adj.pk}", amount=adj.amount, reason=adj.reason)
         )
+    ledger = ledger_inputs(
+        person_ids=people,
+        period=period,
+        target_incentives={pid: a.target_incentive for pid, a in assignments.items()},
+    )
     now = timezone.now()
     report = GenerateReport()
     to_create: list[tuple[Statement, list[StatementLine]]] = []
@@ -357,9 +367,11 @@ def statements_generate(
                 carry_in=prev.carry_forward if prev else ZERO,
                 draw_balance=prev.draw_balance if prev else ZERO,
                 target_incentive=assignment.target_incentive,
+                paid=ledger.paid.get(pid),
+                corrections=ledger.corrections.get(pid, ()),
             )
             fields = _statement_fields(period, version, result, now)
-            lines = _lines(result)
+            lines = _lines(result, period)
             _check_fits(fields, lines)
         except ApplicationError:
             report.skipped += 1
@@ -426,6 +438,8 @@ def statement_approve(*, user: AnyUser | None, statement: Statement) -> Statemen
     statement.approved_by = history_user(user)
     statement.approved_at = timezone.now()
     save_with_user(statement, user=user)
+    payouts_record(statement=statement)
+    commission_cost_post(statement=statement)
     from compensation.tasks import statement_ready_notify_task  # tasks import the services
 
     statement_id = statement.pk
