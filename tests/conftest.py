@@ -84,6 +84,19 @@ def pytest_report_header() -> str:
     )
 
 
+@pytest.fixture
+def january_berlin(settings: Any) -> None:
+    """Pin the default company calendar (calendar months from January, Europe/Berlin) for a test
+    whose dates are worked examples of it, whatever SALESOPS_TEST_CALENDAR chose. The periods of
+    every calendar are checked by the calendar-agnostic tests."""
+    from tests.calendars import CALENDARS
+
+    for name, value in CALENDARS["jan-berlin"].items():
+        setattr(settings, name, value)
+    settings.FISCAL_WEEK_END_WEEKDAY = "sat"
+    settings.CELERY_TIMEZONE = "Europe/Berlin"
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # Personas hash nine passwords per test; PBKDF2's deliberate slowness costs seconds each.

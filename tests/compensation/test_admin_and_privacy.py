@@ -17,6 +17,7 @@ from compensation.services import statements as svc
 from compensation.services.quotas import Assignee, quota_set
 from salesops import calendar
 from tests.compensation.factories import FLAT_5, approved_plan, assign, territory, won_deal
+from territories.models import TerritoryAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def statement(personas):
     assign(rep, version, dt.date(2026, 1, 1))
     won_deal(rep, "123456.78", dt.date(2026, 3, 10))
     return svc.statement_generate(
-        person=rep, period=calendar.month(2026, 3), user=personas.sales_ops
+        person=rep, period=calendar.month_containing(dt.date(2026, 3, 15)), user=personas.sales_ops
     )
 
 
@@ -68,7 +69,7 @@ def test_reps_have_no_admin(personas, statement, client_for):
 def test_pay_amounts_never_reach_the_logs(personas, statement, api_client_for, caplog):
     caplog.set_level(logging.DEBUG)
     ops = api_client_for(personas.sales_ops)
-    ops.post("/api/v1/compensation/statements/generate/", {"period": "FY2026-M03"})
+    ops.post("/api/v1/compensation/statements/generate/", {"period": statement.period_key})
     api_client_for(personas.rep_b1).get(f"/api/v1/compensation/statements/{statement.pk}/")
     ops.post(
         "/api/v1/compensation/simulate/",
@@ -83,14 +84,18 @@ def test_pay_amounts_never_reach_the_logs(personas, statement, api_client_for, c
 
 def test_territory_attainment_uses_the_registered_credit_provider(personas, monkeypatch):
     tid = territory("West").pk
+    # Scoped like the territories: manager_a reads West because their rep covers it.
+    TerritoryAssignment.objects.create(
+        territory_id=tid, person=personas.rep_a1.person, effective_from=dt.date(2026, 1, 1)
+    )
     quota_set(
         user=None,
         assignee=Assignee(territory_id=tid),
         metric="revenue",
-        period=calendar.year(2026),
+        period=calendar.year_containing(dt.date(2026, 3, 15)),
         amount=D(1000),
     )
-    year = calendar.year(2026)
+    year = calendar.year_containing(dt.date(2026, 3, 15))
     monkeypatch.setattr(attainment_module, "_territory_credit", [])
     rows = territory_attainment(
         user=personas.manager_a, territory_ids=[tid], start=year.start, end=year.end

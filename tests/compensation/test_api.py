@@ -21,7 +21,7 @@ from tests.compensation.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-MAR = calendar.month(2026, 3)
+MAR = calendar.month_containing(dt.date(2026, 3, 15))
 PAID = ("rep_a1", "rep_a2", "rep_a3", "rep_b1", "outsider")
 VISIBLE = {
     "admin": set(PAID),
@@ -37,7 +37,9 @@ VISIBLE = {
 
 @pytest.fixture
 def paydata(personas):
-    version = approved_plan("Accelerated", MARGINAL_ATTAINMENT, calendar.month(2026, 1).start)
+    version = approved_plan(
+        "Accelerated", MARGINAL_ATTAINMENT, calendar.month_containing(dt.date(2026, 1, 15)).start
+    )
     for name in PAID:
         person = personas.person(name)
         assign(person, version, dt.date(2026, 1, 1), target_incentive=D(5000))
@@ -77,7 +79,7 @@ def test_quota_and_attainment_follow_the_scope(personas, paydata, api_client_for
     client = api_client_for(getattr(personas, who))
     quotas = client.get("/api/v1/compensation/quotas/").json()["results"]
     assert _names(personas, {q["person"] for q in quotas}) == VISIBLE[who]
-    rows = client.get("/api/v1/compensation/attainment/?period=FY2026-M03").json()
+    rows = client.get(f"/api/v1/compensation/attainment/?period={MAR.name}").json()
     paid_rows = [r for r in rows if r["quota"] is not None]
     assert _names(personas, {r["person_id"] for r in paid_rows}) == VISIBLE[who]
     assert {r["percent"] for r in paid_rows} == {"150.00"}
@@ -173,12 +175,12 @@ def test_ops_approve_pay_and_export_payroll_csv(personas, paydata, api_client_fo
     statement = Statement.objects.get(person=personas.person("rep_a1"))
     assert ops.post(f"/api/v1/compensation/statements/{statement.pk}/approve/").status_code == 200
     assert ops.post(f"/api/v1/compensation/statements/{statement.pk}/pay/").status_code == 200
-    response = ops.get("/api/v1/compensation/statements/export/?period=FY2026-M03")
+    response = ops.get(f"/api/v1/compensation/statements/export/?period={MAR.name}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = response.content.decode().strip().splitlines()
     assert rows[0].startswith("person_id,name,email,period,status,payable")
-    assert len(rows) == 2 and ",FY2026-M03,paid,8250.00," in rows[1]
+    assert len(rows) == 2 and f",{MAR.name},paid,8250.00," in rows[1]
     assert Statement.history.filter(id=statement.pk).first().history_user == personas.sales_ops
 
 

@@ -20,16 +20,9 @@ pytestmark = pytest.mark.django_db
 AFTER_BERLIN_MIDNIGHT = dt.datetime(2026, 3, 31, 22, 30, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def berlin_january(settings):
-    settings.COMPANY_TIME_ZONE = "Europe/Berlin"
-    settings.FISCAL_YEAR_START_MONTH = 1
-    settings.TIME_ZONE = "UTC"
-
-
 @time_machine.travel(AFTER_BERLIN_MIDNIGHT, tick=False)
 def test_statements_page_current_month_is_the_new_month_at_0030_berlin(
-    berlin_january, personas, client_for
+    january_berlin, personas, client_for
 ):
     response = client_for(personas.sales_ops).get("/compensation/statements/")
 
@@ -37,7 +30,7 @@ def test_statements_page_current_month_is_the_new_month_at_0030_berlin(
 
 
 @time_machine.travel(AFTER_BERLIN_MIDNIGHT, tick=False)
-def test_a_default_dated_adjustment_lands_on_the_new_month_at_0030_berlin(berlin_january, personas):
+def test_a_default_dated_adjustment_lands_on_the_new_month_at_0030_berlin(january_berlin, personas):
     adjustment = adjustment_add(
         user=personas.sales_ops,
         person=personas.person("rep_a1"),
@@ -50,7 +43,7 @@ def test_a_default_dated_adjustment_lands_on_the_new_month_at_0030_berlin(berlin
 
 
 @time_machine.travel(AFTER_BERLIN_MIDNIGHT, tick=False)
-def test_the_nightly_regeneration_dates_its_run_by_the_company_day(berlin_january, db):
+def test_the_nightly_regeneration_dates_its_run_by_the_company_day(january_berlin, db):
     from salesops.models import JobRun
 
     statements_regenerate_open_task()

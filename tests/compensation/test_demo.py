@@ -18,6 +18,8 @@ from tests.factories import PersonFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC)
+THIS_YEAR = calendar.year_containing(TODAY.date())
+LAST_YEAR_DAY = THIS_YEAR.previous().start + dt.timedelta(days=70)  # big deals last year
 
 
 def _org():
@@ -33,8 +35,8 @@ def _org():
     sdr = PersonFactory(role=Role.SDR, team=team, manager=manager)
     for i, person in enumerate([rep, *others, sdr]):
         for month in range(1, 7):
-            won_deal(person, str(10_000 + 1_000 * i), dt.date(2026, month, 3 + i))
-        won_deal(person, str(50_000 + 5_000 * i), dt.date(2025, 9, 3 + i))
+            won_deal(person, str(10_000 + 1_000 * i), dt.date(2026, month, 10 + i))
+        won_deal(person, str(50_000 + 5_000 * i), LAST_YEAR_DAY + dt.timedelta(days=i))
     return ops, manager, rep, others
 
 
@@ -42,22 +44,26 @@ def _org():
 def test_seed_demo_builds_a_year_of_pay_data():
     ops, manager, rep, others = _org()
     demo.seed_demo(seed=7, scale="small")
-    assert Quota.objects.filter(person=rep, metric="revenue", fiscal_year=2026).count() == 12
+    assert (
+        Quota.objects.filter(person=rep, metric="revenue", fiscal_year=THIS_YEAR.fy).count() == 12
+    )
     assert not Quota.objects.filter(person=manager).exists()  # their number is the team's
     assert not Statement.objects.filter(person=manager).exists()
     assert not Quota.objects.filter(person=ops).exists()
-    assert Quota.objects.filter(team__name="Demo team", fiscal_year=2026).count() == 12
+    assert Quota.objects.filter(team__name="Demo team", fiscal_year=THIS_YEAR.fy).count() == 12
     assert set(CommissionPlan.objects.values_list("name", flat=True)) == {
         demo.ACCELERATED,
         demo.RETROACTIVE,
     }
     assert set(PlanVersion.objects.values_list("status", flat=True)) == {"approved"}
     assert set(Statement.objects.values_list("status", flat=True)) == {"draft", "approved", "paid"}
-    current = Statement.objects.get(person=rep, period_start=dt.date(2026, 6, 1))
+    current = Statement.objects.get(
+        person=rep, period_start=calendar.month_containing(TODAY.date()).start
+    )
     assert current.status == "draft" and current.lines.exists() and current.payable > 0
     assert current.lines.filter(kind="clawback").exists()
     assert set(Dispute.objects.values_list("status", flat=True)) == {"open", "rejected"}
-    year = calendar.year(2026)
+    year = THIS_YEAR
     rows = attainment_for_people(
         user=ops.user,
         person_ids=[p.pk for p in [rep, *others]],
@@ -69,7 +75,7 @@ def test_seed_demo_builds_a_year_of_pay_data():
     assert pace is not None and D(100) < pace < D(125)
     assert all(r.quota for r in rows.values())
     assert Quota.history.filter(history_user=ops.user).exists()
-    last_year = club_members(year=calendar.year(2025))
+    last_year = club_members(year=THIS_YEAR.previous())
     assert last_year and {m.tier for m in last_year} <= {"presidents", "chairmans"}
 
 

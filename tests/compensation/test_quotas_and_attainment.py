@@ -20,11 +20,12 @@ from tests.compensation.factories import month_quota, territory, won_deal
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
-FY26 = calendar.year(2026)
-MARCH = calendar.month(2026, 3)
+FY26 = calendar.year_containing(dt.date(2026, 3, 15))
+MARCH = calendar.month_containing(dt.date(2026, 3, 15))
 
 
 def test_fiscal_calendar_with_a_july_start(settings):
+    settings.FISCAL_CALENDAR = "months"
     settings.FISCAL_YEAR_START_MONTH = 7
     fy = calendar.year(2027)
     assert (fy.start, fy.end) == (dt.date(2026, 7, 1), dt.date(2027, 6, 30))
@@ -78,16 +79,15 @@ def test_new_hire_ramps_25_50_75_100_from_hire_month(personas):
     rows = quota_set(
         user=None, assignee=Assignee(person=rep), metric="revenue", period=FY26, amount=D(120000)
     )
-    assert [r.amount for r in rows[:7]] == [
-        D("0.00"),
-        D("0.00"),
+    # Nothing before the hire month (the fiscal month holding 20 March), then 25/50/75/100 %.
+    hired = [r.period_start for r in rows].index(calendar.month_containing(rep.hire_date).start)
+    assert [r.amount for r in rows] == [D("0.00")] * hired + [
         D("2500.00"),
         D("5000.00"),
         D("7500.00"),
-        D("10000.00"),
-        D("10000.00"),
+        *[D("10000.00")] * (12 - hired - 3),
     ]
-    assert "ramp 25 %" in rows[2].basis
+    assert "ramp 25 %" in rows[hired].basis
 
 
 def test_setting_the_same_quota_again_writes_no_history(personas):
@@ -117,7 +117,7 @@ def test_split_credit_counts_only_each_persons_share(personas):
 
 def test_pace_compares_credit_with_where_the_rep_should_be_today(personas):
     rep = personas.person("rep_a1")
-    month_quota(rep, calendar.month(2026, 4), "3000")  # April: 30 days
+    month_quota(rep, calendar.month_containing(dt.date(2026, 4, 15)), "3000")  # April: 30 days
     won_deal(rep, "1500", dt.date(2026, 4, 5))
     row = attainment_for_people(
         user=personas.sales_ops,
@@ -207,7 +207,7 @@ def test_territory_quota_totals_for_the_balance_view(personas):
         user=None,
         assignee=Assignee(territory_id=south.pk),
         metric="revenue",
-        period=calendar.year(2025),
+        period=calendar.year_containing(dt.date(2025, 3, 15)),
         amount=D(99),
     )
     totals = quota_totals_for_territories(territory_ids=[north.pk, south.pk], year=FY26)

@@ -33,7 +33,7 @@ from tests.compensation.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-JAN, FEB, MAR = (calendar.month(2026, i) for i in (1, 2, 3))
+JAN, FEB, MAR = (calendar.month_containing(dt.date(2026, i, 15)) for i in (1, 2, 3))
 
 
 @pytest.fixture
@@ -163,7 +163,7 @@ def test_refund_outside_the_clawback_window_is_not_clawed_back(personas, rep):
     clawbacks.deal_reversal_record(
         user=None, deal_id=deal.pk, reversed_on=dt.date(2026, 5, 1), reason="refunded"
     )
-    may = svc.statement_generate(person=rep, period=calendar.month(2026, 5))
+    may = svc.statement_generate(person=rep, period=calendar.month_containing(dt.date(2026, 5, 15)))
     assert not may.lines.filter(kind="clawback").exists()
 
 

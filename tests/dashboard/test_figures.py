@@ -71,6 +71,7 @@ def test_company_scope_counts_everyone(personas: Any, book: Any) -> None:
     assert tiles.cost == Decimal("4000")
 
 
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_magic_number_uses_the_last_closed_quarter(personas: Any, book: Any) -> None:
     # docs/domain.md's example: revenue 100,000 → 130,000 with previous-quarter cost 120,000 → 1.00.
     p = personas.person

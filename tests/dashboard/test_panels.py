@@ -120,6 +120,7 @@ def test_territory_balance_shows_the_active_model(
     assert "North" in html and "South" in html and "FY26 territories" in html
 
 
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_attainment_pace_and_club_badges_come_from_quotas(
     personas: Any, book: Any, client_for: Any
 ) -> None:
@@ -128,9 +129,11 @@ def test_attainment_pace_and_club_badges_come_from_quotas(
 
     p = personas.person
     for index in (1, 2, 3):
-        month_quota(p("rep_a1"), calendar.month(2026, index), "10000")
-        month_quota(p("rep_a2"), calendar.month(2026, index), "5000")
-    month_quota(p("rep_a3"), calendar.month(2026, 1), "1000")  # plan 1,000, credited 5,000
+        month_quota(p("rep_a1"), calendar.month_containing(dt.date(2026, index, 15)), "10000")
+        month_quota(p("rep_a2"), calendar.month_containing(dt.date(2026, index, 15)), "5000")
+    month_quota(
+        p("rep_a3"), calendar.month_containing(dt.date(2026, 1, 15)), "1000"
+    )  # plan 1,000, credited 5,000
     response = client_for(personas.manager_a).get("/dashboard/", {"period": "qtd"})
     tile = response.context["attainment_tile"]
     # Quarter quota (whole Q1): 30,000 + 15,000 + 1,000; credited 12,000 + 5,000 + 5,000.

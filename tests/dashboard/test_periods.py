@@ -26,6 +26,7 @@ D = dt.date
         ("t90", D(2026, 1, 1), D(2026, 3, 31), D(2025, 10, 3), D(2025, 12, 31)),
     ],
 )
+@pytest.mark.usefixtures("january_berlin")
 def test_periods_end_today_and_compare_with_the_same_span_before(
     key: str, start: dt.date, end: dt.date, prev_start: dt.date, prev_end: dt.date
 ) -> None:
@@ -47,16 +48,18 @@ def test_periods_end_today_and_compare_with_the_same_span_before(
         ("t90", D(2026, 2, 10)),
     ],
 )
+@pytest.mark.usefixtures("january_berlin")
 def test_to_date_periods_know_the_end_of_the_whole_period(key: str, full_end: dt.date) -> None:
     assert resolve_period(key=key, today=D(2026, 2, 10)).full_end == full_end
 
 
+@pytest.mark.usefixtures("january_berlin")
 def test_month_to_date_compares_with_the_same_days_of_the_previous_month() -> None:
     period = resolve_period(key="mtd", today=D(2026, 3, 20))
     assert (period.prev_start, period.prev_end) == (D(2026, 2, 1), D(2026, 2, 20))
 
 
-@override_settings(FISCAL_YEAR_START_MONTH=4)
+@override_settings(FISCAL_CALENDAR="months", FISCAL_YEAR_START_MONTH=4)
 def test_quarter_and_year_follow_the_fiscal_calendar() -> None:
     qtd = resolve_period(key="qtd", today=D(2026, 3, 20))
     ytd = resolve_period(key="ytd", today=D(2026, 3, 20))
@@ -87,7 +90,7 @@ def test_unknown_period_is_refused() -> None:
         resolve_period(key="fortnight", today=D(2026, 3, 20))
 
 
-@override_settings(COMPANY_TIME_ZONE="Pacific/Auckland")
+@override_settings(COMPANY_TIME_ZONE="Pacific/Auckland", FISCAL_CALENDAR="months")
 def test_today_is_the_company_calendar_day_not_utc() -> None:
     # 2026-03-31 20:00 UTC is already April 1st in Auckland: a new month and quarter there.
     with time_machine.travel(dt.datetime(2026, 3, 31, 20, 0, tzinfo=dt.UTC), tick=False):

@@ -40,7 +40,7 @@ def grow(personas: Any, people: int) -> None:
             owner=person, stage="closing", stage_entered_at=timezone.now() - dt.timedelta(days=90)
         )
         SalesCostFactory(person=person, date=dt.date(2026, 1, 10))
-        month_quota(person, calendar.month(2026, 1), "5000")
+        month_quota(person, calendar.month_containing(dt.date(2026, 1, 15)), "5000")
         meeting_with(person, added[i - 1])
     now = timezone.now()
     for i in range(people):
@@ -84,7 +84,7 @@ def test_page_query_count_does_not_grow_with_the_data(
     if params.get("team") == "sub":
         params = {"team": str(personas.team_a_east.pk)}
     # Every panel filled: quotas (attainment, clubs), an active territory model, meetings.
-    month_quota(personas.person("rep_a1"), calendar.month(2026, 1), "10000")
+    month_quota(personas.person("rep_a1"), calendar.month_containing(dt.date(2026, 1, 15)), "10000")
     make_territory(make_model(name="Active", state="active"), "North")
     meeting_with(personas.person("rep_a1"), personas.person("rep_a2"))
     client = client_for(getattr(personas, persona))

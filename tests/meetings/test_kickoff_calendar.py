@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_july_start_kickoff_in_august_names_the_clubs_of_the_year_just_ended(settings):
+    settings.FISCAL_CALENDAR = "months"
     settings.FISCAL_YEAR_START_MONTH = 7
     settings.COMPANY_TIME_ZONE = "America/Los_Angeles"
     last_year = calendar.year(2025)  # July 2024 – June 2025, named by the year it ends in

@@ -4,7 +4,6 @@ import datetime as dt
 import json
 from collections import Counter
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
@@ -16,6 +15,7 @@ from meetings.selectors.meetings import unread_notification_count
 from meetings.services.reminders import reminders_dispatch, reminders_plan
 from meetings.services.scheduling import AttendeeInput, meeting_schedule
 from meetings.tasks import reminders_dispatch_task
+from salesops import calendar
 from tests.factories import PersonFactory, UserFactory, WonDealFactory
 from tests.meetings.conftest import RACE_QUEUE
 from tests.meetings.factories import (
@@ -109,7 +109,7 @@ def test_a_failed_send_is_retried_with_backoff_and_never_duplicated(counting_mai
 def test_action_items_come_as_one_digest_per_person(counting_mail, settings):
     settings.MEETING_DIGEST_HOUR = 0
     anna, bert = PersonFactory(), PersonFactory()
-    today = timezone.localdate()
+    today = calendar.company_today()
     ActionItemFactory(owner=anna, due_date=today - dt.timedelta(days=3), description="Send deck")
     ActionItemFactory(owner=anna, due_date=today + dt.timedelta(days=1), description="Call Acme")
     ActionItemFactory(owner=anna, due_date=today + dt.timedelta(days=5), description="Later")
@@ -129,7 +129,7 @@ def test_action_items_come_as_one_digest_per_person(counting_mail, settings):
 @pytest.mark.django_db
 def test_the_owner_is_reminded_to_follow_up_thirty_days_after_a_win(counting_mail):
     owner = PersonFactory(email="owner@example.com")
-    today = timezone.localdate()
+    today = calendar.company_today()
     WonDealFactory(owner=owner, close_date=today - dt.timedelta(days=30), close_value=Decimal(5))
     WonDealFactory(owner=owner, close_date=today - dt.timedelta(days=10), close_value=Decimal(5))
     reminders_dispatch()
@@ -172,10 +172,10 @@ def test_two_real_workers_racing_deliver_each_reminder_exactly_once(two_workers)
         AttendeeFactory(
             meeting=meeting, person=None, name="Guest", email=f"guest{i}@client.example"
         )
-    today = timezone.localdate()
+    today = calendar.company_today()
     for person in people[:12]:
         ActionItemFactory(owner=person, due_date=today - dt.timedelta(days=1))
-    local_hour = timezone.now().astimezone(ZoneInfo(conf.company_time_zone())).hour
+    local_hour = calendar.company_now().hour
     digests = 12 if local_hour >= conf.digest_hour() else 0
     expected = 40 * 4 + digests
 

@@ -76,6 +76,7 @@ def test_snapshot_outside_scope_is_404_and_writes_are_refused(computed, api_clie
     assert api_client_for(None).get(URL).status_code in (401, 403)
 
 
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_list_shows_ratio_with_one_decimal_and_dash_for_undefined(computed, api_client_for):
     p = computed
     won(p.person("rep_a1"), "99", dt.date(2026, 4, 10))
@@ -101,6 +102,7 @@ def test_trend_is_a_daily_series_in_date_order(computed, api_client_for):
     assert api_client_for(p.rep_a1).get(f"{URL}trend/").status_code == 400
 
 
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_magic_number_worked_example(personas, api_client_for):
     rep = personas.person("rep_a1")
     won(rep, "100000", dt.date(2026, 2, 10))

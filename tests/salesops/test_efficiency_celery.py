@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.utils import timezone
 
 from salesops.models import EfficiencySnapshot, JobRun, JobStatus
@@ -52,6 +53,7 @@ def _data(personas):
 
 
 @pytest.mark.celery
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_task_on_a_real_worker_writes_the_snapshots(celery_worker, personas):
     _data(personas)
     efficiency_snapshots_compute_task.delay(as_of=AS_OF.isoformat())
@@ -152,6 +154,7 @@ def test_a_running_or_succeeded_date_is_not_swept(personas):
         (dt.datetime(2026, 10, 24, 23, 30, tzinfo=dt.UTC), dt.date(2026, 10, 24)),  # 01:30 CEST
     ],
 )
+@pytest.mark.usefixtures("january_berlin")  # Berlin's DST nights
 def test_nightly_business_date_is_the_company_day_that_ended(instant, business_date):
     assert nightly_business_date(instant) == business_date
 
@@ -192,6 +195,6 @@ def test_beat_runs_nightly_at_01_30_company_time_with_an_expiry():
     assert entry["task"] == efficiency_snapshots_compute_task.name
     assert entry["schedule"].hour == {1} and entry["schedule"].minute == {30}
     assert entry["options"]["expires"] > 0
-    assert app.conf.timezone == "Europe/Berlin"  # COMPANY_TIME_ZONE
+    assert app.conf.timezone == settings.COMPANY_TIME_ZONE
     policy = efficiency_snapshots_compute_task
     assert policy.acks_late and policy.reject_on_worker_lost and policy.max_retries == 5

@@ -8,12 +8,18 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from salesops import calendar
 from salesops.formulas import format_ratio
 from salesops.models import EfficiencyPersonDay, EfficiencySnapshot
 from salesops.services.efficiency import efficiency_snapshots_compute
 from tests.salesops.test_efficiency_support import cost, snap, table, table_for, won
 
-MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+CALENDAR_MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))  # for the January-calendar tests
+# The fiscal month holding mid-March 2026 (March itself unless SALESOPS_TEST_CALENDAR is retail).
+MARCH = (
+    calendar.month_containing(dt.date(2026, 3, 15)).start,
+    calendar.month_containing(dt.date(2026, 3, 15)).end,
+)
 AS_OF = dt.date(2026, 4, 10)
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +126,7 @@ def test_negative_total_cost_still_gives_a_finite_ratio(personas):
     assert snap("person", rep, "month", *MARCH).ratio == Decimal("-250.0000")
 
 
+@pytest.mark.usefixtures("january_berlin")  # the dates are the January calendar's periods
 def test_periods_of_a_nightly_set(personas):
     rep = personas.person("rep_a1")
     won(rep, "100", dt.date(2026, 1, 15))
@@ -180,6 +187,7 @@ def test_deal_reopened_from_won_to_lost_is_corrected_next_run(personas):
     assert table_for(AS_OF) == incremental
 
 
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_incremental_equals_full_after_every_kind_of_change(personas):
     """Inside one test transaction every row looks changed since the last run (its now() is the
     transaction's start), so the second run re-aggregates everyone's days and publishes in full:
@@ -205,7 +213,7 @@ def test_incremental_equals_full_after_every_kind_of_change(personas):
     efficiency_snapshots_compute(as_of=AS_OF, full=True)
     assert incremental == table_for(AS_OF)
     assert not EfficiencySnapshot.objects.filter(
-        scope_type="person", scope_id=b1.pk, period="month", period_start=MARCH[0]
+        scope_type="person", scope_id=b1.pk, period="month", period_start=CALENDAR_MARCH[0]
     ).exists()  # b1 lost their split: no activity in March any more
     assert snap("person", a1, "month", dt.date(2026, 1, 1), dt.date(2026, 1, 31)).revenue == 1000
     assert not EfficiencySnapshot.objects.filter(
@@ -354,6 +362,7 @@ def test_entries_follow_the_team_the_person_was_in_on_the_entry_date(personas):
     assert table_for(AS_OF) == incremental
 
 
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_person_without_memberships_counts_for_current_team_on_all_dates(personas):
     rep = personas.person("rep_a1")
     won(rep, "1000", dt.date(2026, 1, 5))
@@ -397,6 +406,7 @@ def test_moves_must_be_in_date_order(personas):
     ]
 
 
+@pytest.mark.usefixtures("january_berlin")  # the dates are the January calendar's periods
 def test_provider_scope_is_folded_into_every_period(personas):
     from salesops.efficiency_scopes import register_scope_provider, unregister_scope_provider
     from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
@@ -424,7 +434,7 @@ def test_provider_scope_is_folded_into_every_period(personas):
     register_scope_provider("region", region_rows)
     try:
         efficiency_snapshots_compute(as_of=AS_OF)
-        march = snap("region", 1, "month", *MARCH)
+        march = snap("region", 1, "month", *CALENDAR_MARCH)
         assert (march.revenue, march.cost, march.ratio) == (1000, 400, Decimal("250.0000"))
         ytd = snap("region", 2, "ytd", dt.date(2026, 1, 1), AS_OF)
         assert (ytd.revenue, ytd.ratio, ytd.won_deals) == (500, None, 1)

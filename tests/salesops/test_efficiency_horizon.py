@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import override_settings
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from salesops.models import (
@@ -26,10 +26,16 @@ from salesops.services.efficiency import (
 )
 from salesops.services.efficiency.daily import HORIZON_CURSOR, horizon_recorded
 from salesops.services.efficiency.periods import all_spans, rolled_spans, state_horizon
+from tests.calendars import fiscal_configs, fiscal_settings
 from tests.salesops.test_efficiency_support import cost, snap, table_for, won
 
+# The dates below are worked examples of the January calendar (HORIZON is its previous fiscal
+# year's start); the horizon rule under every calendar is the hypothesis test's and
+# test_efficiency_periods.py's.
+pytestmark = pytest.mark.usefixtures("january_berlin")
+
 AS_OF = dt.date(2026, 4, 10)
-HORIZON = dt.date(2025, 1, 1)  # FISCAL_YEAR_START_MONTH = 1: the previous fiscal year's start
+HORIZON = dt.date(2025, 1, 1)  # the January calendar: the previous fiscal year's start
 BEFORE = dt.date(2024, 12, 31)
 OLDER = dt.date(2025, 6, 30)  # reads from 2024-01-01
 DECEMBER_2024 = (dt.date(2024, 12, 1), dt.date(2024, 12, 31))
@@ -54,18 +60,20 @@ def test_the_horizon_is_the_first_day_of_the_first_closed_month():
     assert state_horizon(OLDER) == dt.date(2024, 1, 1)
 
 
+@hypothesis_settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # config set per example
 @given(
     first=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
     later_by=st.integers(0, 800),
-    fiscal_start=st.integers(1, 12),
+    config=fiscal_configs(),
 )
-def test_no_run_reads_before_its_horizon_and_horizons_only_move_forward(
-    first, later_by, fiscal_start
-):
+def test_no_run_reads_before_its_horizon_and_horizons_only_move_forward(first, later_by, config):
     """What the design rests on: every period of S(D), and every day a rolled period of D adds or
-    drops, starts on or after D's horizon, and a later date's horizon is never earlier."""
+    drops, starts on or after D's horizon, and a later date's horizon is never earlier (every
+    calendar kind, start month and week end)."""
     later = first + dt.timedelta(days=later_by)
-    with override_settings(FISCAL_YEAR_START_MONTH=fiscal_start):
+    with fiscal_settings(**config):
         horizon = state_horizon(first)
         assert min(span.start for span in all_spans(first)) == horizon
         rolled_days = [d for r in rolled_spans(first) for d in (r.add, r.sub) if d is not None]

@@ -47,6 +47,7 @@ def _assert_equals_full(as_of: dt.date) -> None:
     assert table_for(as_of) == incremental
 
 
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_next_night_rolls_every_rolling_period_from_last_nights_rows(personas):
     a1, a3 = personas.person("rep_a1"), personas.person("rep_a3")
     won(a1, "1000", NIGHT - 20 * DAY)
@@ -91,6 +92,7 @@ def test_a_scope_leaves_the_trailing_window_and_a_zero_sum_scope_stays(personas)
         (dt.date(2027, 1, 1), 6),  # and a year
     ],
 )
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_first_of_a_month_closes_the_month_from_last_nights_month_to_date(personas, first, rolled):
     a1, b1 = personas.person("rep_a1"), personas.person("rep_b1")
     won(a1, "700", first - 20 * DAY)
@@ -106,6 +108,7 @@ def test_first_of_a_month_closes_the_month_from_last_nights_month_to_date(person
     _assert_equals_full(first)
 
 
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_a_change_inside_last_nights_periods_sums_those_from_the_days(personas):
     from salesops.services.deals import deal_update
 
@@ -177,6 +180,7 @@ def test_a_team_move_and_a_role_change_are_seen_by_the_next_incremental_night(pe
     _assert_equals_full(NIGHT)
 
 
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_every_kind_of_change_to_old_days_is_seen_by_the_next_incremental_night(personas):
     """Committed nights: a moved close date, a removed split, a deleted and an edited cost, a new
     deal; the incremental night (touched pairs, dirty old values, pending closed months) equals a

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_july_start_balance_in_august_shows_this_fiscal_years_quotas(settings, personas):
+    settings.FISCAL_CALENDAR = "months"
     settings.FISCAL_YEAR_START_MONTH = 7
     settings.COMPANY_TIME_ZONE = "America/Los_Angeles"
     model = make_model()

@@ -87,6 +87,7 @@ def territory_org():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_new_deal_and_cost_in_a_closed_month_reach_territory_snapshots_incrementally(
     territory_org,
 ):
@@ -134,6 +135,7 @@ def test_territory_changes_without_deal_changes_recompute_every_period(territory
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_quiet_nights_skip_the_provider_and_a_changed_day_is_asked_alone(territory_org):
     calls: list[tuple[date, date]] = []
 
