@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from salesops import calendar
 from salesops.models import DealSplit
 from territories.rebalance import Unit, greedy_moves
 from territories.selectors import territory_metrics
@@ -23,6 +24,9 @@ from tests.factories import AccountFactory, DealFactory, PersonFactory, WonDealF
 from tests.territories.factories import make_model, make_rule, make_territory
 
 D = Decimal
+TODAY = date(2026, 3, 15)
+LAST_DAY_OF_2025 = date(2025, 12, 31)
+WON = {date(2026, 2, 1): D(500), LAST_DAY_OF_2025: D(7)}  # South's won deals
 
 
 def test_spread_on_hand_computed_values():
@@ -47,7 +51,6 @@ def test_spread_is_undefined_not_an_error_for_zero_values():
 @pytest.fixture
 def fixture_model(db, monkeypatch, settings):
     settings.TERRITORY_QUOTA_POTENTIAL_K = 0.1
-    settings.FISCAL_YEAR_START_MONTH = 1
     model = make_model()
     north = make_territory(model, "North")
     south = make_territory(model, "South")
@@ -68,7 +71,7 @@ def fixture_model(db, monkeypatch, settings):
     DealSplit.objects.create(deal=won, person=rep_a, percent=D(60))
     DealSplit.objects.create(deal=won, person=rep_b, percent=D(40))
     WonDealFactory(
-        account=s1, close_value=D(7), engage_date=date(2025, 1, 1), close_date=date(2025, 12, 31)
+        account=s1, close_value=D(7), engage_date=date(2025, 1, 1), close_date=LAST_DAY_OF_2025
     )
     coverage_assign(territory=south, person=rep_a, effective_from=date(2026, 1, 1))
     coverage_assign(territory=south, person=rep_b, role="support", effective_from=date(2026, 1, 1))
@@ -82,7 +85,7 @@ def fixture_model(db, monkeypatch, settings):
 
 def test_balance_figures_per_territory(fixture_model, personas):
     model, _north, _south, _east, _north_de = fixture_model
-    balance = territory_metrics(user=personas.sales_ops, model=model, today=date(2026, 3, 15))
+    balance = territory_metrics(user=personas.sales_ops, model=model, today=TODAY)
     rows = {r.territory.name: r for r in balance.rows}
 
     assert [r.territory.name for r in balance.rows] == ["East", "North", "North DE", "South"]
@@ -92,15 +95,18 @@ def test_balance_figures_per_territory(fixture_model, personas):
         D(1000),
     )
     assert rows["North DE"].potential == D(100)
-    assert (rows["South"].won_ytd, rows["South"].people) == (D(500), 2)
+    # Won in the fiscal year to date, whatever the calendar: 500 on 1 Feb 2026, 7 on 31 Dec 2025.
+    year = calendar.year_containing(TODAY)
+    won = sum((v for day, v in WON.items() if year.start <= day <= TODAY), D(0))
+    assert (rows["South"].won_ytd, rows["South"].people) == (won, 2)
     # k = 0.1: East 50 > 0.1 × 300 = 30 is flagged; North 10 = 0.1 × 100 is not.
     assert rows["East"].overloaded and not rows["North"].overloaded
-    assert balance.fiscal_year == 2026
+    assert balance.year == year and balance.fiscal_year == year.fy
 
 
 def test_sibling_spread_and_overloaded_flags(fixture_model, personas):
     model, _north, *_ = fixture_model
-    balance = territory_metrics(user=personas.sales_ops, model=model, today=date(2026, 3, 15))
+    balance = territory_metrics(user=personas.sales_ops, model=model, today=TODAY)
     roots = next(g for g in balance.groups if g.parent is None)
     # potentials 100, 200, 300 (see test_spread_on_hand_computed_values)
     assert (roots.spread.cv, roots.spread.max_min, roots.spread.gini) == (
