@@ -36,6 +36,7 @@ from meetings.selectors.meetings import (
     action_item_can_update,
     action_items_visible,
     meeting_can_edit,
+    meeting_cost_visible,
     meeting_get_for_user,
     meeting_list,
     my_open_action_items,
@@ -71,7 +72,9 @@ def meeting_list_view(request: HttpRequest) -> HttpResponse:
     flt = MeetingFilter(params, queryset=qs)
     page = Paginator(flt.qs, 20).get_page(request.GET.get("page"))
     for meeting in page:
-        meeting.cost = costs.meeting_cost(meeting=meeting, attendees=meeting.attendees.all())  # type: ignore[attr-defined]
+        meeting.cost, meeting.person_hours = _cost_or_hours(
+            request, meeting, meeting.attendees.all()
+        )  # type: ignore[attr-defined]
     return render(
         request,
         "meetings/meeting_list.html",
@@ -85,6 +88,16 @@ def meeting_list_view(request: HttpRequest) -> HttpResponse:
             "today": company_today(),
         },
     )
+
+
+def _cost_or_hours(
+    request: HttpRequest, meeting: Meeting, attendees: Any
+) -> tuple[Decimal | None, Decimal]:
+    """The meeting's cost only for those who may see every attendee's rate; hours for all."""
+    hours = costs.meeting_person_hours(meeting=meeting, attendees=attendees)
+    if not meeting_cost_visible(user=request.user, attendees=attendees):
+        return None, hours
+    return costs.meeting_cost(meeting=meeting, attendees=attendees), hours
 
 
 def _person_is_manager(request: HttpRequest) -> bool:
@@ -101,6 +114,7 @@ def meeting_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = meeting_can_edit(user=request.user, meeting=meeting)
     people = _people().filter(pk__in=[a.person_id for a in attendees if a.person_id])
     actions = list(meeting.action_items.all())
+    cost, person_hours = _cost_or_hours(request, meeting, attendees)
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -109,7 +123,8 @@ def meeting_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "attendees": attendees,
             "agenda": list(meeting.agenda_items.all()),
             "actions": [(a, action_item_can_update(user=request.user, item=a)) for a in actions],
-            "cost": costs.meeting_cost(meeting=meeting, attendees=attendees),
+            "cost": cost,
+            "person_hours": person_hours,
             "warnings": kickoff_warnings(meeting=meeting),
             "my_attendance": mine,
             "rsvp_form": RsvpForm(initial={"rsvp": mine.rsvp if mine else None}),
@@ -213,6 +228,7 @@ def _save(request: HttpRequest, meeting: Meeting | None) -> HttpResponse:
                     attendees=form.attendee_inputs(),
                     agenda=agenda_inputs(formset) or None,
                     allow_conflicts=d["allow_conflicts"],
+                    viewer=request.user,
                 )
             else:
                 fields = ("title", "type", "start", "end", "time_zone", "location")
@@ -225,6 +241,7 @@ def _save(request: HttpRequest, meeting: Meeting | None) -> HttpResponse:
                     attendees=form.attendee_inputs(),
                     agenda=agenda_inputs(formset),
                     allow_conflicts=d["allow_conflicts"],
+                    viewer=request.user,
                 )
         except scheduling.ConflictError as exc:
             conflicts = [c.message(d["time_zone"]) for c in exc.conflicts]

@@ -276,11 +276,17 @@ def territory_attainment(
     *, user: AnyUser, territory_ids: Iterable[int], start: date, end: date
 ) -> dict[int, TerritoryRow]:
     """Revenue quota vs credited revenue per territory. Territory quotas are org-level planning
-    figures: managers and sales ops see them, reps do not."""
+    figures: managers and sales ops see them, reps do not; a manager only for the territories
+    they may read (territories.selectors.access)."""
+    from territories.selectors.access import visible_territories
+
     scope = scope_for(user)
     if not scope.everything and not scope.team_ids:
         return {}
-    ids = list(territory_ids)
+    # Scoped like the territories themselves: one the user cannot read (404 there) is left out.
+    wanted = list(dict.fromkeys(territory_ids))
+    seen = set(visible_territories(user=user).filter(pk__in=wanted).values_list("pk", flat=True))
+    ids = [tid for tid in wanted if tid in seen]
     quotas = quota_sums(
         by="territory_id", territory_id__in=ids, period_start__gte=start, period_start__lte=end
     )

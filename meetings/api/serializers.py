@@ -18,7 +18,8 @@ from meetings.models import (
     Notification,
     Rsvp,
 )
-from meetings.services.costs import meeting_cost
+from meetings.selectors.meetings import meeting_cost_visible
+from meetings.services.costs import meeting_cost, meeting_person_hours
 from meetings.services.scheduling import AgendaInput, AttendeeInput
 from salesops.models import Account, Person
 from salesops.selectors.core import deal_list
@@ -78,6 +79,7 @@ class MeetingOutputSerializer(serializers.ModelSerializer):
     agenda_items = AgendaItemOutputSerializer(many=True)
     action_items = ActionItemOutputSerializer(many=True)
     cost = serializers.SerializerMethodField()
+    person_hours = serializers.SerializerMethodField()
     ics_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -103,14 +105,27 @@ class MeetingOutputSerializer(serializers.ModelSerializer):
             "original_start",
             "sequence",
             "cost",
+            "person_hours",
             "attendees",
             "agenda_items",
             "action_items",
             "ics_url",
         ]
 
-    def get_cost(self, meeting: Meeting) -> str:
-        return str(meeting_cost(meeting=meeting, attendees=meeting.attendees.all()))
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True))
+    def get_cost(self, meeting: Meeting) -> str | None:
+        """Null unless the caller may see every internal attendee's hourly rate (their
+        managers up the tree, sales ops): a cost would reveal the others' rates."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        attendees = meeting.attendees.all()
+        if user is None or not meeting_cost_visible(user=user, attendees=attendees):
+            return None
+        return str(meeting_cost(meeting=meeting, attendees=attendees))
+
+    @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2))
+    def get_person_hours(self, meeting: Meeting) -> str:
+        return str(meeting_person_hours(meeting=meeting, attendees=meeting.attendees.all()))
 
     def get_ics_url(self, meeting: Meeting) -> str:
         return f"/meetings/{meeting.pk}.ics"

@@ -44,7 +44,7 @@ def _meeting_response(
     request: Request, meeting_id: int, warnings: list[str], code: int
 ) -> Response:
     meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    data = dict(s.MeetingOutputSerializer(meeting).data)
+    data = dict(s.MeetingOutputSerializer(meeting, context={"request": request}).data)
     data["warnings"] = warnings
     return Response(data, status=code)
 
@@ -67,11 +67,13 @@ class MeetingViewSet(viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         qs = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.MeetingOutputSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            s.MeetingOutputSerializer(page, many=True, context={"request": request}).data
+        )
 
     def retrieve(self, request: Request, pk: Any = None) -> Response:
         meeting = self._get(pk)
-        data = dict(s.MeetingOutputSerializer(meeting).data)
+        data = dict(s.MeetingOutputSerializer(meeting, context={"request": request}).data)
         data["warnings"] = kickoff_warnings(meeting=meeting)
         return Response(data)
 
@@ -91,6 +93,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             attendees=s.attendee_inputs(v.pop("attendees", [])),
             agenda=s.agenda_inputs(v.pop("agenda")) if "agenda" in v else None,
             **v,
+            viewer=request.user,
         )
         return _meeting_response(request, result.meeting.pk, result.warnings, 201)
 
@@ -113,6 +116,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             attendees=s.attendee_inputs(attendees) if attendees is not None else None,
             agenda=s.agenda_inputs(agenda) if agenda is not None else None,
             allow_conflicts=allow,
+            viewer=request.user,
         )
         return _meeting_response(request, result.meeting.pk, result.warnings, 200)
 

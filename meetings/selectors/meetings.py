@@ -6,6 +6,8 @@ A rep sees meetings they organise or attend; a manager also those of everyone in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
@@ -49,6 +51,24 @@ def meeting_get_for_user(*, user: AnyUser, meeting_id: int) -> Meeting:
     if meeting is None:
         raise Http404("No such meeting.")
     return meeting
+
+
+def meeting_cost_visible(*, user: AnyUser, attendees: Iterable[Attendee]) -> bool:
+    """Whether the user may see a meeting's cost: only if they may see the hourly rate of every
+    internal attendee (the attendees themselves up the tree: their managers, sales ops, admins).
+    Others see hours, never money. Uses prefetched attendees with their person: no query."""
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    if scope.nothing:
+        return False
+    for attendee in attendees:
+        person = attendee.person
+        if person is None:
+            continue
+        if person.pk != scope.person_id and person.team_id not in scope.team_ids:
+            return False
+    return True
 
 
 def meeting_can_edit(*, user: AnyUser, meeting: Meeting) -> bool:

@@ -43,6 +43,16 @@ def meeting_cost(*, meeting: Meeting, attendees: Iterable[Attendee] | None = Non
     return total
 
 
+def meeting_person_hours(
+    *, meeting: Meeting, attendees: Iterable[Attendee] | None = None
+) -> Decimal:
+    """Σ internal attendee hours (the time a meeting takes, without anyone's rate): what people
+    who may not see every attendee's rate are shown instead of the cost."""
+    rows = attendees if attendees is not None else meeting.attendees.all()
+    people = len(_costed(rows))
+    return (Decimal(people * meeting.duration_minutes) / SIXTY).quantize(CENT)
+
+
 def meeting_ledger_ref(meeting: Meeting) -> str:
     return f"meeting:{meeting.pk}"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ from meetings.models import (
 from meetings.services.findtime import WorkingHours
 from salesops.exceptions import ApplicationError
 from salesops.models import Account, Deal, Person
+from salesops.selectors.scope import AnyUser, scope_for
 
 MAX_OCCURRENCES = 400
 WEEKDAYS = "MTWTFSS"
@@ -63,10 +64,15 @@ class Conflict:
     title: str
     start: datetime
     end: datetime
+    # Whether the one scheduling may see the other meeting: if not, the message says "busy" and
+    # the time, never the title. find_conflicts sets it from its `viewer`.
+    visible: bool = True
 
     def message(self, time_zone: str) -> str:
         tz = zoneinfo.ZoneInfo(time_zone)
         s, e = self.start.astimezone(tz), self.end.astimezone(tz)
+        if not self.visible:
+            return f"{self.person_name} is busy on {s:%a %d %b %H:%M}–{e:%H:%M} ({time_zone})."
         return (
             f"{self.person_name} is already in “{self.title}” on {s:%a %d %b %H:%M}–{e:%H:%M} "
             f"({time_zone})."
@@ -233,20 +239,43 @@ def _hours_label(hours: WorkingHours) -> str:
     return f"{hours.work_start:%H:%M}–{hours.work_end:%H:%M} {hours.time_zone}, days {days}"
 
 
+def _sees_person(viewer: AnyUser | None, person: Person) -> bool:
+    if viewer is None:  # a trusted caller (commands, tasks): no user to hide anything from
+        return True
+    scope = scope_for(viewer)
+    return scope.everything or person.pk == scope.person_id or person.team_id in scope.team_ids
+
+
 def working_hours_problems(
-    *, people: Sequence[Person], occurrences: Sequence[tuple[datetime, datetime]]
+    *,
+    people: Sequence[Person],
+    occurrences: Sequence[tuple[datetime, datetime]],
+    viewer: AnyUser | None = None,
+    time_zone: str | None = None,
 ) -> list[str]:
-    """Messages for every person for whom an occurrence falls outside their working hours."""
+    """Messages for every person for whom an occurrence falls outside their working hours.
+
+    Someone's hours and zone are named only to a viewer who sees that person (no viewer: a
+    trusted caller); to others the message gives the time in the meeting's zone (`time_zone`)
+    and says they are unavailable. The API and pages always pass the user as `viewer`."""
     problems: list[str] = []
     for person in people:
         hours = WorkingHours.of(person)
         for start, end in occurrences:
             if not hours.contains(start, end):
-                local = start.astimezone(zoneinfo.ZoneInfo(person.time_zone))
-                problems.append(
-                    f"{person.name}: {local:%a %d %b %H:%M} local time is outside their working "
-                    f"hours ({_hours_label(hours)})."
-                )
+                if _sees_person(viewer, person):
+                    local = start.astimezone(zoneinfo.ZoneInfo(person.time_zone))
+                    problems.append(
+                        f"{person.name}: {local:%a %d %b %H:%M} local time is outside their "
+                        f"working hours ({_hours_label(hours)})."
+                    )
+                else:
+                    zone = time_zone or person.time_zone
+                    shown = start.astimezone(zoneinfo.ZoneInfo(zone))
+                    problems.append(
+                        f"{person.name} is not available on {shown:%a %d %b %H:%M} ({zone}): "
+                        f"outside their working hours."
+                    )
                 break
     return problems
 
@@ -256,9 +285,12 @@ def find_conflicts(
     person_ids: Sequence[int],
     occurrences: Sequence[tuple[datetime, datetime]],
     exclude_meeting_ids: Sequence[int] = (),
+    viewer: AnyUser | None = None,
 ) -> list[Conflict]:
     """Meetings (not cancelled) the people accepted, hold pending or tentative, overlapping any
-    occurrence. One query over the span, overlaps checked per occurrence."""
+    occurrence. One query over the span, overlaps checked per occurrence. With a `viewer` (the
+    API and pages always pass one) a conflict is `visible` (its title may be named) only if the
+    viewer sees that meeting."""
     if not person_ids or not occurrences:
         return []
     lo = min(s for s, _ in occurrences)
@@ -281,6 +313,15 @@ def find_conflicts(
         if any(m.start < e and m.end > s for s, e in occurrences):
             person: Person = row.person  # type: ignore[assignment]
             conflicts.append(Conflict(person.pk, person.name, m.pk, m.title, m.start, m.end))
+    if viewer is not None and conflicts:
+        from meetings.selectors.meetings import visible_meetings
+
+        seen = set(
+            visible_meetings(user=viewer)
+            .filter(pk__in={c.meeting_id for c in conflicts})
+            .values_list("pk", flat=True)
+        )
+        conflicts = [replace(c, visible=c.meeting_id in seen) for c in conflicts]
     return conflicts
 
 
@@ -375,11 +416,14 @@ def _check_people(
     occurrences: Sequence[tuple[datetime, datetime]],
     allow_conflicts: bool,
     exclude_meeting_ids: Sequence[int] = (),
+    viewer: AnyUser | None = None,
 ) -> list[str]:
     """Raise for conflicts (unless allowed) and working hours (internal meetings); return the
     warnings that remain."""
     warnings: list[str] = []
-    hours = working_hours_problems(people=people, occurrences=occurrences)
+    hours = working_hours_problems(
+        people=people, occurrences=occurrences, viewer=viewer, time_zone=time_zone
+    )
     if hours and meeting_type != MeetingType.CLIENT:
         raise ValidationError({"start": hours})
     warnings.extend(f"Outside working hours — {msg}" for msg in hours)
@@ -387,6 +431,7 @@ def _check_people(
         person_ids=[p.pk for p in people],
         occurrences=occurrences,
         exclude_meeting_ids=exclude_meeting_ids,
+        viewer=viewer,
     )
     if conflicts and not allow_conflicts:
         raise ConflictError(conflicts, time_zone)
@@ -412,6 +457,7 @@ def meeting_schedule(
     attendees: Sequence[AttendeeInput] = (),
     agenda: Sequence[AgendaInput] | None = None,
     allow_conflicts: bool = False,
+    viewer: AnyUser | None = None,
 ) -> ScheduleResult:
     """Schedule a meeting (and, with an RRULE, its occurrences within the horizon).
 
@@ -450,6 +496,7 @@ def meeting_schedule(
         people=people,
         occurrences=occurrences,
         allow_conflicts=allow_conflicts,
+        viewer=viewer,
     )
     master = Meeting(
         title=title.strip(),
@@ -497,6 +544,7 @@ def meeting_update(
     attendees: Sequence[AttendeeInput] | None = None,
     agenda: Sequence[AgendaInput] | None = None,
     allow_conflicts: bool = False,
+    viewer: AnyUser | None = None,
 ) -> ScheduleResult:
     """Change a meeting; bumps SEQUENCE. On the first meeting of a series, future scheduled
     occurrences are rebuilt from it; on an occurrence, only that occurrence changes."""
@@ -558,6 +606,7 @@ def meeting_update(
         occurrences=[o for o in occurrences if o[0] > now] or occurrences[:1],
         allow_conflicts=allow_conflicts,
         exclude_meeting_ids=[meeting.pk, *(o.pk for o in future)],
+        viewer=viewer,
     )
     meeting.sequence += 1
     if is_master or meeting.series_id is None:

@@ -10,7 +10,7 @@ import pytest
 from compensation.models import Metric, Quota
 from compensation.selectors import territory_attainment
 from salesops.models import DealSplit
-from territories.models import AccountTerritory
+from territories.models import AccountTerritory, TerritoryAssignment
 from territories.selectors.credit import credited_revenue_by_territory
 from tests.factories import AccountFactory, DealFactory, PersonFactory, WonDealFactory
 from tests.territories.factories import make_model, make_territory
@@ -76,6 +76,10 @@ def test_territory_attainment_shows_credited_revenue(personas):
             territory=europe, metric=Metric.REVENUE, fiscal_year=2026,
             period_start=month_start, period_end=month_end, amount=D(1000),
         )  # fmt: skip
+    # Scoped like the territories: manager_a reads Europe (and below) because their rep covers it.
+    TerritoryAssignment.objects.create(
+        territory=europe, person=personas.rep_a1.person, effective_from=date(2026, 1, 1)
+    )
 
     rows = territory_attainment(
         user=personas.manager_a, territory_ids=[europe.pk, germany.pk], start=FEB_1, end=MAR_31
