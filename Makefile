@@ -92,3 +92,8 @@ down:
 
 clean:
 	rm -rf .run staticfiles
+
+# The fault suite (tests/faults): real workers SIGKILLed, a slow real SMTP server, lost messages;
+# the long scenarios too (minutes each). `make test` runs only its short ones.
+faults: deps
+	FAULTS_FULL=1 $(VENV)/bin/pytest -q tests/faults $(PYTEST_ARGS)

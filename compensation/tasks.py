@@ -1,7 +1,8 @@
 """Celery wrappers (thin): ids and ISO dates in, the service does the work and the idempotency.
 
 Policy for all three: idempotent through job_claim, so acks_late + reject_on_worker_lost; transient
-database errors retry with backoff (max 3); results are not read (ignore_result)."""
+database errors retry with backoff (max 3; mail errors of the statement-ready mail too, max 8);
+results are not read (ignore_result)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from compensation.services.jobs import period_close_remind, statements_regenerate_open
-from compensation.services.notifications import statement_ready_notify
+from compensation.services.notifications import MAIL_ERRORS, statement_ready_notify
 from salesops import calendar
 
 
@@ -46,13 +47,16 @@ def period_close_remind_task(business_date: str | None = None) -> int | None:
     return period_close_remind(business_date=_business_date(business_date))
 
 
+# A mail relay's error is retried for about an hour (backoff 1 s … 10 min, 8 retries); the run
+# records each failure, so the last one stays visible on /ops/.
 @shared_task(
     name="compensation.statement_ready_notify_task",
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
+    autoretry_for=(OperationalError, InterfaceError, *MAIL_ERRORS),
     retry_backoff=True,
-    max_retries=3,
+    retry_backoff_max=600,
+    max_retries=8,
     ignore_result=True,
 )
 def statement_ready_notify_task(statement_id: int) -> bool:

@@ -3,18 +3,26 @@ notification model belongs to the meetings app and is not used here); never with
 
 from __future__ import annotations
 
+import smtplib
+
 from django.conf import settings
 from django.core.mail import send_mail
 
 from compensation.models import Statement
-from salesops.services.jobs import job_claim, job_succeed
+from salesops.services.jobs import job_claim, job_fail, job_succeed
 
 READY_JOB = "compensation.statement_ready"
+# What a mail relay raises when it is slow, down or says "try again later": retried with backoff.
+MAIL_ERRORS: tuple[type[Exception], ...] = (smtplib.SMTPException, OSError)
 
 
 def statement_ready_notify(*, statement_id: int) -> bool:
     """Email the rep that their approved statement is ready, exactly once per statement
-    (claimed with job_claim on the statement id). Returns whether a mail was sent."""
+    (claimed with job_claim on the statement id). Returns whether a mail was sent.
+
+    A mail error (MAIL_ERRORS) fails the run with the error recorded and is raised again, so the
+    task retries with backoff (a failed run is claimed again); after the last retry the failure
+    stays on /ops/, with the run, instead of being lost."""
     statement = Statement.objects.select_related("person__user").filter(pk=statement_id).first()
     if statement is None or statement.status == "draft":
         return False
@@ -28,15 +36,19 @@ def statement_ready_notify(*, statement_id: int) -> bool:
     sent = 0
     if address:
         # Never the amounts: mail leaves the building. The rep reads them after logging in.
-        sent = send_mail(
-            subject=f"Your commission statement for {statement.period_key} is ready",
-            message=(
-                f"Hello {person.name},\n\nyour statement for {statement.period_key} was "
-                "approved. Open SalesOps → Quota & pay to review it; dispute any line you "
-                "disagree with.\n"
-            ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[address],
-        )
+        try:
+            sent = send_mail(
+                subject=f"Your commission statement for {statement.period_key} is ready",
+                message=(
+                    f"Hello {person.name},\n\nyour statement for {statement.period_key} was "
+                    "approved. Open SalesOps → Quota & pay to review it; dispute any line you "
+                    "disagree with.\n"
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[address],
+            )
+        except MAIL_ERRORS as exc:
+            job_fail(run=run, error=f"mail not sent: {type(exc).__name__}: {exc}")
+            raise
     job_succeed(run=run, rows=sent)
     return bool(sent)

@@ -3,7 +3,9 @@
 1. Plan (idempotent): INSERT … ON CONFLICT DO NOTHING on the unique key (kind, object_ref,
    recipient_key, occurrence). Two workers planning the same minute insert one row.
 2. Claim: SELECT … FOR UPDATE SKIP LOCKED on due rows, then a conditional UPDATE to `sending`
-   with a lease and attempts + 1. A row is owned by exactly one worker.
+   with a lease and attempts + 1. A row is owned by exactly one worker. The lease runs from the
+   clock at claim time and is renewed before each message of the batch, so however slow the
+   SMTP server, a claim does not lapse while it waits its turn.
 3. Send (email through Django's backend), then mark `sent` and add the in-app Notification in one
    transaction — only if the row is still ours (status sending, same attempt number).
 4. A failed send goes back to `failed` with `next_attempt_at` = now + backoff; after
@@ -206,27 +208,34 @@ def reminders_plan(*, now: datetime) -> int:
     return len(rows)
 
 
-def _claimable(now: datetime) -> Q:
+def _claimable(due: datetime, clock: datetime) -> Q:
     return Q(
-        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED], next_attempt_at__lte=now
-    ) | Q(status=DeliveryStatus.SENDING, lease_until__lt=now)
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED], next_attempt_at__lte=due
+    ) | Q(status=DeliveryStatus.SENDING, lease_until__lt=clock)
 
 
-def deliveries_claim(*, now: datetime, batch: int = 50) -> list[Delivery]:
+def deliveries_claim(*, now: datetime | None = None, batch: int = 50) -> list[Delivery]:
     """Take up to `batch` due deliveries for this worker (locked rows are skipped, not waited
-    for). The conditional UPDATE re-checks the state, so the claim holds on any backend."""
+    for). The conditional UPDATE re-checks the state, so the claim holds on any backend.
+
+    The lease is computed from the clock at claim time, never from a time the caller read
+    earlier: a dispatcher that has been sending for longer than the lease would otherwise hand
+    out leases that are already over, and another worker would send those messages again.
+    `now` only decides what is due (a test's frozen "now")."""
+    claimed_at = timezone.now()
+    due = now or claimed_at
     with transaction.atomic():
         ids = list(
             Delivery.objects.select_for_update(skip_locked=True)
-            .filter(_claimable(now))
+            .filter(_claimable(due, claimed_at))
             .order_by("next_attempt_at", "id")
             .values_list("pk", flat=True)[:batch]
         )
         if not ids:
             return []
-        Delivery.objects.filter(_claimable(now), pk__in=ids).update(
+        Delivery.objects.filter(_claimable(due, claimed_at), pk__in=ids).update(
             status=DeliveryStatus.SENDING,
-            lease_until=now + conf.delivery_lease(),
+            lease_until=claimed_at + conf.delivery_lease(),
             attempts=F("attempts") + 1,
         )
         return list(
@@ -234,6 +243,24 @@ def deliveries_claim(*, now: datetime, batch: int = 50) -> list[Delivery]:
                 "meeting", "recipient"
             )
         )
+
+
+def _leases_renew(deliveries: list[Delivery]) -> set[int]:
+    """Extend the lease of the claimed deliveries not sent yet, from the clock now; returns the
+    ids still ours (a row whose lease ran out and was taken over is not sent by this worker)."""
+    if not deliveries:
+        return set()
+    owned: set[int] = set()
+    until = timezone.now() + conf.delivery_lease()
+    with transaction.atomic():
+        for attempts in {d.attempts for d in deliveries}:
+            ids = [d.pk for d in deliveries if d.attempts == attempts]
+            mine = Delivery.objects.filter(
+                pk__in=ids, status=DeliveryStatus.SENDING, attempts=attempts
+            )
+            owned.update(mine.values_list("pk", flat=True))
+            mine.update(lease_until=until)
+    return owned
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -270,10 +297,21 @@ def _mark_failed(delivery: Delivery, now: datetime, error: str) -> None:
     )
 
 
-def deliveries_send(*, deliveries: Iterable[Delivery], now: datetime) -> tuple[int, int]:
-    """Send claimed deliveries. Returns (sent, failed)."""
+def deliveries_send(
+    *, deliveries: Iterable[Delivery], now: datetime | None = None
+) -> tuple[int, int]:
+    """Send claimed deliveries. Returns (sent, failed).
+
+    Before each message the leases of the batch's unsent rows are renewed from the clock, so a
+    slow SMTP server never lets a claim lapse while it waits its turn; a row that was taken over
+    meanwhile is skipped. `sent_at` and the retry time are read from the clock as well."""
     sent = failed = 0
-    for delivery in deliveries:
+    pending = list(deliveries)
+    while pending:
+        owned = _leases_renew(pending)
+        delivery, pending = pending[0], pending[1:]
+        if delivery.pk not in owned:
+            continue
         if delivery.meeting is not None and delivery.meeting.status == MeetingStatus.CANCELLED:
             Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
                 status=DeliveryStatus.DEAD, last_error="meeting cancelled", lease_until=None
@@ -286,10 +324,10 @@ def deliveries_send(*, deliveries: Iterable[Delivery], now: datetime) -> tuple[i
                 ).send()
         except Exception as exc:  # noqa: BLE001 - any transport error is retried with backoff
             logger.warning("delivery %s failed: %s", delivery.pk, exc)
-            _mark_failed(delivery, now, f"{type(exc).__name__}: {exc}")
+            _mark_failed(delivery, timezone.now(), f"{type(exc).__name__}: {exc}")
             failed += 1
             continue
-        if _mark_sent(delivery, now):
+        if _mark_sent(delivery, timezone.now()):
             sent += 1
     return sent, failed
 
@@ -301,10 +339,11 @@ def reminders_dispatch(*, now: datetime | None = None, batch: int | None = None)
     planned = reminders_plan(now=now)
     sent = failed = 0
     while True:
+        # What is due is decided by the dispatch's `now`; each claim's lease by the clock.
         claimed = deliveries_claim(now=now, batch=batch)
         if not claimed:
             break
-        s, f = deliveries_send(deliveries=claimed, now=now)
+        s, f = deliveries_send(deliveries=claimed)
         sent += s
         failed += f
     return DispatchResult(planned=planned, sent=sent, failed=failed)
