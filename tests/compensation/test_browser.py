@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from django.utils import timezone
 
 from compensation.services import statements as svc
 from salesops import calendar
@@ -51,7 +50,7 @@ def _login(browser, live_server, username):
 
 @pytest.fixture
 def paid_rep(personas):
-    month = calendar.period_containing(timezone.localdate())
+    month = calendar.period_containing(calendar.company_today())
     version = approved_plan("Accelerated", MARGINAL_ATTAINMENT, month.start)
     rep = personas.person("rep_a1")
     assign(rep, version, month.start)

@@ -3,11 +3,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from meetings.demo import seed_demo
 from meetings.models import ActionItem, Meeting, MeetingType, Notification
 from meetings.selectors.load import meeting_load_by_person
+from salesops import calendar
 from salesops.models import Role, SalesCost
 from tests.factories import AccountFactory, PersonFactory, TeamFactory, UserFactory
 
@@ -42,10 +42,10 @@ def test_demo_has_every_meeting_type_agendas_actions_costs_and_overloaded_people
     assert Meeting.objects.exclude(rrule="").exists()
     assert Meeting.objects.filter(series__isnull=False).exists()
     assert not Meeting.objects.filter(agenda_items__isnull=True).exists()
-    assert ActionItem.objects.filter(status="open", due_date__lt=timezone.localdate()).exists()
+    assert ActionItem.objects.filter(status="open", due_date__lt=calendar.company_today()).exists()
     assert SalesCost.objects.filter(category="meeting_time", amount__gt=0).exists()
     assert Notification.objects.filter(person=rep).exists()
-    monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    monday = calendar.company_today() - dt.timedelta(days=calendar.company_today().weekday())
     load = meeting_load_by_person(person_ids=[rep.pk, manager.pk], week_start=monday)
     assert load[rep.pk].overloaded and load[manager.pk].overloaded
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from meetings.context_processors import notifications
 from meetings.models import Meeting, Notification
+from salesops import calendar
 from salesops.models import SalesCost
 from tests.meetings.factories import AttendeeFactory, MeetingFactory
 
@@ -121,7 +122,7 @@ def test_organizer_marks_done_from_the_page_and_the_cost_posts_once(personas, cl
 
 
 def test_team_load_page_flags_people_over_the_limit(personas, client_for):
-    monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    monday = calendar.company_today() - dt.timedelta(days=calendar.company_today().weekday())
     for day in range(3):
         start = dt.datetime.combine(monday + dt.timedelta(days=day), dt.time(9), tzinfo=BERLIN)
         m = MeetingFactory(

@@ -95,9 +95,9 @@ def test_every_demo_deal_has_splits_summing_to_100_and_some_are_shared(small_dem
 def test_demo_dates_reach_two_years_back_and_open_pipeline_into_the_future(
     small_demo: None,
 ) -> None:
-    from django.utils import timezone
+    from salesops import calendar
 
-    today = timezone.localdate()
+    today = calendar.company_today()
     closed = Deal.objects.filter(stage__in=[Stage.WON, Stage.LOST])
     assert not closed.filter(close_date__gt=today).exists()
     assert closed.filter(close_date__lt=today - dt.timedelta(days=700)).exists()
