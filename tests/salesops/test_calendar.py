@@ -68,9 +68,12 @@ def test_months_tile_quarters_and_quarters_tile_years(config, fy):
         quarters = calendar.quarters_of(year)
         months = calendar.months_of(year)
         assert len(quarters) == 4 and len(months) == 12
-        for whole, parts in [(year, quarters), (year, months)] + [
-            (q, calendar.months_of(q)) for q in quarters
-        ]:
+        tilings: list[tuple[calendar.FiscalPeriod, list[calendar.FiscalPeriod]]] = [
+            (year, list(quarters)),
+            (year, list(months)),
+            *[(q, list(calendar.months_of(q))) for q in quarters],
+        ]
+        for whole, parts in tilings:
             assert parts[0].start == whole.start and parts[-1].end == whole.end
             for a, b in itertools.pairwise(parts):
                 assert a.end + dt.timedelta(days=1) == b.start
