@@ -16,8 +16,8 @@ from compensation.selectors import register_territory_credit_provider, territory
 from compensation.services import statements as svc
 from compensation.services.quotas import Assignee, quota_set
 from salesops import calendar
-from tests.compensation.factories import FLAT_5, approved_plan, assign, territory, won_deal
 from territories.models import TerritoryAssignment
+from tests.compensation.factories import FLAT_5, approved_plan, assign, territory, won_deal
 
 pytestmark = pytest.mark.django_db
 
