@@ -54,3 +54,14 @@ def site_url() -> str:
 def delivery_batch() -> int:
     """Deliveries one worker claims at a time (smaller batches spread work across workers)."""
     return int(getattr(settings, "MEETING_DELIVERY_BATCH", 50))
+
+
+def cost_max_hours() -> Decimal:
+    """A done meeting longer than this posts no cost until sales ops confirms it."""
+    return Decimal(str(getattr(settings, "MEETING_COST_MAX_HOURS", 10)))
+
+
+def cost_max_age_days() -> int:
+    """A meeting marked done more than this many days after it ended posts no cost until sales
+    ops confirms it."""
+    return int(getattr(settings, "MEETING_COST_MAX_AGE_DAYS", 14))

@@ -333,3 +333,24 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.person_id}"
+
+
+class PendingMeetingCost(models.Model):
+    """A done meeting whose cost is implausible to post unchecked (longer than
+    MEETING_COST_MAX_HOURS, or ended more than MEETING_COST_MAX_AGE_DAYS ago): nothing is on the
+    ledger until sales ops confirms it on /ops/ (meetings.services.costs.meeting_cost_confirm)."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="pending_cost")
+    reason = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        state = "confirmed" if self.confirmed_at else "pending"
+        return f"{self.meeting_id}: {state} ({self.reason})"

@@ -125,6 +125,7 @@ def meeting_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": [(a, action_item_can_update(user=request.user, item=a)) for a in actions],
             "cost": cost,
             "person_hours": person_hours,
+            "cost_pending": meeting.status == "done" and costs.meeting_cost_is_pending(meeting),
             "warnings": kickoff_warnings(meeting=meeting),
             "my_attendance": mine,
             "rsvp_form": RsvpForm(initial={"rsvp": mine.rsvp if mine else None}),
@@ -324,7 +325,17 @@ def meeting_transition_view(request: HttpRequest, pk: int, transition: str) -> H
     try:
         if transition == "done":
             costs.meeting_mark_done(meeting=meeting)
-            messages.success(request, "Marked done; its cost is on the ledger.")
+            if costs.meeting_cost_is_pending(meeting):
+                messages.warning(
+                    request,
+                    "Marked done; its cost waits for sales ops to confirm it (too long or too "
+                    "long ago to post unchecked).",
+                )
+            else:
+                messages.success(request, "Marked done; its cost is on the ledger.")
+        elif transition == "confirm-cost":
+            costs.meeting_cost_confirm(meeting=meeting, user=request.user)
+            messages.success(request, "Confirmed; its cost is on the ledger.")
         elif transition == "reopen":
             costs.meeting_reopen(meeting=meeting)
             messages.success(request, "Reopened; its ledger entries are back to zero.")

@@ -222,6 +222,10 @@ MEETING_DIGEST_HOUR = env.int("MEETING_DIGEST_HOUR", default=7)
 MEETING_DELIVERY_MAX_ATTEMPTS = env.int("MEETING_DELIVERY_MAX_ATTEMPTS", default=6)
 MEETING_DELIVERY_LEASE_SECONDS = env.int("MEETING_DELIVERY_LEASE_SECONDS", default=300)
 MEETING_DELIVERY_BATCH = env.int("MEETING_DELIVERY_BATCH", default=50)
+# Meetings: a done meeting longer than this, or marked done more than this many days after it
+# ended, posts no cost until sales ops confirm it on /ops/.
+MEETING_COST_MAX_HOURS = env.float("MEETING_COST_MAX_HOURS", default=10.0)
+MEETING_COST_MAX_AGE_DAYS = env.int("MEETING_COST_MAX_AGE_DAYS", default=14)
 # Territories
 TERRITORY_POTENTIAL_FIELD = env.str("TERRITORY_POTENTIAL_FIELD", default="annual_revenue")
 TERRITORY_REBALANCE_MAX_MOVES = env.int("TERRITORY_REBALANCE_MAX_MOVES", default=50)

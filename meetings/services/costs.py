@@ -2,23 +2,29 @@
 
 Cost of one attendee = loaded hourly cost × duration, rounded to the cent (ROUND_HALF_UP);
 a meeting's cost is the sum over its internal attendees who have not declined. External contacts
-cost nothing. The same rule is written in SQL in meetings.selectors.load (`_attendee_cost_sql`).
+cost nothing. Marking done posts the cost of the attendees who accepted, and only for meetings of
+plausible length and age (MEETING_COST_MAX_HOURS, MEETING_COST_MAX_AGE_DAYS); others wait as a
+PendingMeetingCost for sales ops to confirm on /ops/. The same rule is written in SQL in meetings.selectors.load (`_attendee_cost_sql`).
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from meetings import conf
-from meetings.models import Attendee, Meeting, MeetingStatus, Rsvp
+from meetings.models import Attendee, Meeting, MeetingStatus, PendingMeetingCost, Rsvp
 from salesops.exceptions import ApplicationError
 from salesops.models import CostCategory, Person
+from salesops.selectors.scope import AnyUser, sees_everything
 from salesops.services.costs import costs_post_computed, costs_withdraw_computed
 
 CENT = Decimal("0.01")
@@ -61,19 +67,26 @@ def meeting_cost_date(meeting: Meeting) -> date:
     return meeting.start.astimezone(zoneinfo.ZoneInfo(conf.company_time_zone())).date()
 
 
-@transaction.atomic
-def meeting_mark_done(*, meeting: Meeting) -> Meeting:
-    """Mark a meeting done and post its cost, one ledger entry per internal attendee.
+def implausible_reason(meeting: Meeting, *, now: datetime | None = None) -> str:
+    """Why a meeting's cost must not be posted without sales ops' confirmation ("" if none):
+    longer than MEETING_COST_MAX_HOURS, or ended more than MEETING_COST_MAX_AGE_DAYS ago."""
+    now = now or timezone.now()
+    reasons: list[str] = []
+    max_hours = conf.cost_max_hours()
+    if Decimal(meeting.duration_minutes) > max_hours * SIXTY:
+        hours = (Decimal(meeting.duration_minutes) / SIXTY).quantize(CENT)
+        reasons.append(f"lasts {hours} h, more than {max_hours} h")
+    max_age = conf.cost_max_age_days()
+    if meeting.end < now - timedelta(days=max_age):
+        reasons.append(f"ended more than {max_age} days ago")
+    return "; ".join(reasons)
 
-    Exactly once: the ledger upserts on (source, external_ref="meeting:<id>", person), so marking
-    done twice, or undoing and redoing, never adds a second entry. A declined attendee who was
-    posted before (e.g. on an earlier done) goes to 0.
-    """
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise ApplicationError("A cancelled meeting cannot be marked done.")
-    if meeting.start > timezone.now():
-        raise ApplicationError("A meeting can be marked done once it has started.")
+
+def _post_cost(meeting: Meeting) -> None:
+    """One ledger entry per internal attendee who accepted (tentative, pending and declined
+    invitees are not charged). Exactly once: the ledger upserts on (source,
+    external_ref="meeting:<id>", person); zero first, so people removed or declined since an
+    earlier "done" go to 0."""
     day = meeting_cost_date(meeting)
     entries = [
         (
@@ -83,10 +96,9 @@ def meeting_mark_done(*, meeting: Meeting) -> Meeting:
                 hourly_cost=attendee.person.hourly_cost, minutes=meeting.duration_minutes
             ),
         )
-        for attendee in _costed(meeting.attendees.select_related("person"))
-        if attendee.person is not None
+        for attendee in meeting.attendees.select_related("person")
+        if attendee.person is not None and attendee.rsvp == Rsvp.ACCEPTED
     ]
-    # Zero first, so people removed or declined since an earlier "done" are not charged.
     costs_withdraw_computed(external_ref=meeting_ledger_ref(meeting))
     costs_post_computed(
         external_ref=meeting_ledger_ref(meeting),
@@ -94,6 +106,31 @@ def meeting_mark_done(*, meeting: Meeting) -> Meeting:
         entries=entries,
         note=f"Meeting time: {meeting.title}"[:255],
     )
+
+
+@transaction.atomic
+def meeting_mark_done(*, meeting: Meeting) -> Meeting:
+    """Mark a meeting done and post its cost, one ledger entry per attendee who accepted.
+
+    Exactly once (see `_post_cost`). A meeting of implausible length or age (`implausible_reason`)
+    posts nothing: it becomes a PendingMeetingCost that sales ops confirms on /ops/
+    (`meeting_cost_confirm`); marking it done again keeps it pending.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ApplicationError("A cancelled meeting cannot be marked done.")
+    if meeting.start > timezone.now():
+        raise ApplicationError("A meeting can be marked done once it has started.")
+    reason = implausible_reason(meeting)
+    pending = PendingMeetingCost.objects.filter(meeting=meeting).first()
+    if reason and (pending is None or pending.confirmed_at is None):
+        costs_withdraw_computed(external_ref=meeting_ledger_ref(meeting))
+        PendingMeetingCost.objects.update_or_create(
+            meeting=meeting,
+            defaults={"reason": reason[:255], "confirmed_at": None, "confirmed_by": None},
+        )
+    else:
+        _post_cost(meeting)
     if meeting.status != MeetingStatus.DONE:
         meeting.status = MeetingStatus.DONE
         meeting.done_at = timezone.now()
@@ -108,7 +145,39 @@ def meeting_reopen(*, meeting: Meeting) -> Meeting:
     if meeting.status != MeetingStatus.DONE:
         raise ApplicationError("Only a meeting marked done can be reopened.")
     costs_withdraw_computed(external_ref=meeting_ledger_ref(meeting))
+    PendingMeetingCost.objects.filter(meeting=meeting).delete()
     meeting.status = MeetingStatus.SCHEDULED
     meeting.done_at = None
     meeting.save(update_fields=["status", "done_at", "updated_at"])
+    return meeting
+
+
+def meeting_cost_is_pending(meeting: Meeting) -> bool:
+    return PendingMeetingCost.objects.filter(meeting=meeting, confirmed_at__isnull=True).exists()
+
+
+def meeting_costs_pending() -> QuerySet[PendingMeetingCost]:
+    """Done meetings whose cost waits for sales ops (listed on /ops/)."""
+    return (
+        PendingMeetingCost.objects.filter(
+            confirmed_at__isnull=True, meeting__status=MeetingStatus.DONE
+        )
+        .select_related("meeting", "meeting__organizer")
+        .order_by("created_at", "id")
+    )
+
+
+@transaction.atomic
+def meeting_cost_confirm(*, meeting: Meeting, user: AnyUser) -> Meeting:
+    """Sales ops confirms a pending meeting cost: it is posted (accepted attendees only)."""
+    if not sees_everything(user):
+        raise PermissionDenied("Only sales operations may confirm a meeting's cost.")
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    pending = PendingMeetingCost.objects.filter(meeting=meeting).first()
+    if meeting.status != MeetingStatus.DONE or pending is None:
+        raise ApplicationError("Only a done meeting whose cost is pending can be confirmed.")
+    _post_cost(meeting)
+    pending.confirmed_at = timezone.now()
+    pending.confirmed_by = user if isinstance(user, User) else None
+    pending.save(update_fields=["confirmed_at", "confirmed_by"])
     return meeting

@@ -65,8 +65,18 @@ def _ledger(meeting):
     }
 
 
-def test_marking_done_posts_the_cost_once_even_twice_or_undone_and_redone(costed_meeting):
-    meeting, *_ = costed_meeting
+@pytest.fixture
+def accepted_long_ago(costed_meeting, settings):
+    """The worked example marked done today: everyone but Cara accepted, and the months since
+    the meeting are within MEETING_COST_MAX_AGE_DAYS."""
+    meeting, _anna, bert, _cara = costed_meeting
+    meeting.attendees.filter(person=bert).update(rsvp="accepted")
+    settings.MEETING_COST_MAX_AGE_DAYS = 100_000
+    return costed_meeting
+
+
+def test_marking_done_posts_the_cost_once_even_twice_or_undone_and_redone(accepted_long_ago):
+    meeting, *_ = accepted_long_ago
     meeting_mark_done(meeting=meeting)
     meeting_mark_done(meeting=meeting)
     assert _ledger(meeting) == {("Anna", Decimal("90.00")), ("Bert", Decimal("135.00"))}
@@ -81,8 +91,8 @@ def test_marking_done_posts_the_cost_once_even_twice_or_undone_and_redone(costed
     assert entry.date == dt.date(2026, 3, 2) and entry.source == "computed"
 
 
-def test_someone_who_declines_after_done_is_charged_nothing_on_redo(costed_meeting):
-    meeting, _anna, bert, _ = costed_meeting
+def test_someone_who_declines_after_done_is_charged_nothing_on_redo(accepted_long_ago):
+    meeting, _anna, bert, _ = accepted_long_ago
     meeting_mark_done(meeting=meeting)
     meeting.attendees.filter(person=bert).update(rsvp="declined")
     meeting_reopen(meeting=meeting)
