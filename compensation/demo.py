@@ -18,8 +18,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from compensation.models import (
     CommissionPlan,
@@ -183,8 +182,13 @@ def seed_demo(*, seed: int, scale: str) -> None:
         )
         if month == current:
             break
-        status = StatementStatus.APPROVED if month == current.previous() else StatementStatus.PAID
-        _lock_month(month=month, status=status, ops_user=ops_user)
+        # Through the service: the payout ledger and the commission cost rows come with it.
+        statement_services.statements_approve_month(
+            user=ops_user,
+            period=month,
+            person_ids=statement_people,
+            mark_paid=month != current.previous(),
+        )
     if rep is not None:
         _disputes(rep=rep, current=current, ops_user=ops_user, people=people)
 
@@ -262,23 +266,6 @@ def _to_date(row: Quota, until: date) -> Decimal:
     days = (row.period_end - row.period_start).days + 1
     covered = min((until - row.period_start).days + 1, days)
     return row.amount * covered / days
-
-
-def _lock_month(*, month: calendar.FiscalPeriod, status: str, ops_user: Any) -> None:
-    now = timezone.now()
-    statements = list(Statement.objects.filter(period_start=month.start))
-    for statement in statements:
-        statement.status = status
-        statement.approved_at = now
-        statement.approved_by = ops_user
-        statement.paid_at = now if status == StatementStatus.PAID else None
-    bulk_update_with_history(
-        statements,
-        Statement,
-        ["status", "approved_at", "approved_by", "paid_at"],
-        batch_size=5000,
-        default_user=ops_user,
-    )
 
 
 def _refund_one_paid_deal(*, rep: Person, before: calendar.FiscalPeriod, ops_user: Any) -> None:

@@ -36,6 +36,7 @@ from compensation.models import (
     PlanVersion,
     Quota,
     Statement,
+    StatementLine,
     StatementStatus,
 )
 from salesops import calendar
@@ -351,56 +352,74 @@ def _person_corrections(
     return found
 
 
-def payouts_record(*, statement: Statement) -> list[PayoutEntry]:
-    """Record every paying line of a statement being approved (once: one row per line)."""
-    lines = [
-        line
-        for line in statement.lines.all()
-        if line.amount != 0 and line.kind != engine.CARRY_FORWARD
-    ]
-    shares = dict(
-        DealSplit.objects.filter(
-            person_id=statement.person_id, deal_id__in=[ln.deal_id for ln in lines if ln.deal_id]
-        ).values_list("deal_id", "percent")
+def payouts_record(*, statements: list[Statement]) -> list[PayoutEntry]:
+    """Record every paying line of statements being approved (once: one row per line)."""
+    by_id = {s.pk: s for s in statements}
+    lines = list(
+        StatementLine.objects.filter(statement_id__in=list(by_id))
+        .exclude(amount=0)
+        .exclude(kind=engine.CARRY_FORWARD)
+        .order_by("statement_id", "position")
     )
-    entries = [
-        PayoutEntry(
-            statement=statement,
-            line=line,
-            person_id=statement.person_id,
-            deal_id=line.deal_id,
-            component=line.component or line.kind,
-            correction=line.kind == engine.CORRECTION,
-            amount=line.amount,
-            share=shares.get(line.deal_id) if line.deal_id else None,
-            base=line.base,
-            measure=MEASURE,
-            period_start=line.measure_period or statement.period_start,
-            plan_version_id=statement.plan_version_id,
-            explanation=f"{line.description}: {line.formula}"[:2000],
+    shares = {
+        (person_id, deal_id): percent
+        for person_id, deal_id, percent in DealSplit.objects.filter(
+            person_id__in={s.person_id for s in statements},
+            deal_id__in={ln.deal_id for ln in lines if ln.deal_id},
+        ).values_list("person_id", "deal_id", "percent")
+    }
+    entries = []
+    for line in lines:
+        statement = by_id[line.statement_id]
+        entries.append(
+            PayoutEntry(
+                statement=statement,
+                line=line,
+                person_id=statement.person_id,
+                deal_id=line.deal_id,
+                component=line.component or line.kind,
+                correction=line.kind == engine.CORRECTION,
+                amount=line.amount,
+                share=shares.get((statement.person_id, line.deal_id)) if line.deal_id else None,
+                base=line.base,
+                measure=MEASURE,
+                period_start=line.measure_period or statement.period_start,
+                plan_version_id=statement.plan_version_id,
+                explanation=f"{line.description}: {line.formula}"[:2000],
+            )
         )
-        for line in lines
-    ]
-    return PayoutEntry.objects.bulk_create(entries)
+    return PayoutEntry.objects.bulk_create(entries, batch_size=5000)
 
 
-def commission_cost_post(*, statement: Statement) -> Decimal:
-    """Post what an approved statement pays (commission, SPIFs, draws, corrections, clawbacks,
-    adjustments; not the carried balance, which an earlier statement already posted) to the
-    sales-cost ledger, dated the period's last day. Idempotent on (computed, external_ref,
-    person): posting again updates the row. A negative month posts as an explained adjustment."""
-    amount = sum(
-        (ln.amount for ln in statement.lines.all() if ln.kind != engine.CARRY_FORWARD), ZERO
+def commission_costs_post(*, statements: list[Statement]) -> dict[int, Decimal]:
+    """Post what approved statements pay (commission, cap, SPIFs, draws, corrections,
+    clawbacks, adjustments; not the carried balance, which an earlier statement already posted)
+    to the sales-cost ledger, one row per person and month dated the period's last day.
+
+    Idempotent on the ledger's unique (source `computed`, external_ref
+    `commission:<period key>`, person): posting again updates the row. A negative month posts
+    as an explained `adjustment` (the only category the ledger lets go below zero)."""
+    totals = dict(
+        StatementLine.objects.filter(statement_id__in=[s.pk for s in statements])
+        .exclude(kind=engine.CARRY_FORWARD)
+        .values("statement_id")
+        .annotate(total=Sum("amount"))
+        .values_list("statement_id", "total")
+        .order_by()
     )
-    negative = amount < 0
-    costs_post_computed(
-        external_ref=f"commission:{statement.period_key}",
-        category=CostCategory.ADJUSTMENT if negative else CostCategory.COMMISSION,
-        entries=[(statement.person, statement.period_end, amount)],
-        note=(
-            f"Commission corrections on the {statement.period_key} statement"
-            if negative
-            else f"Commission statement {statement.period_key}"
-        ),
-    )
-    return amount
+    groups: dict[tuple[str, bool], list[tuple[Any, date, Decimal]]] = defaultdict(list)
+    for s in statements:
+        amount = totals.get(s.pk) or ZERO
+        groups[(s.period_key, amount < 0)].append((s.person, s.period_end, amount))
+    for (key, negative), entries in sorted(groups.items()):
+        costs_post_computed(
+            external_ref=f"commission:{key}",
+            category=CostCategory.ADJUSTMENT if negative else CostCategory.COMMISSION,
+            entries=entries,
+            note=(
+                f"Commission corrections on the {key} statement"
+                if negative
+                else f"Commission statement {key}"
+            ),
+        )
+    return {s.pk: totals.get(s.pk) or ZERO for s in statements}

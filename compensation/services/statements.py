@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from compensation import engine
 from compensation.models import (
     Adjustment,
+    Dispute,
     PlanAssignment,
     PlanVersion,
     PlanVersionStatus,
@@ -35,7 +36,7 @@ from compensation.models import (
 from compensation.selectors.attainment import quota_by_person
 from compensation.services._history import history_user, save_with_user
 from compensation.services.clawbacks import clawbacks_due
-from compensation.services.payouts import commission_cost_post, ledger_inputs, payouts_record
+from compensation.services.payouts import commission_costs_post, ledger_inputs, payouts_record
 from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.models import Person
@@ -438,13 +439,51 @@ def statement_approve(*, user: AnyUser | None, statement: Statement) -> Statemen
     statement.approved_by = history_user(user)
     statement.approved_at = timezone.now()
     save_with_user(statement, user=user)
-    payouts_record(statement=statement)
-    commission_cost_post(statement=statement)
+    payouts_record(statements=[statement])
+    commission_costs_post(statements=[statement])
     from compensation.tasks import statement_ready_notify_task  # tasks import the services
 
     statement_id = statement.pk
     transaction.on_commit(lambda: statement_ready_notify_task.delay(statement_id))
     return statement
+
+
+@transaction.atomic
+def statements_approve_month(
+    *,
+    user: AnyUser | None,
+    period: calendar.FiscalPeriod,
+    person_ids: Iterable[int] | None = None,
+    mark_paid: bool = False,
+) -> int:
+    """Approve (or approve and mark paid) every draft of one fiscal month that can be approved
+    (no open dispute, no error), in bulk: history rows, payout ledger rows and cost postings as
+    `statement_approve`, without the per-statement e-mail (a month close; the demo). Returns
+    how many were locked."""
+    qs = (
+        Statement.objects.select_for_update()
+        .filter(period_start=period.start, status=StatementStatus.DRAFT, error="")
+        .exclude(pk__in=Dispute.objects.filter(status="open").values("statement_id"))
+    )
+    if person_ids is not None:
+        qs = qs.filter(person_id__in=list(person_ids))
+    statements = list(qs.select_related("person").order_by("pk"))
+    acting, now = history_user(user), timezone.now()
+    for statement in statements:
+        statement.status = StatementStatus.PAID if mark_paid else StatementStatus.APPROVED
+        statement.approved_by = acting
+        statement.approved_at = now
+        statement.paid_at = now if mark_paid else None
+    bulk_update_with_history(
+        statements,
+        Statement,
+        ["status", "approved_by", "approved_at", "paid_at"],
+        batch_size=5000,
+        default_user=acting,
+    )
+    payouts_record(statements=statements)
+    commission_costs_post(statements=statements)
+    return len(statements)
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
-"""The demo's sales-cost ledger: monthly salaries, tool seats, commissions on credited revenue,
-travel, allocated team marketing, a few adjustments (negative ones with a reason) and other costs.
+"""The demo's sales-cost ledger: monthly salaries, tool seats, travel, allocated team marketing,
+a few adjustments (negative ones with a reason) and other costs. No commission rows: commission
+is posted by approving statements (compensation.demo approves the demo's past statements).
 
 Rows are generated person by person, month by month, in chunks. Amounts are integer cents until
 the row is built, so sums are exact.
@@ -31,12 +32,6 @@ LEDGER_MONTHS = 24
 HOURS_PER_MONTH = 173
 # Share of the loaded hourly cost paid as salary (the rest is benefits and overhead).
 SALARY_SHARE = 0.72
-COMMISSION_RATE_PCT = {
-    Role.ACCOUNT_EXECUTIVE: 8,
-    Role.SDR: 5,
-    Role.CUSTOMER_SUCCESS: 4,
-    Role.SALES_MANAGER: 2,
-}
 # Expected travel expense items per person-month before scaling to the requested size.
 TRAVEL_RATE = {
     Role.ACCOUNT_EXECUTIVE: 3.0,
@@ -98,7 +93,7 @@ def travel_factor(*, org: Org, stats: DealStats, today: date, target_rows: int |
     if target_rows is None:
         return 1.0
     months = _months(today - timedelta(days=LEDGER_MONTHS * 31), today)
-    fixed = float(len(stats.credit))
+    fixed = 0.0  # commission rows come from approved statements, not from here
     travel = 0.0
     for p in org.people:
         person_months = _person_months(p, months, today)
@@ -137,7 +132,6 @@ def costs_generate(
         tools = _tools(p.role)
         tools_cents = sum(cents for _, cents in tools)
         tools_note = "Tool seats: " + ", ".join(name for name, _ in tools)
-        rate = COMMISSION_RATE_PCT.get(Role(p.role))
         lam = TRAVEL_RATE[Role(p.role)] * travel_scale
         forced_adjustment = p.username == "rep"
         for m in _person_months(p, months, today):
@@ -155,18 +149,6 @@ def costs_generate(
                     "Monthly salary",
                 )
             add(m, p.id, None, CostCategory.TOOLS, tools_cents, CostSource.IMPORT, tools_note)
-            credit = stats.credit.get((p.id, m))
-            paid_on = (m + timedelta(days=32)).replace(day=15)
-            if rate and credit and paid_on <= today:
-                add(
-                    paid_on,
-                    p.id,
-                    None,
-                    CostCategory.COMMISSION,
-                    credit * rate // 10_000,
-                    CostSource.IMPORT,
-                    f"Commission {m:%Y-%m}",
-                )
             for _ in range(_poisson(rng, lam * elapsed)):
                 name, base = rng.choices(TRAVEL_ITEMS, TRAVEL_WEIGHTS)[0]
                 cents = int(base * factor * rng.lognormvariate(0, 0.35))

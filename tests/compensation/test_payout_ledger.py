@@ -192,9 +192,9 @@ def test_approving_posts_the_statement_to_the_sales_cost_ledger_once(personas, r
     feb = _approve(personas, svc.statement_generate(person=rep, period=FEB))
     cost = SalesCost.objects.get(person=rep, category=CostCategory.COMMISSION)
     assert (cost.amount, cost.date, cost.source) == (D("2250.00"), FEB.end, CostSource.COMPUTED)
-    from compensation.services.payouts import commission_cost_post
+    from compensation.services.payouts import commission_costs_post
 
-    commission_cost_post(statement=feb)  # posting again updates the same row
+    commission_costs_post(statements=[feb])  # posting again updates the same row
     assert SalesCost.objects.filter(person=rep, source=CostSource.COMPUTED).count() == 1
 
 
@@ -372,9 +372,73 @@ def test_paid_over_the_months_equals_one_computation_on_the_final_data(personas,
             for edit in month_edits:
                 _apply(edit, deals, people)
             svc.statements_generate(period=month)
-            for statement in Statement.objects.filter(period_start=month.start):
-                svc.statement_approve(user=None, statement=statement)
+            if month == FEB:  # both ways of approving record the same ledger
+                svc.statements_approve_month(user=None, period=month)
+            else:
+                for statement in Statement.objects.filter(period_start=month.start):
+                    svc.statement_approve(user=None, statement=statement)
         owed = _owed_on_final_data(people, version)
         paid = _paid_in_ledger(people)
         assert paid == owed
         transaction.set_rollback(True)
+
+
+def test_statements_approved_before_the_ledger_are_backfilled_so_nothing_is_paid_twice(
+    personas, rep
+):
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module(
+        "compensation.migrations.0004_backfill_payout_ledger"
+    ).backfill
+    assign(rep, approved_plan("Flat+SPIF", FLAT_5_SPIF, JAN.start), JAN.start)
+    deal = won_deal(rep, "40000", dt.date(2026, 2, 10))
+    feb = _approve(personas, svc.statement_generate(person=rep, period=FEB))
+    expected = sorted(PayoutEntry.objects.values_list("line_id", "component", "amount", "share"))
+    PayoutEntry.objects.all().delete()  # as before the ledger existed
+    feb.lines.update(component="", measure_period=None)
+    backfill(apps, None)
+    backfill(apps, None)  # once per line
+    got = sorted(PayoutEntry.objects.values_list("line_id", "component", "amount", "share"))
+    assert got == expected
+    deal_update(deal=deal, data={"close_date": dt.date(2026, 12, 5)})
+    assert _lines(svc.statement_generate(person=rep, period=DEC)) == []
+
+
+@time_machine.travel(dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC), tick=False)
+def test_demo_approves_its_past_statements_and_efficiency_counts_exactly_that_pay():
+    from compensation import demo
+    from compensation.models import StatementLine
+    from tests.compensation.test_demo import _org
+
+    _, _, rep, _ = _org()
+    demo.seed_demo(seed=7, scale="small")
+    locked = Statement.objects.filter(status__in=["approved", "paid"])
+    assert locked.exists()
+    assert PayoutEntry.objects.filter(statement__in=locked).exists()
+    posted = {
+        (c.person_id, c.date): c.amount
+        for c in SalesCost.objects.filter(
+            source=CostSource.COMPUTED, external_ref__startswith="commission:"
+        )
+    }
+    expected: dict[tuple[int, dt.date], D] = {}
+    for line in StatementLine.objects.filter(statement__in=locked).exclude(kind="carry_forward"):
+        key = (line.statement.person_id, line.statement.period_end)
+        expected[key] = expected.get(key, D(0)) + line.amount
+    for statement in locked:
+        expected.setdefault((statement.person_id, statement.period_end), D(0))
+    assert posted == {k: v.quantize(D("0.01")) for k, v in expected.items()}
+    assert (
+        not SalesCost.objects.filter(category=CostCategory.COMMISSION)
+        .exclude(source=CostSource.COMPUTED)
+        .exists()
+    )
+    may = calendar.month_containing(dt.date(2026, 5, 15))
+    efficiency_snapshots_compute(as_of=may.end, full=True)
+    row = EfficiencySnapshot.objects.get(
+        scope_type="person", scope_id=rep.pk, period="mtd", period_end=may.end
+    )
+    assert row.cost == posted[(rep.pk, may.end)]  # the demo org has no other costs
