@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
+from salesops.history import acting_user
 from salesops.importer.conf import batch_size
 from salesops.importer.context import ImportContext, resolve
 from salesops.importer.reader import ImportSource, Row
@@ -97,5 +98,6 @@ def _flush(report: FileReport, batch: list[SalesCost]) -> None:
     )
     new = [cost for cost in batch if cost.external_ref not in stored]
     SalesCost.objects.bulk_create(new, batch_size=batch_size())
+    SalesCost.history.bulk_history_create(new, batch_size=batch_size(), default_user=acting_user())
     report.count("cost", "created", len(new))
     report.count("cost", "unchanged", len(batch) - len(new))

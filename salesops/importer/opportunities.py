@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from salesops import calendar
+from salesops.history import acting_user
 from salesops.importer.conf import batch_size
 from salesops.importer.context import ImportContext, resolve
 from salesops.importer.reader import ImportSource, Row
@@ -205,12 +206,17 @@ def _flush(context: ImportContext, report: FileReport, batch: list[_Deal]) -> No
         deal.updated_at = context.now
         to_update.append(deal)
     Deal.objects.bulk_create(to_create)
-    DealSplit.objects.bulk_create(
+    new_splits = DealSplit.objects.bulk_create(
         [DealSplit(deal_id=deal.pk, person_id=deal.owner_id, percent=HUNDRED) for deal in to_create]
     )
     Deal.objects.bulk_update(
         to_update, [*FIELDS, "stage_entered_at", "lost_at_stage", "updated_at"]
     )
+    # Deals and splits are inputs to pay: imported changes keep history rows too.
+    user = acting_user()
+    Deal.history.bulk_history_create(to_create, default_user=user)
+    Deal.history.bulk_history_create(to_update, update=True, default_user=user)
+    DealSplit.history.bulk_history_create(new_splits, default_user=user)
     lines = {existing[d.external_id].pk: d.line for d in batch if d.external_id in existing}
     _move_owner_splits(report, new_owner, lines)
     report.count("deal", "created", len(to_create))
@@ -245,5 +251,8 @@ def _move_owner_splits(
             )
     DealSplit.objects.bulk_update(moved, ["person"])
     DealSplit.objects.bulk_create(missing)
+    user = acting_user()
+    DealSplit.history.bulk_history_create(moved, update=True, default_user=user)
+    DealSplit.history.bulk_history_create(missing, default_user=user)
     report.count("deal split", "updated", len(moved))
     report.count("deal split", "created", len(missing))

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from django.db import models
+from simple_history.models import HistoricalRecords
+
+from salesops.history import request_user_or_system
 
 
 class CostCategory(models.TextChoices):
@@ -50,6 +53,8 @@ class SalesCost(models.Model):
     note = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # An input to pay (and to the efficiency ratio): every change is kept with who made it.
+    history = HistoricalRecords(get_user=request_user_or_system)
 
     class Meta:
         ordering = ["-date", "id"]

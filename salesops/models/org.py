@@ -8,8 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
 
 from salesops import calendar
+from salesops.history import request_user_or_system
 
 
 def validate_time_zone(value: str) -> None:
@@ -117,6 +119,9 @@ class Person(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The hourly cost is an input to pay and to the cost ledger: changes are kept with who made
+    # them (salesops.history).
+    history = HistoricalRecords(get_user=request_user_or_system)
 
     class Meta:
         ordering = ["name"]

@@ -6,7 +6,9 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
 
+from salesops.history import request_user_or_system
 from salesops.money import max_amount
 
 
@@ -132,6 +134,8 @@ class Deal(models.Model):
     stage_entered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # An input to pay: every change is kept with who made it (salesops.history).
+    history = HistoricalRecords(get_user=request_user_or_system)
 
     class Meta:
         ordering = ["-close_date", "external_id"]
@@ -178,6 +182,7 @@ class DealSplit(models.Model):
         "salesops.Person", on_delete=models.PROTECT, related_name="deal_splits", db_index=False
     )
     percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("100.00"))
+    history = HistoricalRecords(get_user=request_user_or_system)
 
     class Meta:
         ordering = ["deal", "-percent"]

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from salesops.exceptions import ApplicationError
+from salesops.history import acting_user
 from salesops.models import CostCategory, CostSource, Person, SalesCost, Team
 
 
@@ -104,17 +105,32 @@ def costs_post_computed(
         )
         for person, day, amount in entries
     ]
+    posted = SalesCost.objects.filter(source=CostSource.COMPUTED, external_ref=external_ref)
+    before = set(posted.values_list("person_id", flat=True))
     SalesCost.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["source", "external_ref", "person"],
         update_fields=["amount", "date", "category", "note", "updated_at"],
     )
+    _record_history(posted.filter(person__in=[p for p, _, _ in entries]), before=before)
     return len(rows)
+
+
+def _record_history(entries: Any, *, before: set[Any]) -> None:
+    """History rows for entries written in bulk (upserts and updates send no signals)."""
+    user = acting_user()
+    written = list(entries)
+    for update in (False, True):
+        batch = [e for e in written if (e.person_id in before) is update]
+        if batch:
+            SalesCost.history.bulk_history_create(batch, update=update, default_user=user)
 
 
 def costs_withdraw_computed(*, external_ref: str) -> int:
     """Zero the computed entries posted under `external_ref` (e.g. a meeting marked not done)."""
-    return SalesCost.objects.filter(source=CostSource.COMPUTED, external_ref=external_ref).update(
-        amount=Decimal(0), updated_at=timezone.now()
-    )
+    posted = SalesCost.objects.filter(source=CostSource.COMPUTED, external_ref=external_ref)
+    changed = posted.update(amount=Decimal(0), updated_at=timezone.now())
+    if changed:
+        _record_history(posted, before=set(posted.values_list("person_id", flat=True)))
+    return changed

@@ -10,7 +10,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
+from salesops.history import acting_user
 from salesops.models import OPEN_STAGES, Account, Deal, DealSplit, Person, Product, Stage
 from salesops.money import check_amount
 
@@ -116,9 +118,11 @@ def deal_splits_set(*, deal: Deal, splits: Sequence[tuple[Person, Decimal]]) -> 
     total = sum((percent for _, percent in splits), Decimal(0))
     if total != HUNDRED:
         raise ValidationError({"splits": f"Splits must sum to 100 %; these sum to {total} %."})
-    deal.splits.all().delete()
-    created = DealSplit.objects.bulk_create(
-        [DealSplit(deal=deal, person=person, percent=percent) for person, percent in splits]
+    deal.splits.all().delete()  # one by one (signals): each removal keeps its history row
+    created = bulk_create_with_history(
+        [DealSplit(deal=deal, person=person, percent=percent) for person, percent in splits],
+        DealSplit,
+        default_user=acting_user(),
     )
     # Touch the deal so incremental jobs that look at updated_at see the new credit.
     Deal.objects.filter(pk=deal.pk).update(updated_at=timezone.now())
