@@ -5,6 +5,7 @@ and the plan editor say so; stored versions are checked by a migration that fail
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from typing import Any
 
@@ -186,3 +187,9 @@ def test_migration_check_fails_loudly_on_an_invalid_stored_version():
         _check()(apps, None)
     message = str(err.value)
     assert "Accelerated" in message and "v1" in message and "/methd" in message
+
+
+def test_the_data_migration_runs_the_check():
+    module = importlib.import_module("compensation.migrations.0005_plan_versions_strict")
+    (operation,) = module.Migration.operations
+    assert operation.code is _check()
