@@ -10,6 +10,7 @@ import importlib
 import os
 
 from celery import Celery
+from celery.signals import task_postrun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesops.settings")
 
@@ -31,3 +32,13 @@ def _load_beat_schedule(sender: Celery, **_: object) -> None:
     for name in SCHEDULE_MODULES:
         schedule.update(getattr(importlib.import_module(name), "BEAT_SCHEDULE", {}))
     sender.conf.beat_schedule = schedule
+
+
+@task_postrun.connect
+def _stop_job_heartbeats(**_: object) -> None:
+    """A task that ended without closing its JobRun (an exception before job_fail, a fan-out
+    that handed on) stops renewing its lease here: the run then looks dead once the lease runs
+    out, and is taken over, instead of looking alive for as long as the worker lives."""
+    from salesops.services.jobs import job_heartbeats_stop_all
+
+    job_heartbeats_stop_all()

@@ -58,7 +58,7 @@ def job_summaries(*, user: AnyUser) -> list[JobSummary]:
 def job_runs_recent(*, user: AnyUser, job: str = "", status: str = "") -> list[JobRun]:
     """The latest runs (per job, business date and partition), newest business date first."""
     require_ops(user)
-    qs = JobRun.objects.all()
+    qs = JobRun.objects.select_related("requested_by")
     if job:
         qs = qs.filter(job=job)
     if status:

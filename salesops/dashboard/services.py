@@ -14,20 +14,26 @@ from meetings.services.items import action_item_set_status
 from salesops.celery import app as celery_app
 from salesops.dashboard.ops import require_ops
 from salesops.selectors.scope import AnyUser
-from salesops.services.jobs import job_reset
+from salesops.services.jobs import job_rerun_request, job_task_for
 
 
 def job_run_rerun(*, user: AnyUser, job: str, business_date: date, partition: str = "") -> bool:
-    """Make a finished run claimable again (`job_reset`) and, when a Celery task is registered under
-    the job's name, enqueue it for that business date after commit. False when nothing was reset
-    (unknown run, or still running)."""
+    """Queue the run's own Celery task for its business date (and partition) after commit, and
+    record who asked on the run. The run's status is not touched: the new attempt claims it
+    (`job_rerun_request`). False when nothing was queued (unknown run, still running, or a job
+    no task runs on its own)."""
     require_ops(user)
+    target = job_task_for(job=job, business_date=business_date, partition=partition)
+    if target is None:
+        return False
+    name, kwargs = target
     with transaction.atomic():
-        reset = job_reset(job=job, business_date=business_date, partition=partition) > 0
-        task = celery_app.tasks.get(job)
-        if reset and task is not None:
-            transaction.on_commit(lambda: task.delay(business_date.isoformat()))
-    return reset
+        run = job_rerun_request(
+            job=job, business_date=business_date, partition=partition, user_id=user.pk
+        )
+        if run is not None:
+            transaction.on_commit(lambda: celery_app.send_task(name, kwargs=kwargs))
+    return run is not None
 
 
 def action_item_tick_off(*, user: AnyUser, item_id: int) -> None:

@@ -14,14 +14,20 @@ class JobTrigger(models.TextChoices):
     # The Celery worker: the beat's nightly run, the sweeper's re-queue, the ops page's re-run.
     WORKER = "worker", "Celery worker"
     COMMAND = "command", "Command line"
+    # The worker, for an operator's re-run from /ops/ (`requested_by` says who).
+    OPS = "ops", "Re-run from /ops/"
+    # The sweeper: a run that should exist (a missing business date) or whose heartbeat stopped.
+    SWEEPER = "sweeper", "Sweeper"
 
 
 class JobRun(models.Model):
     """One run of a background job for one business date (and partition).
 
     The unique key makes a duplicate delivery a no-op: the service claims the row with a
-    conditional insert/update and only the claimant works. A RUNNING row past `deadline` may be
-    re-claimed by a sweeper.
+    conditional insert/update and only the claimant works. A RUNNING row past `deadline` (its
+    lease, renewed by the running job's heartbeat) may be re-claimed by the next delivery or the
+    sweeper. `rerun_pending` is an operator's re-run request not yet taken by a worker: the status
+    of the finished run stays what it was until the new attempt claims it.
     """
 
     job = models.CharField(max_length=100)
@@ -36,6 +42,19 @@ class JobRun(models.Model):
     error = models.TextField(blank=True)
     # Who started the latest attempt (a take-over records its own).
     trigger = models.CharField(max_length=10, choices=JobTrigger.choices, default=JobTrigger.WORKER)
+    # The last heartbeat of the attempt holding the lease, and which process that is.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    # The latest re-run request from /ops/: who asked, when, and whether a worker took it yet.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    rerun_pending = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-business_date", "job", "partition"]

@@ -3,22 +3,121 @@
 Every idempotent job calls `job_claim` first: only the caller that gets a JobRun back does the work.
 A duplicate delivery for a (job, business date, partition) that succeeded or is running gets None;
 a FAILED run, or a RUNNING run past its deadline (its worker died), is re-claimed. An operator's
-explicit request (`again=True`) also re-claims a run that succeeded, never one that is running.
-The run records who started its latest attempt (`trigger`: the worker or the command line).
+explicit request (`again=True`, or a re-run requested on /ops/ with `job_rerun_request`) also
+re-claims a run that succeeded, never one that is running.
+
+A claimed run holds a short lease (`JOB_LEASE_SECONDS`, default 120 s) that a heartbeat thread of
+the claiming process renews every `JOB_HEARTBEAT_SECONDS` (default 30 s) until `job_succeed` or
+`job_fail`: a killed process stops renewing, and within the lease its run is claimable again by
+the next delivery or the sweeper — never an hour (the old lease) or the broker's visibility
+timeout. The run records who started its latest attempt (`trigger`) and which process holds it
+(`worker`).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import logging
+import os
+import socket
+import threading
+from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from salesops.models import JobRun, JobStatus
 from salesops.models.jobs import JobTrigger
 
-DEFAULT_LEASE = timedelta(hours=1)
+logger = logging.getLogger(__name__)
+
+
+def job_lease() -> timedelta:
+    """How long a claimed run is owned without a heartbeat."""
+    return timedelta(seconds=int(getattr(settings, "JOB_LEASE_SECONDS", 120)))
+
+
+def job_heartbeat_interval() -> float:
+    return float(getattr(settings, "JOB_HEARTBEAT_SECONDS", 30))
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+class _Heartbeat(threading.Thread):
+    """Renews one run's lease from its own database connection until stopped, or until the run
+    is no longer this attempt's (taken over, or finished elsewhere)."""
+
+    def __init__(
+        self, *, run_id: int, attempts: int, lease: timedelta, also: list[int] | None = None
+    ) -> None:
+        super().__init__(name=f"jobrun-heartbeat-{run_id}", daemon=True)
+        self.run_id = run_id
+        self.attempts = attempts
+        self.lease = lease
+        self.also = also or []
+        self.stopped = threading.Event()
+
+    def beat(self) -> bool:
+        now = timezone.now()
+        mine = JobRun.objects.filter(
+            pk=self.run_id, status=JobStatus.RUNNING, attempts=self.attempts
+        ).update(deadline=now + self.lease, heartbeat_at=now)
+        if mine and self.also:
+            # The run this one is a part of (a fan-out partition's run) is alive while it is.
+            JobRun.objects.filter(pk__in=self.also, status=JobStatus.RUNNING).update(
+                deadline=now + self.lease, heartbeat_at=now
+            )
+        return bool(mine)
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(job_heartbeat_interval()):
+                try:
+                    if not self.beat():
+                        return
+                except DatabaseError as exc:
+                    # The database is away: keep trying; the lease covers a short outage, and a
+                    # long one lets another worker take over, which is what should happen.
+                    logger.warning("heartbeat of run %s failed: %s", self.run_id, exc)
+                finally:
+                    # One short connection a beat: none held open between beats.
+                    connection.close()
+        finally:
+            connection.close()
+
+
+_HEARTBEATS: dict[int, _Heartbeat] = {}
+_HEARTBEATS_LOCK = threading.Lock()
+
+
+def _heartbeat_start(run: JobRun, lease: timedelta, also: list[int]) -> None:
+    beat = _Heartbeat(run_id=run.pk, attempts=run.attempts, lease=lease, also=also)
+    with _HEARTBEATS_LOCK:
+        old = _HEARTBEATS.pop(run.pk, None)
+        _HEARTBEATS[run.pk] = beat
+    if old is not None:
+        old.stopped.set()
+    beat.start()
+
+
+def job_heartbeat_stop(*, run_id: int) -> None:
+    with _HEARTBEATS_LOCK:
+        beat = _HEARTBEATS.pop(run_id, None)
+    if beat is not None:
+        beat.stopped.set()
+
+
+def job_heartbeats_stop_all() -> None:
+    """Stop every heartbeat of this process (a task ended without closing its run: its lease
+    then runs out and the run is taken over, instead of looking alive forever)."""
+    with _HEARTBEATS_LOCK:
+        beats = list(_HEARTBEATS.values())
+        _HEARTBEATS.clear()
+    for beat in beats:
+        beat.stopped.set()
 
 
 def job_claim(
@@ -26,27 +125,70 @@ def job_claim(
     job: str,
     business_date: date,
     partition: str = "",
-    lease: timedelta = DEFAULT_LEASE,
+    lease: timedelta | None = None,
     trigger: JobTrigger = JobTrigger.WORKER,
     again: bool = False,
+    heartbeat: bool = True,
+    also_renew: list[int] | None = None,
 ) -> JobRun | None:
+    """Claim the run of (job, business date, partition), or None (see the module docstring).
+    `heartbeat` renews the lease from a thread until job_succeed/job_fail; `also_renew` are
+    runs whose lease that heartbeat renews too (the run a partition belongs to)."""
+    lease = lease or job_lease()
     now = timezone.now()
+    worker = _worker_name()
+    run: JobRun | None = None
     try:
         with transaction.atomic():
-            return JobRun.objects.create(
+            run = JobRun.objects.create(
                 job=job,
                 business_date=business_date,
                 partition=partition,
                 status=JobStatus.RUNNING,
                 started_at=now,
                 deadline=now + lease,
+                heartbeat_at=now,
                 trigger=trigger,
+                worker=worker,
             )
     except IntegrityError:
         pass
-    # The row exists: take it over only if it failed or its lease ran out, or (`again`) it
-    # succeeded (a conditional UPDATE, so of two racing callers exactly one wins).
-    claimable = Q(status=JobStatus.FAILED) | Q(status=JobStatus.RUNNING, deadline__lt=now)
+    if run is None:
+        run = _job_reclaim(
+            job=job,
+            business_date=business_date,
+            partition=partition,
+            lease=lease,
+            trigger=trigger,
+            again=again,
+            now=now,
+            worker=worker,
+        )
+    if run is not None and heartbeat:
+        _heartbeat_start(run, lease, also_renew or [])
+    return run
+
+
+def _job_reclaim(
+    *,
+    job: str,
+    business_date: date,
+    partition: str,
+    lease: timedelta,
+    trigger: JobTrigger,
+    again: bool,
+    now: datetime,
+    worker: str,
+) -> JobRun | None:
+    # The row exists: take it over only if it failed, its lease ran out, an operator asked for a
+    # re-run, or (`again`) it succeeded — a conditional UPDATE, so of two racing callers exactly
+    # one wins.
+    expired = Q(status=JobStatus.RUNNING, deadline__lt=now)
+    claimable = (
+        Q(status=JobStatus.FAILED)
+        | expired
+        | (Q(rerun_pending=True) & ~Q(status=JobStatus.RUNNING))
+    )
     if again:
         claimable |= Q(status=JobStatus.SUCCESS)
     claimed = (
@@ -57,9 +199,15 @@ def job_claim(
             started_at=now,
             finished_at=None,
             deadline=now + lease,
+            heartbeat_at=now,
             attempts=F("attempts") + 1,
             error="",
-            trigger=trigger,
+            trigger=Case(
+                When(rerun_pending=True, then=Value(JobTrigger.OPS.value)),
+                default=Value(trigger.value),
+            ),
+            rerun_pending=False,
+            worker=worker,
         )
     )
     if not claimed:
@@ -68,6 +216,7 @@ def job_claim(
 
 
 def job_succeed(*, run: JobRun, rows: int = 0) -> JobRun:
+    job_heartbeat_stop(run_id=run.pk)
     run.status = JobStatus.SUCCESS
     run.finished_at = timezone.now()
     run.rows = rows
@@ -76,6 +225,7 @@ def job_succeed(*, run: JobRun, rows: int = 0) -> JobRun:
 
 
 def job_fail(*, run: JobRun, error: str) -> JobRun:
+    job_heartbeat_stop(run_id=run.pk)
     run.status = JobStatus.FAILED
     run.finished_at = timezone.now()
     run.error = error[:10_000]
@@ -83,10 +233,64 @@ def job_fail(*, run: JobRun, error: str) -> JobRun:
     return run
 
 
-def job_reset(*, job: str, business_date: date, partition: str = "") -> int:
-    """Let a succeeded run be claimed again (the ops page's re-run button)."""
-    return (
-        JobRun.objects.filter(job=job, business_date=business_date, partition=partition)
-        .exclude(status=JobStatus.RUNNING)
-        .update(status=JobStatus.FAILED, error="re-run requested")
+def job_rerun_request(
+    *, job: str, business_date: date, partition: str = "", user_id: int | None
+) -> JobRun | None:
+    """Record an operator's re-run request on a run that is not running (or whose lease ran
+    out): who asked and when. The run's status is left as it is (a success stays a success until
+    the new attempt claims it); the next claim of that run takes it whatever its status. None
+    when there is no such run or it is running."""
+    now = timezone.now()
+    live = Q(status=JobStatus.RUNNING, deadline__gte=now) | Q(
+        status=JobStatus.RUNNING, deadline__isnull=True
     )
+    updated = (
+        JobRun.objects.filter(job=job, business_date=business_date, partition=partition)
+        .exclude(live)
+        .update(rerun_pending=True, requested_by_id=user_id, requested_at=now)
+    )
+    if not updated:
+        return None
+    return JobRun.objects.get(job=job, business_date=business_date, partition=partition)
+
+
+# The Celery task that runs each job for one (business date, partition), by name: the core
+# cannot import the domain apps' tasks, and a JobRun's job name is not its task's name. Used by
+# the /ops/ re-run and the sweeper; tests/salesops/test_jobs_rerun.py checks every entry names a
+# registered task that takes these arguments.
+def _statement_id(partition: str) -> dict[str, object]:
+    return {"statement_id": int(partition.removeprefix("statement:"))}
+
+
+JOB_TASKS: dict[str, tuple[str, str]] = {
+    # job: (task name, how the run's key becomes the task's arguments)
+    "efficiency_snapshots": ("salesops.efficiency_snapshots_compute", "as_of"),
+    "compensation.statements_regenerate": (
+        "compensation.statements_regenerate_open_task",
+        "business_date",
+    ),
+    "compensation.period_close_remind": ("compensation.period_close_remind_task", "business_date"),
+    "compensation.statement_ready": ("compensation.statement_ready_notify_task", "statement"),
+    "territories.assignments": (
+        "territories.tasks.territory_assignments_nightly_task",
+        "business_date",
+    ),
+}
+
+
+def job_task_for(
+    *, job: str, business_date: date, partition: str = ""
+) -> tuple[str, dict[str, object]] | None:
+    """(task name, keyword arguments) that run `job` for this date and partition, or None when
+    no task runs that job on its own (an unknown job, a fan-out partition of a run)."""
+    entry = JOB_TASKS.get(job)
+    if entry is None:
+        return None
+    name, argument = entry
+    if argument == "statement":
+        if not partition.startswith("statement:"):
+            return None
+        return name, _statement_id(partition)
+    if partition and job != "compensation.period_close_remind":
+        return None
+    return name, {argument: business_date.isoformat()}

@@ -80,20 +80,24 @@ def test_ops_filters_runs_by_job_and_status(personas: Any, client_for: Any, runs
     assert {r.pk for r in by_job} == {runs["ok"].pk, runs["running"].pk}
 
 
-def test_rerun_button_resets_a_finished_run_so_it_can_be_claimed_again(
+def test_rerun_button_makes_a_finished_run_claimable_again_without_changing_it(
     personas: Any, client_for: Any, runs: Any
 ) -> None:
     from salesops.services.jobs import job_claim
 
     run = runs["ok"]
-    assert job_claim(job=run.job, business_date=run.business_date) is None
+    run.job = "efficiency_snapshots"  # a job a task runs (tests/salesops/test_jobs_rerun.py)
+    run.save()
+    assert job_claim(job=run.job, business_date=run.business_date, heartbeat=False) is None
     response = client_for(personas.sales_ops).post(
         "/ops/jobs/rerun/", {"job": run.job, "business_date": "2026-03-19", "partition": ""}
     )
     assert response.status_code == 302
     run.refresh_from_db()
-    assert run.status == JobStatus.FAILED and run.error == "re-run requested"
-    assert job_claim(job=run.job, business_date=run.business_date) is not None
+    assert run.status == JobStatus.SUCCESS and run.rerun_pending
+    assert run.requested_by_id == personas.sales_ops.pk
+    claimed = job_claim(job=run.job, business_date=run.business_date, heartbeat=False)
+    assert claimed is not None and claimed.trigger == "ops"
 
 
 def test_rerun_of_a_running_job_changes_nothing(personas: Any, client_for: Any, runs: Any) -> None:
