@@ -289,3 +289,14 @@ def test_nightly_regeneration_completes_and_shows_the_failure_on_ops(personas, d
     assert "1 statement" in run.error and personas.person("rep_a2").name in run.error
     rep_b1 = Statement.objects.get(person=personas.person("rep_b1"), period_start=MAR.start)
     assert rep_b1.payable == D("150.00")
+
+
+def test_the_statement_pages_show_the_error(personas, drafted, client_for):
+    _poison(personas)
+    svc.statements_generate(period=MAR)
+    poisoned = Statement.objects.get(person=personas.person("rep_a2"), period_start=MAR.start)
+    client = client_for(personas.sales_ops)
+    detail = client.get(f"/compensation/statements/{poisoned.pk}/").content.decode()
+    assert "Not computed" in detail and "too large" in detail
+    listing = client.get("/compensation/statements/").content.decode()
+    assert "not computed" in listing
