@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import django_filters
+import django_filters.fields
 
 from meetings.models import (
     ActionItem,
@@ -13,13 +17,26 @@ from meetings.models import (
     MeetingType,
     Notification,
 )
+from salesops.edge import check_datetime
+
+
+class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO date-time with a real offset and a year in salesops.edge's range (else a 400)."""
+
+    def clean(self, value: Any) -> datetime | None:
+        cleaned = super().clean(value)
+        return None if cleaned is None else check_datetime(cleaned)
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
 
 
 class MeetingFilter(django_filters.FilterSet):
     type = django_filters.MultipleChoiceFilter(choices=MeetingType.choices)
     status = django_filters.MultipleChoiceFilter(choices=MeetingStatus.choices)
-    start_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    start_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    start_after = BoundedIsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = BoundedIsoDateTimeFilter(field_name="start", lookup_expr="lt")
     attendee = django_filters.NumberFilter(field_name="attendees__person", distinct=True)
     organizer = django_filters.NumberFilter(field_name="organizer")
     account = django_filters.NumberFilter(field_name="account")

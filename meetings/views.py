@@ -44,6 +44,7 @@ from meetings.selectors.meetings import (
 )
 from meetings.services import calendar, costs, findtime, items, scheduling
 from salesops.calendar import company_today, company_zone
+from salesops.edge import check_date
 from salesops.exceptions import ApplicationError
 from salesops.models import Person
 from salesops.selectors.scope import person_for_user, sees_everything, visible_people, visible_teams
@@ -444,8 +445,8 @@ def team_load_view(request: HttpRequest) -> HttpResponse:
     if not (sees_everything(request.user) or _person_is_manager(request)):
         raise Http404("Team meeting load is for managers and sales ops.")
     try:
-        week = monday_of(date.fromisoformat(request.GET.get("week", "")))
-    except ValueError:
+        week = monday_of(check_date(date.fromisoformat(request.GET.get("week", ""))))
+    except (ValueError, ValidationError):
         week = monday_of(company_today())
     rows = team_load(user=request.user, week_start=week)
     if sees_everything(request.user):

@@ -22,6 +22,7 @@ from compensation.models import (
     StatementLine,
 )
 from salesops import calendar
+from salesops.models import Deal
 from salesops.money import MAX_AMOUNT, TOO_LARGE
 
 
@@ -341,10 +342,15 @@ class AdjustmentInput(serializers.Serializer[Any]):
 
 
 class ReversalInput(serializers.Serializer[Any]):
-    deal = serializers.IntegerField()
+    deal = serializers.IntegerField(min_value=1)
     reversed_on = serializers.DateField()
     reason = serializers.ChoiceField(choices=ReversalReason.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_deal(self, value: int) -> int:
+        if not Deal.objects.filter(pk=value).exists():
+            raise serializers.ValidationError("No such deal.")
+        return value
 
 
 # --- simulator --------------------------------------------------------------------------------

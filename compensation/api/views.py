@@ -73,6 +73,7 @@ class QuotaViewSet(
     def get_queryset(self) -> QuerySet[Any]:
         return pay.quota_list(user=self.request.user).order_by("period_start", "id")
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
     def get_object(self) -> Any:
         return pay.quota_get(user=self.request.user, quota_id=int(self.kwargs["pk"]))
 
@@ -230,6 +231,7 @@ class PlanViewSet(
     def get_queryset(self) -> QuerySet[Any]:
         return pay.plan_list(user=self.request.user)
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
     def get_object(self) -> Any:
         return pay.plan_get(user=self.request.user, plan_id=int(self.kwargs["pk"]))
 
@@ -258,6 +260,7 @@ class PlanVersionViewSet(
     def get_queryset(self) -> QuerySet[Any]:
         return pay.plan_version_list(user=self.request.user)
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
     def get_object(self) -> Any:
         return pay.plan_version_get(user=self.request.user, version_id=int(self.kwargs["pk"]))
 
@@ -300,6 +303,7 @@ class AssignmentViewSet(
     def get_queryset(self) -> QuerySet[Any]:
         return pay.assignment_list(user=self.request.user)
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
     def get_object(self) -> Any:
         return pay.assignment_get(user=self.request.user, assignment_id=int(self.kwargs["pk"]))
 

@@ -21,6 +21,7 @@ from meetings.models import (
 from meetings.selectors.meetings import meeting_cost_visible
 from meetings.services.costs import meeting_cost, meeting_person_hours
 from meetings.services.scheduling import AgendaInput, AttendeeInput
+from salesops.api.fields import BlankableEmailField, BoundedDateTimeField
 from salesops.models import Account, Person
 from salesops.selectors.core import deal_list
 
@@ -34,6 +35,7 @@ class AttendeeOutputSerializer(serializers.ModelSerializer):
     person = PersonRefSerializer(allow_null=True)
     display_name = serializers.CharField()
     external = serializers.BooleanField(source="is_external")
+    email = BlankableEmailField(read_only=True)
 
     class Meta:
         model = Attendee
@@ -136,7 +138,7 @@ class AttendeeInputSerializer(serializers.Serializer):
         queryset=Person.objects.filter(active=True), required=False, allow_null=True
     )
     name = serializers.CharField(required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = BlankableEmailField(required=False, allow_blank=True, default="")
     required = serializers.BooleanField(default=True)  # type: ignore[assignment]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +149,7 @@ class AttendeeInputSerializer(serializers.Serializer):
 
 class AgendaInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    minutes = serializers.IntegerField(min_value=1)
+    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     owner = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.all(), required=False, allow_null=True
     )
@@ -165,8 +167,8 @@ class ScopedDealField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-
 class MeetingInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     type = serializers.ChoiceField(choices=MeetingType.choices)
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = BoundedDateTimeField()
+    end = BoundedDateTimeField()
     time_zone = serializers.CharField(required=False)
     location = serializers.CharField(required=False, allow_blank=True)
     video_link = serializers.URLField(required=False, allow_blank=True)
@@ -223,8 +225,8 @@ class FindTimeInputSerializer(serializers.Serializer):
         queryset=Person.objects.filter(active=True), many=True
     )
     duration_minutes = serializers.IntegerField(min_value=5, max_value=8 * 60)
-    window_start = serializers.DateTimeField()
-    window_end = serializers.DateTimeField()
+    window_start = BoundedDateTimeField()
+    window_end = BoundedDateTimeField()
     buffer_before_minutes = serializers.IntegerField(min_value=0, max_value=240, default=0)
     buffer_after_minutes = serializers.IntegerField(min_value=0, max_value=240, default=0)
     step_minutes = serializers.IntegerField(min_value=5, max_value=240, default=30)
@@ -251,12 +253,12 @@ class SlotSerializer(serializers.Serializer):
 class AgendaItemInputSerializer(serializers.Serializer):
     meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False)
     title = serializers.CharField(max_length=200, required=False)
-    minutes = serializers.IntegerField(min_value=1, required=False)
+    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
     owner = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.all(), required=False, allow_null=True
     )
     notes = serializers.CharField(required=False, allow_blank=True)
-    order = serializers.IntegerField(min_value=0, required=False)
+    order = serializers.IntegerField(min_value=0, max_value=10_000, required=False)
 
 
 class ActionItemInputSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -31,6 +31,7 @@ from meetings.selectors.meetings import (
 )
 from meetings.services import calendar, costs, findtime, items, scheduling
 from salesops.calendar import company_today
+from salesops.edge import OUT_OF_RANGE, check_date
 from salesops.permissions import InSalesOrg
 from salesops.selectors.scope import person_for_user, sees_everything
 
@@ -53,6 +54,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
     """Meetings in the caller's scope: a rep's own, a manager's team's, everything for sales ops."""
 
     permission_classes = [InSalesOrg]
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
     filterset_class = MeetingFilter
     ordering_fields = ["start", "title"]
     search_fields = ["title", "location"]
@@ -141,7 +143,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         return Response(s.AttendeeOutputSerializer(attendee).data)
 
     @extend_schema(responses=s.AttendeeOutputSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a bare array, as documented
     def attendees(self, request: Request, pk: Any = None) -> Response:
         meeting = self._get(pk)
         return Response(s.AttendeeOutputSerializer(meeting.attendees.all(), many=True).data)
@@ -206,15 +208,15 @@ class MeetingViewSet(viewsets.GenericViewSet):
         parameters=[OpenApiParameter("week", str, description="Any date in the week (ISO)")],
         responses=s.LoadRowSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # a bare array, as documented
     def load(self, request: Request) -> Response:
         """Meeting hours, count and cost per visible person for one week; `overloaded` above
         MEETING_LOAD_LIMIT_HOURS."""
         raw = request.query_params.get("week")
         try:
-            week = date.fromisoformat(raw) if raw else company_today()
-        except ValueError:
-            return Response({"week": ["Use an ISO date."]}, status=status.HTTP_400_BAD_REQUEST)
+            week = check_date(date.fromisoformat(raw)) if raw else company_today()
+        except (ValueError, ValidationError):
+            return Response({"week": [OUT_OF_RANGE]}, status=status.HTTP_400_BAD_REQUEST)
         rows = load_selectors.team_load(user=request.user, week_start=week)
         payload = [
             {
@@ -232,6 +234,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
 
 class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [InSalesOrg]
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
     filterset_class = AgendaItemFilter
     serializer_class = s.AgendaItemOutputSerializer
 
@@ -278,6 +281,7 @@ class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [InSalesOrg]
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
     filterset_class = ActionItemFilter
     serializer_class = s.ActionItemOutputSerializer
     ordering_fields = ["due_date"]
@@ -332,6 +336,7 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's own in-app notifications."""
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
     filterset_class = NotificationFilter
     serializer_class = s.NotificationOutputSerializer
 

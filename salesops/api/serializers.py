@@ -11,6 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from salesops.api.fields import BlankableEmailField, WallClockTimeField
 from salesops.models import (
     OPEN_STAGES,
     Account,
@@ -71,6 +72,9 @@ class PersonOutputSerializer(serializers.ModelSerializer[Person]):
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     manager_name = serializers.CharField(source="manager.name", read_only=True, allow_null=True)
     username = serializers.CharField(source="user.username", read_only=True, allow_null=True)
+    email = BlankableEmailField(read_only=True)
+    work_start = WallClockTimeField(read_only=True)
+    work_end = WallClockTimeField(read_only=True)
 
     class Meta:
         model = Person
@@ -98,7 +102,7 @@ class PersonOutputSerializer(serializers.ModelSerializer[Person]):
 class PersonInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=150)
     role = serializers.ChoiceField(choices=Role.choices)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = BlankableEmailField(required=False, allow_blank=True)
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.all(), required=False, allow_null=True
     )
@@ -107,8 +111,8 @@ class PersonInputSerializer(StrictInputSerializer):
     )
     hourly_cost = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
     time_zone = serializers.CharField(max_length=64, required=False)
-    work_start = serializers.TimeField(required=False)
-    work_end = serializers.TimeField(required=False)
+    work_start = WallClockTimeField(required=False)
+    work_end = WallClockTimeField(required=False)
     work_days = serializers.CharField(max_length=7, required=False)
     hire_date = serializers.DateField(required=False, allow_null=True)
 
@@ -177,7 +181,9 @@ class AccountInputSerializer(StrictInputSerializer):
     country = serializers.CharField(max_length=2, required=False, allow_blank=True)
     region = serializers.CharField(max_length=80, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    employees = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    employees = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, allow_null=True
+    )
     annual_revenue = serializers.DecimalField(
         max_digits=18, decimal_places=2, required=False, allow_null=True
     )

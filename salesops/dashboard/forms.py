@@ -8,12 +8,23 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from salesops.dashboard.periods import DEFAULT_PERIOD, PERIOD_CHOICES, Period, resolve_period
+from salesops.edge import validate_date_in_range
 
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(choices=PERIOD_CHOICES, required=False, label="Period")
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    start = forms.DateField(
+        required=False,
+        label="From",
+        widget=forms.DateInput({"type": "date"}),
+        validators=[validate_date_in_range],
+    )
+    end = forms.DateField(
+        required=False,
+        label="To",
+        widget=forms.DateInput({"type": "date"}),
+        validators=[validate_date_in_range],
+    )
     team = forms.CharField(required=False, label="Scope", max_length=20)
 
     def period_for(self, today: date) -> Period:

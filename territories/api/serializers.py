@@ -206,15 +206,19 @@ class TerritoryIn(serializers.Serializer[object]):
 class RuleIn(serializers.Serializer[object]):
     territory = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all())
     name = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    priority = serializers.IntegerField(required=False)
+    priority = serializers.IntegerField(required=False, min_value=-(2**31), max_value=2**31 - 1)
     countries = serializers.ListField(child=serializers.CharField(), required=False)
     regions = serializers.ListField(child=serializers.CharField(), required=False)
     sectors = serializers.ListField(child=serializers.CharField(), required=False)
     postal_prefix = serializers.CharField(max_length=20, required=False, allow_blank=True)
     postal_from = serializers.CharField(max_length=20, required=False, allow_blank=True)
     postal_to = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    employees_min = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    employees_max = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    employees_min = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, allow_null=True
+    )
+    employees_max = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, allow_null=True
+    )
     revenue_min = serializers.DecimalField(
         max_digits=18, decimal_places=2, required=False, allow_null=True
     )
