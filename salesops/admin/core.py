@@ -26,7 +26,7 @@ from salesops.selectors.scope import team_subtree_ids
 from salesops.services.accounts import ACCOUNT_FIELDS, account_create, account_update
 from salesops.services.costs import COST_EDITABLE_FIELDS, cost_record, cost_update
 from salesops.services.deals import HUNDRED, deal_splits_set, deal_update
-from salesops.services.people import person_deactivate, person_sync_groups
+from salesops.services.people import person_deactivate, person_link_user
 from salesops.zones import TimeZoneInput
 
 
@@ -65,6 +65,13 @@ class TeamAdmin(admin.ModelAdmin):
     inlines = [MembersInline]
     list_select_related = ("parent", "manager")
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        # A member unticked "active" inline: offboard them through the one service.
+        for obj, fields in getattr(formset, "changed_objects", []):
+            if isinstance(obj, Person) and "active" in fields and not obj.active:
+                person_deactivate(person=obj)
+
 
 @admin.action(description="Deactivate selected people (keeps their history)")
 def deactivate_people(
@@ -102,10 +109,18 @@ class PersonAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+        previous = (
+            Person.objects.filter(pk=obj.pk).values_list("user_id", flat=True).first()
+            if change
+            else None
+        )
         super().save_model(request, obj, form, change)
-        # The role decides the user's group (model permissions) and staff flag.
-        if not change or {"role", "user"} & set(form.changed_data):
-            person_sync_groups(person=obj)
+        if "active" in form.changed_data and not obj.active:
+            person_deactivate(person=obj)  # the one offboarding service
+        # The role decides the user's group (model permissions) and staff flag; a login
+        # replaced by another loses its access.
+        if not change or {"role", "user", "active"} & set(form.changed_data):
+            person_link_user(person=obj, previous_user_id=previous)
 
 
 @admin.register(Account)

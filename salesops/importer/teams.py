@@ -9,6 +9,7 @@ from salesops.importer.matching import NameIndex
 from salesops.importer.reader import ImportSource, Row
 from salesops.importer.report import FileReport
 from salesops.models import REP_ROLES, Person, Role, Team, TeamStructure
+from salesops.services.people import person_sync_groups
 
 COLUMNS = ("sales_agent", "manager", "regional_office")
 MANAGER_ROLES = frozenset({Role.SALES_MANAGER, Role.SALES_OPS_MANAGER})
@@ -156,10 +157,11 @@ def _write(
     current = {
         p.pk: p
         for p in Person.objects.filter(pk__in=[pk for pk in ids.values() if pk is not None]).only(
-            "pk", "role", "team_id", "manager_id"
+            "pk", "role", "team_id", "manager_id", "user_id", "active"
         )
     }
     changed: list[Person] = []
+    regroup: list[Person] = []
     for name, pk in ids.items():
         if pk is None or pk not in current:
             continue
@@ -172,6 +174,8 @@ def _write(
             team_id, manager_id = team_ids[name], person.manager_id
             role = person.role if person.role in MANAGER_ROLES else Role.SALES_MANAGER
         if (person.team_id, person.manager_id, person.role) != (team_id, manager_id, role):
+            if person.role != role and person.user_id is not None:
+                regroup.append(person)
             person.team_id, person.manager_id, person.role = team_id, manager_id, role
             person.updated_at = now
             changed.append(person)
@@ -180,6 +184,10 @@ def _write(
         elif pk not in created_ids:
             report.count("person", "unchanged")
     Person.objects.bulk_update(changed, ["team", "manager", "role", "updated_at"], batch_size=1000)
+    # A login's group and staff flag follow its role (an inactive person's login stays revoked):
+    # the same service the admin and the API use.
+    for person in regroup:
+        person_sync_groups(person=person)
 
 
 def _upsert_teams(

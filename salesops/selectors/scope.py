@@ -1,9 +1,10 @@
 """Who may see what. Every user-facing read is filtered through a Scope.
 
-- admin (superuser or staff without a Person) and sales ops: everything;
+- admin (superuser) and sales ops: everything;
 - a sales manager: themselves and everyone in the teams they manage, down the team hierarchy;
 - a rep: themselves only;
-- anyone else: nothing.
+- anyone else (a staff user without a Person included: offboarded or re-linked logins):
+  nothing but their own account page.
 Objects outside the scope are reported as 404 by the selectors that fetch one object.
 """
 
@@ -95,12 +96,11 @@ def is_sales_ops(user: AnyUser) -> bool:
 
 
 def sees_everything(user: AnyUser) -> bool:
-    """Sales ops and admins (superusers, or staff who are not in the sales org) see everything."""
+    """Sales ops and admins (superusers) see everything. A staff flag alone grants nothing: a
+    staff user without a person (an old login of someone re-linked) sees nothing."""
     if not user.is_authenticated:
         return False
-    if _flag(user, "is_superuser") or is_sales_ops(user):
-        return True
-    return is_admin(user) and person_for_user(user) is None
+    return _flag(user, "is_superuser") or is_sales_ops(user)
 
 
 def scope_for(user: AnyUser) -> Scope:

@@ -6,11 +6,13 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from salesops.models import Person, Role, Team, TeamMembership, TeamStructure
 from salesops.models.org import default_time_zone
@@ -21,6 +23,9 @@ from salesops.services.common import model_apply, name_taken
 def person_sync_groups(*, person: Person) -> None:
     """Put the person's user in exactly the group of their role (groups carry model permissions)."""
     if person.user is None:
+        return
+    if not person.active:
+        user_revoke_access(user=person.user)
         return
     role_groups = Group.objects.filter(name__in=Role.values)
     person.user.groups.remove(*role_groups.exclude(name=person.role))
@@ -33,15 +38,60 @@ def person_sync_groups(*, person: Person) -> None:
         person.user.save(update_fields=["is_staff"])
 
 
+def user_revoke_access(*, user: User) -> None:
+    """Offboard a login: inactive, no longer staff or in a role group, every API token and every
+    session gone. Superusers keep the flag (an inactive login cannot use it)."""
+    user.is_active = False
+    user.is_staff = False
+    user.save(update_fields=["is_active", "is_staff"])
+    user.groups.remove(*Group.objects.filter(name__in=Role.values))
+    Token.objects.filter(user=user).delete()
+    _sessions_delete(user_pk=user.pk)
+
+
+def _sessions_delete(*, user_pk: int) -> None:
+    """Delete the user's sessions (database sessions: decoded in batches, as Django keeps no
+    index by user)."""
+    from django.contrib.sessions.models import Session
+
+    now = timezone.now()
+    doomed: list[str] = []
+    for session in Session.objects.filter(expire_date__gt=now).iterator(chunk_size=2000):
+        try:
+            data = session.get_decoded()
+        except Exception:  # noqa: BLE001 - an undecodable session is no one's
+            continue
+        if str(data.get(SESSION_KEY)) == str(user_pk):
+            doomed.append(session.session_key)
+    Session.objects.filter(session_key__in=doomed).delete()
+
+
 @transaction.atomic
 def person_deactivate(*, person: Person) -> Person:
-    """Deactivate instead of deleting: pay, deals and costs keep pointing at the person."""
-    person.active = False
-    person.save(update_fields=["active", "updated_at"])
-    if person.user is not None and person.user.is_active:
-        person.user.is_active = False
-        person.user.save(update_fields=["is_active"])
+    """Deactivate instead of deleting: pay, deals and costs keep pointing at the person. The
+    one offboarding service (admin, API, importer): the login is deactivated, loses staff and
+    its groups, and every token and session of it is revoked."""
+    if person.active:
+        person.active = False
+        person.save(update_fields=["active", "updated_at"])
+    if person.user is not None:
+        user_revoke_access(user=person.user)
     return person
+
+
+@transaction.atomic
+def person_link_user(*, person: Person, previous_user_id: int | None) -> None:
+    """After a person's login changed: the old login, now without a person, loses all access
+    (a staff user without a person would otherwise see everything); the new one gets the role's
+    group and staff flag."""
+    if previous_user_id is not None and previous_user_id != person.user_id:
+        old = User.objects.filter(pk=previous_user_id).first()
+        if old is not None and not Person.objects.filter(user_id=old.pk).exists():
+            user_revoke_access(user=old)
+    if person.active:
+        person_sync_groups(person=person)
+    elif person.user is not None:
+        user_revoke_access(user=person.user)
 
 
 @transaction.atomic
