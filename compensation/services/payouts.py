@@ -92,7 +92,9 @@ def ledger_inputs(
     out = LedgerInputs()
     deal_paid = list(
         PayoutEntry.objects.filter(
-            person_id__in=person_ids, component__in=NETTED, deal__isnull=False
+            person_id__in=person_ids,
+            component__in=[*NETTED, PayoutComponent.CLAWBACK],
+            deal__isnull=False,
         )
         .values("person_id", "deal_id", "component", "deal__external_id")
         .annotate(total=Sum("amount"), last=Max("statement__period_key"))
@@ -109,14 +111,24 @@ def ledger_inputs(
     for r in deal_paid:
         if r["deal_id"] in clawed:
             continue
-        paid[r["person_id"]][(r["deal_id"], r["component"])] = (
-            r["total"],
-            r["last"],
+        # A clawback took back what the deal's lines paid: a deal won again after it is owed
+        # its pay again (netted against its commission, the clawback's amount covers both).
+        component = (
+            PayoutComponent.COMMISSION
+            if r["component"] == PayoutComponent.CLAWBACK
+            else r["component"]
+        )
+        key = (r["deal_id"], component)
+        total, last, _ = paid[r["person_id"]].get(key, (ZERO, "", ""))
+        paid[r["person_id"]][key] = (
+            total + r["total"],
+            max(last, r["last"]),
             r["deal__external_id"],
         )
-        out.paid.setdefault(r["person_id"], {})[(r["deal_id"], r["component"])] = engine.Paid(
-            amount=r["total"], where=r["last"]
-        )
+    for pid, keys in paid.items():
+        out.paid[pid] = {
+            key: engine.Paid(amount=amount, where=last) for key, (amount, last, _) in keys.items()
+        }
     caps: dict[int, dict[date, Decimal]] = defaultdict(dict)
     for c in cap_paid:
         caps[c["person_id"]][c["period_start"]] = c["total"]

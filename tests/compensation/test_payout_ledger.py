@@ -442,3 +442,20 @@ def test_demo_approves_its_past_statements_and_efficiency_counts_exactly_that_pa
         scope_type="person", scope_id=rep.pk, period="mtd", period_end=may.end
     )
     assert row.cost == posted[(rep.pk, may.end)]  # the demo org has no other costs
+
+
+def test_a_clawed_back_deal_won_again_is_paid_again_once(personas, rep):
+    assign(rep, approved_plan("Flat", FLAT_5, JAN.start), JAN.start)
+    deal = won_deal(rep, "40000", dt.date(2026, 2, 10))
+    _approve(personas, svc.statement_generate(person=rep, period=FEB))
+    with time_machine.travel(dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC), tick=False):
+        deal_update(deal=deal, data={"stage": "lost"})
+    mar = _approve(personas, svc.statement_generate(person=rep, period=MAR))
+    assert _lines(mar) == [("clawback", D("-2000.00"))]
+    deal_update(deal=deal, data={"stage": "won"})
+    apr = _approve(personas, svc.statement_generate(person=rep, period=APR))
+    assert ("correction", D("2000.00")) in _lines(apr)
+    paid = sum(PayoutEntry.objects.filter(person=rep, deal=deal).values_list("amount", flat=True))
+    assert paid == D("2000.00")
+    may = calendar.month_containing(dt.date(2026, 5, 15))
+    assert _lines(svc.statement_generate(person=rep, period=may)) == []
