@@ -97,3 +97,6 @@ clean:
 # the long scenarios too (minutes each). `make test` runs only its short ones.
 faults: deps
 	FAULTS_FULL=1 $(VENV)/bin/pytest -q tests/faults $(PYTEST_ARGS)
+
+fuzz: deps  # schemathesis over the whole API, 50 examples per operation, mode and role
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} $(VENV)/bin/pytest -q -m fuzz -s $(PYTEST_ARGS)
