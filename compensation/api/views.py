@@ -74,6 +74,7 @@ class QuotaViewSet(
         return pay.quota_list(user=self.request.user).order_by("period_start", "id")
 
     lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
+
     def get_object(self) -> Any:
         return pay.quota_get(user=self.request.user, quota_id=int(self.kwargs["pk"]))
 
@@ -232,6 +233,7 @@ class PlanViewSet(
         return pay.plan_list(user=self.request.user)
 
     lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
+
     def get_object(self) -> Any:
         return pay.plan_get(user=self.request.user, plan_id=int(self.kwargs["pk"]))
 
@@ -261,6 +263,7 @@ class PlanVersionViewSet(
         return pay.plan_version_list(user=self.request.user)
 
     lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
+
     def get_object(self) -> Any:
         return pay.plan_version_get(user=self.request.user, version_id=int(self.kwargs["pk"]))
 
@@ -304,6 +307,7 @@ class AssignmentViewSet(
         return pay.assignment_list(user=self.request.user)
 
     lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
+
     def get_object(self) -> Any:
         return pay.assignment_get(user=self.request.user, assignment_id=int(self.kwargs["pk"]))
 

@@ -128,6 +128,7 @@ class ImportViewSet(
         return import_run_list(user=self.request.user)
 
     lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
+
     def get_object(self) -> ImportRun:
         return import_run_get(user=self.request.user, run_id=int(self.kwargs["pk"]))
 
