@@ -459,3 +459,17 @@ def test_a_clawed_back_deal_won_again_is_paid_again_once(personas, rep):
     assert paid == D("2000.00")
     may = calendar.month_containing(dt.date(2026, 5, 15))
     assert _lines(svc.statement_generate(person=rep, period=may)) == []
+
+
+def test_the_rep_sees_the_explained_correction_on_their_statement_page(personas, rep, client_for):
+    assign(rep, approved_plan("Flat", FLAT_5, JAN.start), JAN.start)
+    deal = won_deal(rep, "40000", dt.date(2026, 2, 10))
+    _approve(personas, svc.statement_generate(person=rep, period=FEB))
+    deal_update(deal=deal, data={"close_value": D("30000")})
+    mar = svc.statement_generate(person=rep, period=MAR)
+    assert mar is not None
+    response = client_for(personas.rep_a1).get(f"/compensation/statements/{mar.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "kind-correction" in page and "1,500.00 owed now" in page
+    assert "2,000.00 paid before" in page
