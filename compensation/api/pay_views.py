@@ -3,7 +3,6 @@ adjustments, reversals and the simulator. Same rules as compensation.api.views."
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +27,7 @@ from compensation.services import disputes as dispute_services
 from compensation.services import statements as statement_services
 from compensation.services.simulate import simulate
 from salesops import calendar
+from salesops.csvsafe import csv_writer
 from salesops.permissions import InSalesOrg, IsSalesOpsOrAdmin, ReadScopedWriteSalesOps
 
 
@@ -103,7 +103,7 @@ def payroll_csv(rows: QuerySet[Any], period: calendar.FiscalPeriod) -> HttpRespo
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="payroll-{period.key}.csv"'
     response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             "person_id",

@@ -3,7 +3,6 @@ call selectors, render."""
 
 from __future__ import annotations
 
-import csv
 import json
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
+from salesops.csvsafe import csv_writer
 from salesops.dashboard import charts, ops, panels, selectors
 from salesops.dashboard.forms import PeriodForm
 from salesops.dashboard.periods import PERIOD_CHOICES, company_today
@@ -108,7 +108,7 @@ def people_csv(request: HttpRequest) -> HttpResponse:
     filename = f"people-{scope.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             "person",
