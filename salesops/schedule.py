@@ -3,7 +3,8 @@
 Beat runs in the company time zone (CELERY_TIMEZONE = COMPANY_TIME_ZONE). The nightly run
 computes the business date that just ended; a daylight-saving night may fire 01:30 twice or
 not at all in some zones, but the JobRun claim makes it run exactly once per business date, and
-the sweeper re-queues a run that failed or whose worker died.
+the sweeper (every minute) re-queues a run that failed, whose worker died (its heartbeat
+stopped) or that never ran (a lost message).
 """
 
 from celery.schedules import crontab
@@ -15,9 +16,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         # Not worth running after breakfast: the sweeper or an operator takes over.
         "options": {"expires": 6 * 3600},
     },
+    # The sweeper, every minute: runs whose heartbeat stopped (a lease is 2 minutes), failed
+    # runs, business dates with no run, imports whose process died.
     "efficiency-sweep": {
         "task": "salesops.efficiency_runs_sweep",
-        "schedule": crontab(minute="*/15"),
-        "options": {"expires": 14 * 60},
+        "schedule": crontab(),
+        "options": {"expires": 55},
     },
 }

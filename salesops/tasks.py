@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from celery import chord, shared_task
+from celery import chord, current_app, shared_task
 from django.db import InterfaceError, OperationalError, connection
 
+from salesops.models.jobs import JobTrigger
 from salesops.services.efficiency import (
     efficiency_fanout_partitions,
     efficiency_partition_refresh,
+    efficiency_partition_run,
+    efficiency_partitions_pending,
+    efficiency_partitions_reset,
     efficiency_run_claim,
     efficiency_run_publish,
     efficiency_run_single,
     efficiency_runs_to_sweep,
     nightly_business_date,
 )
+from salesops.services.jobs import import_runs_mark_lost, job_runs_to_requeue
 
 
 @shared_task(name="salesops.ping", ignore_result=False)
@@ -65,9 +70,21 @@ def efficiency_snapshots_compute_task(
     if not partitions:
         efficiency_run_single(run=run, as_of=day, full=full)
         return
-    chord(efficiency_partition_refresh_task.si(partition=name, full=full) for name in partitions)(
-        efficiency_run_publish_task.si(as_of=day.isoformat(), full=full)
+    if run.trigger in (JobTrigger.OPS, JobTrigger.COMMAND):
+        efficiency_partitions_reset(as_of=day)  # an explicit re-run refreshes every partition
+    # A take-over (the first attempt's worker died, or its chord's messages were lost) only
+    # refreshes the partitions the database does not record as done.
+    pending = efficiency_partitions_pending(as_of=day, partitions=partitions)
+    publish = efficiency_run_publish_task.si(
+        as_of=day.isoformat(), full=full, partitions=partitions
     )
+    if not pending:
+        publish.delay()
+        return
+    chord(
+        efficiency_partition_refresh_task.si(partition=name, full=full, as_of=day.isoformat())
+        for name in pending
+    )(publish)
 
 
 @shared_task(
@@ -80,8 +97,13 @@ def efficiency_snapshots_compute_task(
     # A chord needs the results of its header tasks.
     ignore_result=False,
 )
-def efficiency_partition_refresh_task(partition: str, full: bool = False) -> str:
-    efficiency_partition_refresh(partition=partition, full=full)
+def efficiency_partition_refresh_task(
+    partition: str, full: bool = False, as_of: str | None = None
+) -> str:
+    if as_of is None:  # a message queued before partitions were runs of their own
+        efficiency_partition_refresh(partition=partition, full=full)
+    else:
+        efficiency_partition_run(as_of=date.fromisoformat(as_of), partition=partition, full=full)
     return partition
 
 
@@ -94,14 +116,24 @@ def efficiency_partition_refresh_task(partition: str, full: bool = False) -> str
     max_retries=5,
     ignore_result=True,
 )
-def efficiency_run_publish_task(as_of: str, full: bool = False) -> None:
-    efficiency_run_publish(as_of=date.fromisoformat(as_of), full=full)
+def efficiency_run_publish_task(
+    as_of: str, full: bool = False, partitions: list[str] | None = None
+) -> None:
+    efficiency_run_publish(as_of=date.fromisoformat(as_of), full=full, partitions=partitions)
 
 
 @shared_task(name="salesops.efficiency_runs_sweep", ignore_result=True)
 def efficiency_runs_sweep_task() -> int:
-    """Re-queue nightly runs that failed or whose worker died (RUNNING past the lease)."""
+    """The sweeper (every minute): re-queue nightly runs that failed, whose heartbeat stopped
+    (worker died: a fan-out run is taken over and refreshes only the partitions not recorded as
+    done, or publishes when all are) or that never ran (a lost beat message); the same for every
+    other job's runs; close imports whose process died. Never waits on the broker's visibility
+    timeout: the run's lease in the database decides. Returns the messages queued."""
     days = efficiency_runs_to_sweep()
     for day in days:
         efficiency_snapshots_compute_task.delay(as_of=day.isoformat())
-    return len(days)
+    others = job_runs_to_requeue()
+    for name, kwargs in others:
+        current_app.send_task(name, kwargs=kwargs)
+    import_runs_mark_lost()
+    return len(days) + len(others)

@@ -294,3 +294,71 @@ def job_task_for(
     if partition and job != "compensation.period_close_remind":
         return None
     return name, {argument: business_date.isoformat()}
+
+
+# --- The sweeper -------------------------------------------------------------------------------
+SWEEP_DAYS = 7
+SWEEP_MAX_ATTEMPTS = 5
+# Jobs the sweeper re-queues by JOB_TASKS; the nightly efficiency run has its own sweep (missing
+# business dates too), and a fan-out partition is re-run through its run.
+SWEPT_ELSEWHERE = frozenset({"efficiency_snapshots"})
+
+
+def _retry_due(run: JobRun, now: datetime) -> bool:
+    """A failed run waits 2^attempts minutes (at most an hour) before the sweeper re-queues it."""
+    wait = timedelta(minutes=min(2 ** max(run.attempts, 0), 60))
+    return run.finished_at is None or run.finished_at + wait <= now
+
+
+def job_runs_to_requeue(*, now: datetime | None = None) -> list[tuple[str, dict[str, object]]]:
+    """(task name, arguments) of the last week's runs whose worker died (RUNNING past their
+    lease: the heartbeat stopped) or that failed and may try again (fewer than
+    SWEEP_MAX_ATTEMPTS attempts, after a backoff), for every job a task runs on its own."""
+    now = now or timezone.now()
+    since = now.date() - timedelta(days=SWEEP_DAYS)
+    runs = (
+        JobRun.objects.filter(job__in=set(JOB_TASKS) - SWEPT_ELSEWHERE, business_date__gte=since)
+        .filter(
+            Q(status=JobStatus.RUNNING, deadline__lt=now)
+            | Q(status=JobStatus.FAILED, attempts__lt=SWEEP_MAX_ATTEMPTS)
+        )
+        .order_by("business_date", "job", "partition")
+    )
+    queued: list[tuple[str, dict[str, object]]] = []
+    for run in runs:
+        if run.status == JobStatus.FAILED and not _retry_due(run, now):
+            continue
+        target = job_task_for(job=run.job, business_date=run.business_date, partition=run.partition)
+        if target is not None:
+            queued.append(target)
+    return queued
+
+
+def import_runs_mark_lost(*, now: datetime | None = None) -> int:
+    """Close CRM imports still RUNNING after the longest an import may run (IMPORT_LOST_AFTER_
+    SECONDS, default the Celery hard time limit): their process died (an import's rows are
+    written in one transaction, so a killed one wrote nothing). Returns how many."""
+    from salesops.models import ImportRun, ImportStatus
+
+    now = now or timezone.now()
+    limit = int(
+        getattr(
+            settings,
+            "IMPORT_LOST_AFTER_SECONDS",
+            getattr(settings, "CELERY_TASK_TIME_LIMIT", 2100),
+        )
+    )
+    lost = 0
+    for run in ImportRun.objects.filter(
+        status=ImportStatus.RUNNING, started_at__lt=now - timedelta(seconds=limit)
+    ):
+        message = (
+            "worker lost: the import stopped without finishing (its process died); "
+            "nothing was written"
+        )
+        report = dict(run.report or {})
+        report.update(status=ImportStatus.FAILED, message=message)
+        lost += ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.FAILED, finished_at=now, report=report
+        )
+    return lost

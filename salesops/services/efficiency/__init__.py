@@ -11,11 +11,12 @@ Every run, the worker's or the command line's, is the JobRun of its business dat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from salesops.models import JobRun, JobStatus, Person
@@ -34,21 +35,29 @@ from salesops.services.efficiency.periods import (
     state_horizon,
 )
 from salesops.services.efficiency.snapshots import PublishResult, snapshots_publish
-from salesops.services.jobs import job_claim, job_fail, job_succeed
+from salesops.services.jobs import job_claim, job_fail, job_lease, job_succeed
 
 JOB = "efficiency_snapshots"
-DEFAULT_LEASE = timedelta(hours=1)
+# A fan-out partition's refresh for one business date: its own JobRun (partition = its name), so
+# a partition whose worker died is seen (its heartbeat stops) and one that finished is not redone.
+PARTITION_JOB = "efficiency_snapshots.partition"
 SWEEP_DAYS = 7
 MAX_ATTEMPTS = 5
 
 __all__ = [
     "JOB",
+    "PARTITION_JOB",
     "ComputeResult",
     "business_date",
+    "efficiency_expected_dates",
     "efficiency_fanout_partitions",
     "efficiency_history_dates",
+    "efficiency_missing_runs_create",
     "efficiency_needs_rebuild",
     "efficiency_partition_refresh",
+    "efficiency_partition_run",
+    "efficiency_partitions_pending",
+    "efficiency_partitions_reset",
     "efficiency_run_claim",
     "efficiency_run_command",
     "efficiency_run_publish",
@@ -70,9 +79,9 @@ class ComputeResult:
 
 
 def _lease() -> timedelta:
-    return timedelta(
-        seconds=getattr(settings, "EFFICIENCY_JOB_LEASE_SECONDS", DEFAULT_LEASE.total_seconds())
-    )
+    # The short lease every job has, renewed by its heartbeat (salesops.services.jobs); the old
+    # hour-long EFFICIENCY_JOB_LEASE_SECONDS kept a killed run locked for that hour.
+    return job_lease()
 
 
 def efficiency_snapshots_compute(*, as_of: date, full: bool = False) -> ComputeResult:
@@ -200,9 +209,61 @@ def efficiency_partition_refresh(*, partition: str, full: bool = False) -> Refre
     return daily_refresh(partition=partition_resolve(partition), full=full)
 
 
-def efficiency_run_publish(*, as_of: date, full: bool = False) -> PublishResult:
-    """Final step of a fanned-out run: write S(as_of) in one transaction, close the JobRun."""
+def efficiency_partitions_reset(*, as_of: date) -> None:
+    """Forget the partition runs of `as_of` (an explicit re-run refreshes every partition)."""
+    JobRun.objects.filter(job=PARTITION_JOB, business_date=as_of).exclude(
+        status=JobStatus.RUNNING, deadline__gte=timezone.now()
+    ).delete()
+
+
+def efficiency_partition_run(*, as_of: date, partition: str, full: bool = False) -> bool:
+    """The fan-out step of the run of `as_of` for one partition, claimed as its own JobRun with a
+    heartbeat that also keeps the run itself alive (the run's own task has handed on). Returns
+    whether this call refreshed it: a partition already refreshed for that date, or being
+    refreshed by a live worker, is left alone (a re-queued run or a redelivered message)."""
+    parent = JobRun.objects.filter(job=JOB, business_date=as_of, partition="").first()
+    run = job_claim(
+        job=PARTITION_JOB,
+        business_date=as_of,
+        partition=partition,
+        lease=_lease(),
+        also_renew=[parent.pk] if parent is not None else [],
+    )
+    if run is None:
+        return False
+    try:
+        result = efficiency_partition_refresh(partition=partition, full=full)
+    except Exception as exc:
+        job_fail(run=run, error=f"{type(exc).__name__}: {exc}")
+        raise
+    job_succeed(run=run, rows=result.person_days + result.team_days)
+    return True
+
+
+def efficiency_partitions_pending(*, as_of: date, partitions: list[str]) -> list[str]:
+    """The partitions of `as_of` without a successful partition run (recorded in the database,
+    whatever happened to the chord's messages)."""
+    done = set(
+        JobRun.objects.filter(
+            job=PARTITION_JOB, business_date=as_of, status=JobStatus.SUCCESS
+        ).values_list("partition", flat=True)
+    )
+    return [name for name in partitions if name not in done]
+
+
+def efficiency_run_publish(
+    *, as_of: date, full: bool = False, partitions: list[str] | None = None
+) -> PublishResult | None:
+    """Final step of a fanned-out run: write S(as_of) in one transaction, close the JobRun.
+    Only once every partition run of the date succeeded (the chord callback may fire after a
+    partition message was skipped as a duplicate, or not at all: the sweeper re-queues the run,
+    which publishes once the database says every partition is done). None when not yet."""
     run = JobRun.objects.get(job=JOB, business_date=as_of, partition="")
+    if run.status != JobStatus.RUNNING:
+        return None
+    names = partition_names() if partitions is None else partitions
+    if efficiency_partitions_pending(as_of=as_of, partitions=names):
+        return None
     try:
         result = snapshots_publish(as_of=as_of, full=full)
     except Exception as exc:
@@ -212,9 +273,64 @@ def efficiency_run_publish(*, as_of: date, full: bool = False) -> PublishResult:
     return result
 
 
+# The nightly run fires at 01:30 company time; from 02:00 a business date without a run is late.
+NIGHTLY_LATE_AFTER = timedelta(hours=2)
+MISSING_ERROR = (
+    "missing: no run was recorded for this business date (its nightly message was lost or "
+    "expired); the sweeper queued it"
+)
+
+
+def efficiency_expected_dates(*, now: datetime | None = None) -> list[date]:
+    """The business dates of the last SWEEP_DAYS that should have a nightly run by now: from the
+    first date ever run (a fresh install expects nothing before it) to the date whose nightly
+    run is due (after NIGHTLY_LATE_AFTER)."""
+    now = now or timezone.now()
+    latest = nightly_business_date(now - NIGHTLY_LATE_AFTER)
+    first = JobRun.objects.filter(job=JOB, partition="").aggregate(first=Min("business_date"))[
+        "first"
+    ]
+    if first is None:
+        return []
+    start = max(first, latest - timedelta(days=SWEEP_DAYS - 1))
+    return [start + timedelta(days=i) for i in range((latest - start).days + 1)]
+
+
+def efficiency_missing_runs_create(*, now: datetime | None = None) -> list[date]:
+    """Record the expected business dates that have no JobRun (a dropped beat message) as
+    failed runs saying so, for the sweeper to queue; returns those dates."""
+    now = now or timezone.now()
+    expected = efficiency_expected_dates(now=now)
+    existing = set(
+        JobRun.objects.filter(job=JOB, partition="", business_date__in=expected).values_list(
+            "business_date", flat=True
+        )
+    )
+    missing = [day for day in expected if day not in existing]
+    JobRun.objects.bulk_create(
+        [
+            JobRun(
+                job=JOB,
+                business_date=day,
+                status=JobStatus.FAILED,
+                started_at=now,
+                finished_at=now,
+                attempts=0,
+                error=MISSING_ERROR,
+                trigger=JobTrigger.SWEEPER,
+            )
+            for day in missing
+        ],
+        ignore_conflicts=True,
+    )
+    return missing
+
+
 def efficiency_runs_to_sweep() -> list[date]:
-    """Business dates of the last week whose run failed or outlived its lease (worker died)."""
+    """Business dates of the last week whose run failed, outlived its lease (its heartbeat
+    stopped: the worker died), or never existed (created here as failed "missing" runs)."""
     now = timezone.now()
+    efficiency_missing_runs_create(now=now)
     since = business_date(now) - timedelta(days=SWEEP_DAYS)
     runs = JobRun.objects.filter(job=JOB, partition="", business_date__gte=since)
     stuck = runs.filter(status=JobStatus.RUNNING, deadline__lt=now)
