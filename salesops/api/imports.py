@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -126,6 +127,13 @@ class ImportViewSet(
 
     def get_queryset(self) -> QuerySet[ImportRun]:
         return import_run_list(user=self.request.user)
+
+    def permission_denied(
+        self, request: Request, message: str | None = None, code: str | None = None
+    ) -> NoReturn:
+        if request.user.is_authenticated:  # out of scope reads as absent, as on /ops/imports/
+            raise NotFound()
+        super().permission_denied(request, message=message, code=code)
 
     lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
 

@@ -53,12 +53,12 @@ def test_api_reports_bad_rows_with_line_and_column(personas, api_client_for):
 
 
 @pytest.mark.parametrize("persona", ["rep_a1", "manager_a", "outsider"])
-def test_import_api_refuses_everyone_but_sales_ops(personas, api_client_for, persona):
+def test_import_api_is_not_found_for_everyone_but_sales_ops(personas, api_client_for, persona):
     client = api_client_for(getattr(personas, persona))
     people_before = Person.objects.count()
 
-    assert client.post(URL, uploads(), format="multipart").status_code == 403
-    assert client.get(URL).status_code == 403
+    assert client.post(URL, uploads(), format="multipart").status_code == 404
+    assert client.get(URL).status_code == 404
     assert Person.objects.count() == people_before
     assert not ImportRun.objects.exists()
 
@@ -98,7 +98,7 @@ def test_sales_ops_lists_and_reads_import_runs(personas, api_client_for, tmp_pat
 
 def test_rep_cannot_read_an_import_run(personas, api_client_for, tmp_path):
     run = run_import(write_files(tmp_path), dry_run=True)
-    assert api_client_for(personas.rep_a1).get(f"{URL}{run.run_id}/").status_code == 403
+    assert api_client_for(personas.rep_a1).get(f"{URL}{run.run_id}/").status_code == 404
 
 
 def test_admin_upload_page_imports_and_shows_the_report(personas, client_for):
