@@ -6,18 +6,25 @@ Only sales ops and admins see them; anyone else gets 404.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from celery.schedules import crontab
 from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
 
+from salesops import calendar
 from salesops.importer.selectors import import_run_get as importer_run_get
 from salesops.importer.selectors import import_run_list
 from salesops.models import ImportRun, JobRun, JobStatus
 from salesops.schedule import BEAT_SCHEDULE
 from salesops.selectors.scope import AnyUser, sees_everything
+from salesops.services.efficiency import JOB as NIGHTLY_JOB
+from salesops.services.efficiency import (
+    MISSING_ERROR,
+    NIGHTLY_LATE_AFTER,
+    efficiency_expected_dates,
+)
 
 RUNS_SHOWN = 100
 IMPORTS_SHOWN = 25
@@ -86,6 +93,88 @@ def nightly_next_run(*, user: AnyUser) -> NextRun:
     start, delta, _now = schedule.remaining_delta(timezone.now())
     at = start + delta
     return NextRun(at=at, zone=str(at.tzinfo))
+
+
+# A run still going after this long is listed as late (a nightly run takes minutes).
+LATE_RUNNING = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Attention:
+    job: str
+    business_date: date
+    partition: str
+    problem: str  # "missing", "late", "worker lost", "failed"
+    since: datetime  # when it became a problem: the due time, the start, the last heartbeat
+    detail: str
+
+
+def jobs_needing_attention(*, user: AnyUser) -> list[Attention]:
+    """Gaps and late runs, oldest problem first (two queries): business dates of the last week
+    with no nightly run (or only the sweeper's "missing" record), runs whose heartbeat stopped,
+    runs going for longer than LATE_RUNNING, and failed runs of the last week."""
+    require_ops(user)
+    now = timezone.now()
+    expected = efficiency_expected_dates(now=now)
+    week = now.date() - timedelta(days=7)
+    runs = list(
+        JobRun.objects.filter(business_date__gte=min([week, *expected]))
+        .exclude(status=JobStatus.SUCCESS)
+        .order_by("business_date", "job", "partition")
+    )
+    nightly = set(
+        JobRun.objects.filter(job=NIGHTLY_JOB, partition="", business_date__in=expected)
+        .exclude(error=MISSING_ERROR, status=JobStatus.FAILED)
+        .values_list("business_date", flat=True)
+    )
+    items = [
+        Attention(
+            job=NIGHTLY_JOB,
+            business_date=day,
+            partition="",
+            problem="missing",
+            since=calendar.company_midnight(day + timedelta(days=1)) + NIGHTLY_LATE_AFTER,
+            detail="no nightly run recorded; the sweeper queues it",
+        )
+        for day in expected
+        if day not in nightly
+    ]
+    for run in runs:
+        if run.status == JobStatus.RUNNING and run.deadline is not None and run.deadline < now:
+            since = run.heartbeat_at or run.started_at
+            items.append(
+                Attention(
+                    run.job,
+                    run.business_date,
+                    run.partition,
+                    "worker lost",
+                    since,
+                    f"no heartbeat since {since:%Y-%m-%d %H:%M} UTC; the sweeper takes it over",
+                )
+            )
+        elif run.status == JobStatus.RUNNING and run.started_at < now - LATE_RUNNING:
+            items.append(
+                Attention(
+                    run.job,
+                    run.business_date,
+                    run.partition,
+                    "late",
+                    run.started_at,
+                    f"running for {(now - run.started_at).total_seconds() / 60:.0f} min",
+                )
+            )
+        elif run.status == JobStatus.FAILED and run.error != MISSING_ERROR:
+            items.append(
+                Attention(
+                    run.job,
+                    run.business_date,
+                    run.partition,
+                    "failed",
+                    run.finished_at or run.started_at,
+                    run.error[:200],
+                )
+            )
+    return sorted(items, key=lambda item: item.since)
 
 
 def import_runs_recent(*, user: AnyUser) -> list[ImportRun]:

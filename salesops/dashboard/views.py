@@ -182,6 +182,7 @@ def ops_page(request: HttpRequest) -> HttpResponse:
     context = {
         "summaries": ops.job_summaries(user=request.user),
         "runs": ops.job_runs_recent(user=request.user, job=job, status=status),
+        "attention": ops.jobs_needing_attention(user=request.user),
         "imports": ops.import_runs_recent(user=request.user),
         "next_run": ops.nightly_next_run(user=request.user),
         "job_filter": job,
