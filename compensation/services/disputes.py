@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ def dispute_open(*, user: AnyUser, line: StatementLine, comment: str) -> Dispute
     person = person_for_user(user)
     statement = line.statement
     if person is None or statement.person_id != person.pk:
-        raise ApplicationError("Only the person paid on this statement can dispute its lines.")
+        raise PermissionDenied("Only the person paid on this statement can dispute its lines.")
     if not comment.strip():
         raise ValidationError({"comment": "Say what is wrong with the line."})
     if Dispute.objects.filter(line=line, status=DisputeStatus.OPEN).exists():
@@ -84,7 +84,7 @@ def dispute_resolve(
         Dispute.objects.select_for_update().select_related("statement__person").get(pk=dispute.pk)
     )
     if not can_resolve(user=user, dispute=dispute):
-        raise ApplicationError("Only the rep's manager or sales ops can resolve this dispute.")
+        raise PermissionDenied("Only the rep's manager or sales ops can resolve this dispute.")
     if dispute.status != DisputeStatus.OPEN:
         raise ApplicationError("This dispute is already resolved.")
     if not resolution.strip():

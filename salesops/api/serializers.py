@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from salesops.api.fields import BlankableEmailField, WallClockTimeField
 from salesops.models import (
@@ -46,12 +46,13 @@ class StrictInputSerializer(serializers.Serializer):
         if isinstance(data, Mapping):
             extra = sorted(set(data) - set(self.fields))
             if extra:
-                raise serializers.ValidationError(
-                    {
-                        name: [ONLY_SALES_OPS if name in self.restricted_fields else UNKNOWN_FIELD]
-                        for name in extra
-                    }
-                )
+                errors = {
+                    name: [ONLY_SALES_OPS if name in self.restricted_fields else UNKNOWN_FIELD]
+                    for name in extra
+                }
+                if set(extra) <= self.restricted_fields:  # a refusal, not bad input: 403
+                    raise exceptions.PermissionDenied(errors)
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 

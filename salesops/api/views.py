@@ -17,7 +17,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -295,12 +295,12 @@ class DealViewSet(CoreViewSet):
         splits = data.pop("splits", None)
         if not sees_everything(request.user):
             me = person_for_user(request.user)
-            if data.get("owner", me) != me:
-                raise ValidationError(
+            if data.get("owner", me) != me:  # refusals, not bad input: 403
+                raise PermissionDenied(
                     {"owner": ["Only sales operations may create deals for others."]}
                 )
             if splits is not None:
-                raise ValidationError({"splits": [s.ONLY_SALES_OPS]})
+                raise PermissionDenied({"splits": [s.ONLY_SALES_OPS]})
             data["owner"] = me
         elif "owner" not in data:
             raise ValidationError({"owner": ["Name the deal's owner."]})

@@ -158,7 +158,7 @@ def test_rep_disputes_own_line_and_manager_resolves(personas, paydata, api_clien
             f"/api/v1/compensation/disputes/{dispute_id}/resolve/",
             {"accept": True, "resolution": "self-service"},
         ).status_code
-        == 400
+        == 403
     )
     resolved = api_client_for(personas.manager_a).post(
         f"/api/v1/compensation/disputes/{dispute_id}/resolve/",

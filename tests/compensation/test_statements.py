@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 
 from compensation.models import (
     Dispute,
@@ -188,12 +189,12 @@ def test_dispute_flow_blocks_approval_until_resolved_and_accepted_correction_pay
     won_deal(rep, "1000", dt.date(2026, 3, 10))
     statement = svc.statement_generate(person=rep, period=MAR)
     line = statement.lines.get()
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDenied):
         dispute_services.dispute_open(user=personas.manager_a, line=line, comment="not mine")
     dispute = dispute_services.dispute_open(user=personas.rep_a1, line=line, comment="rate is 6 %")
     with pytest.raises(ApplicationError):
         svc.statement_approve(user=personas.sales_ops, statement=statement)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDenied):
         dispute_services.dispute_resolve(
             user=personas.manager_b, dispute=dispute, accept=True, resolution="ok"
         )

@@ -89,7 +89,7 @@ def test_rep_cannot_change_owner_product_or_splits_of_their_deal(
     response = api_client_for(personas.rep_a1).patch(
         f"/api/v1/deals/{deal.pk}/", body, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json() == {field: [ONLY_SALES_OPS]}
     fresh = Deal.objects.get(pk=deal.pk)
     assert (fresh.owner_id, fresh.product_id, fresh.external_id, fresh.stage) == (
@@ -189,14 +189,14 @@ def test_rep_cannot_create_a_deal_for_someone_else_or_with_splits(personas, worl
     response = client.post(
         "/api/v1/deals/", {"product": world.products[0].pk, "owner": other.pk}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "owner" in response.json()
     response = client.post(
         "/api/v1/deals/",
         {"product": world.products[0].pk, "splits": [{"person": other.pk, "percent": "100"}]},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json() == {"splits": [ONLY_SALES_OPS]}
     assert Deal.objects.count() == before
 
