@@ -8,6 +8,7 @@ servers of your own without code changes. PostgreSQL is the only database the pr
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -261,3 +262,40 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Security (issue 20) -----------------------------------------------------------------------
+# Brute force: django-axes locks a username out after AXES_FAILURE_LIMIT failed logins (the
+# login page and the token endpoint) for AXES_COOLOFF_MINUTES; a success resets the count.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "salesops.auth_backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# API throttles: per signed-in user, per anonymous IP, and for the token endpoint.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "rest_framework.throttling.AnonRateThrottle",
+    "rest_framework.throttling.UserRateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+    "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+    "auth": env.str("API_THROTTLE_AUTH", default="10/minute"),
+}
+# API tokens expire API_TOKEN_TTL_HOURS after they were issued; POST /api/v1/auth/token/ issues
+# a new one for an expired token, POST /api/v1/auth/token/rotate/ replaces a valid one.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.SessionAuthentication",
+    "salesops.api.tokens.ExpiringTokenAuthentication",
+]
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=168)
+# Uploads: request bodies (without files) and CRM import files are bounded.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# --- end Security ------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 from django.urls import URLPattern, URLResolver, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from salesops.api import views
+from salesops.api.auth import TokenObtainView, TokenRotateView
 
 router = SimpleRouter()
 router.register("people", views.PersonViewSet, basename="person")
@@ -13,6 +13,7 @@ router.register("deals", views.DealViewSet, basename="deal")
 router.register("costs", views.SalesCostViewSet, basename="cost")
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("auth/token/rotate/", TokenRotateView.as_view(), name="api-token-rotate"),
     *router.urls,
 ]

@@ -32,6 +32,23 @@ DEFAULT_KNOWN_SECTORS: tuple[str, ...] = (
 )
 
 
+def max_upload_bytes() -> int:
+    """The largest CRM export (all files of one import together) the web tier accepts."""
+    return int(getattr(settings, "IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+
+
+def upload_too_large(sizes: list[int]) -> str:
+    """The error for uploads above IMPORT_MAX_UPLOAD_BYTES ("" when within it)."""
+    total, limit = sum(sizes), max_upload_bytes()
+    if total <= limit:
+        return ""
+    mb = 1024 * 1024
+    return (
+        f"The files are {total / mb:.1f} MB together; the limit is {limit / mb:.1f} MB "
+        "(IMPORT_MAX_UPLOAD_BYTES). Split the export, or import it with manage.py import_crm."
+    )
+
+
 def batch_size() -> int:
     return int(getattr(settings, "IMPORT_BATCH_SIZE", 2000))
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from salesops.importer import conf
 from salesops.importer.services import (
     FILE_COLUMNS_HELP,
     FILE_KINDS,
@@ -53,6 +54,11 @@ class CrmImportForm(forms.Form):
         cleaned = super().clean() or {}
         if not any(cleaned.get(kind) for kind in FILE_KINDS):
             raise ValidationError("Choose at least one file to import.")
+        too_large = conf.upload_too_large(
+            [cleaned[kind].size for kind in FILE_KINDS if cleaned.get(kind)]
+        )
+        if too_large:
+            raise ValidationError(too_large)
         return cleaned
 
     def files_given(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from salesops import hooks
+from salesops.importer import conf
 from salesops.importer.accounts import import_accounts
 from salesops.importer.conf import DEFAULT_STAGE_MAP
 from salesops.importer.context import ImportContext
@@ -102,6 +103,11 @@ def crm_import_run(
         raise ValidationError({"files": f"Unknown file kind: {', '.join(unknown)}."})
     if not given:
         raise ValidationError({"files": "Give at least one file to import."})
+    too_large = conf.upload_too_large(
+        [int(getattr(source, "size", 0) or 0) for source in given.values()]
+    )
+    if too_large:
+        raise ValidationError({"files": too_large})
     merged_map = stage_map_build(stage_map)
     infos = {kind: inspect(source) for kind, source in given.items()}
     run = ImportRun.objects.create(
