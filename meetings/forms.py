@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from meetings.models import MeetingType, Rsvp
 from meetings.services.scheduling import AgendaInput, AttendeeInput
+from salesops.edge import validate_datetime_in_range
 from salesops.models import Person
 from salesops.zones import TimeZoneField
 
@@ -30,6 +31,7 @@ class WallClockField(forms.DateTimeField):
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=WALL_CLOCK)
     input_formats = [WALL_CLOCK]
+    default_validators = [validate_datetime_in_range]
 
     def to_python(self, value: Any) -> datetime | None:
         if isinstance(value, datetime):

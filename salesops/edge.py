@@ -34,3 +34,8 @@ def check_datetime(value: datetime) -> datetime:
 def validate_date_in_range(value: date) -> None:
     """check_date as a form-field validator."""
     check_date(value)
+
+
+def validate_datetime_in_range(value: datetime) -> None:
+    """The date part of a (wall-clock) date-time within the range, as a form-field validator."""
+    check_date(value.date())

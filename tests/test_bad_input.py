@@ -173,3 +173,22 @@ def test_the_meetings_filter_still_takes_a_real_offset(personas, api_client_for)
         "/api/v1/meetings/", {"start_after": start.isoformat()}
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("start", ["0001-01-01T09:00", "9999-12-31T22:00"])
+def test_the_meeting_form_refuses_year_1_or_9999_as_a_field_error(personas, client_for, start):
+    end = start[:11] + "23:00"
+    response = client_for(personas.rep_a1).post(
+        "/meetings/new/",
+        {"title": "x", "type": "team", "time_zone": "Europe/Berlin", "start": start, "end": end},
+    )
+    assert response.status_code == 200
+    assert "Use a date between" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"start_after": "2026-01-01T00:00:00+19:46"}, {"start_before": "9999-12-31T23:00:00-05:00"}],
+)
+def test_the_meetings_page_survives_an_impossible_filter(personas, client_for, query):
+    assert client_for(personas.rep_a1).get("/meetings/", query).status_code in (200, 400)
