@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from celery import chord, current_app, shared_task
+from celery import Task, chord, current_app, shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
 from salesops.models.jobs import JobTrigger
@@ -20,7 +22,7 @@ from salesops.services.efficiency import (
     efficiency_runs_to_sweep,
     nightly_business_date,
 )
-from salesops.services.jobs import import_runs_mark_lost, job_runs_to_requeue
+from salesops.services.jobs import import_runs_mark_lost, job_runs_mark_lost, job_runs_to_requeue
 
 
 @shared_task(name="salesops.ping", ignore_result=False)
@@ -44,18 +46,34 @@ def _day(as_of: str | None) -> date:
     return date.fromisoformat(as_of) if as_of else nightly_business_date()
 
 
+# A database failover takes minutes: retries wait 5, 10, 20, 40, 80 s, then 120 s each, about
+# 12.5 minutes in all with the defaults (JOB_DB_RETRY_BACKOFF_SECONDS, JOB_DB_RETRY_MAX_SECONDS,
+# JOB_DB_RETRIES). A retry takes its own claim back (the task id is the claim's owner); when the
+# last one fails, the run's lease runs out and the sweeper re-queues it or records "worker lost".
+DB_RETRY_BACKOFF = int(getattr(settings, "JOB_DB_RETRY_BACKOFF_SECONDS", 5))
+DB_RETRY_MAX = int(getattr(settings, "JOB_DB_RETRY_MAX_SECONDS", 120))
+DB_RETRIES = int(getattr(settings, "JOB_DB_RETRIES", 10))
+
+
+def _owner(task: Task) -> dict[str, Any]:
+    """Claim as this task (its id), taking the claim back when this is a retry of it."""
+    return {"owner": f"task:{task.request.id}", "retrying": bool(task.request.retries)}
+
+
 @shared_task(
     name="salesops.efficiency_snapshots_compute",
+    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_DB_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=5,
     ignore_result=True,
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=DB_RETRY_BACKOFF,
+    retry_backoff_max=DB_RETRY_MAX,
+    retry_jitter=False,
+    max_retries=DB_RETRIES,
 )
 def efficiency_snapshots_compute_task(
-    as_of: str | None = None, full: bool = False, fanout: bool | None = None
+    self: Task, as_of: str | None = None, full: bool = False, fanout: bool | None = None
 ) -> None:
     """The nightly run for business date `as_of` (default: the company day that just ended).
 
@@ -63,7 +81,7 @@ def efficiency_snapshots_compute_task(
     refreshed by its own task and a chord callback publishes the snapshots and closes the JobRun.
     """
     day = _day(as_of)
-    run = efficiency_run_claim(as_of=day)
+    run = efficiency_run_claim(as_of=day, **_owner(self))
     if run is None:
         return
     partitions = efficiency_fanout_partitions(as_of=day, fanout=fanout)
@@ -89,21 +107,26 @@ def efficiency_snapshots_compute_task(
 
 @shared_task(
     name="salesops.efficiency_partition_refresh",
+    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=TRANSIENT_DB_ERRORS,
-    retry_backoff=True,
-    max_retries=5,
+    retry_backoff=DB_RETRY_BACKOFF,
+    retry_backoff_max=DB_RETRY_MAX,
+    retry_jitter=False,
+    max_retries=DB_RETRIES,
     # A chord needs the results of its header tasks.
     ignore_result=False,
 )
 def efficiency_partition_refresh_task(
-    partition: str, full: bool = False, as_of: str | None = None
+    self: Task, partition: str, full: bool = False, as_of: str | None = None
 ) -> str:
     if as_of is None:  # a message queued before partitions were runs of their own
         efficiency_partition_refresh(partition=partition, full=full)
     else:
-        efficiency_partition_run(as_of=date.fromisoformat(as_of), partition=partition, full=full)
+        efficiency_partition_run(
+            as_of=date.fromisoformat(as_of), partition=partition, full=full, **_owner(self)
+        )
     return partition
 
 
@@ -112,8 +135,10 @@ def efficiency_partition_refresh_task(
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=TRANSIENT_DB_ERRORS,
-    retry_backoff=True,
-    max_retries=5,
+    retry_backoff=DB_RETRY_BACKOFF,
+    retry_backoff_max=DB_RETRY_MAX,
+    retry_jitter=False,
+    max_retries=DB_RETRIES,
     ignore_result=True,
 )
 def efficiency_run_publish_task(
@@ -135,5 +160,6 @@ def efficiency_runs_sweep_task() -> int:
     others = job_runs_to_requeue()
     for name, kwargs in others:
         current_app.send_task(name, kwargs=kwargs)
+    job_runs_mark_lost()
     import_runs_mark_lost()
     return len(days) + len(others)

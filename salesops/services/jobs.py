@@ -24,7 +24,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from salesops.models import JobRun, JobStatus
@@ -130,13 +131,17 @@ def job_claim(
     again: bool = False,
     heartbeat: bool = True,
     also_renew: list[int] | None = None,
+    owner: str = "",
+    retrying: bool = False,
 ) -> JobRun | None:
     """Claim the run of (job, business date, partition), or None (see the module docstring).
     `heartbeat` renews the lease from a thread until job_succeed/job_fail; `also_renew` are
-    runs whose lease that heartbeat renews too (the run a partition belongs to)."""
+    runs whose lease that heartbeat renews too (the run a partition belongs to). `owner` (a
+    task's id) is recorded with the process; `retrying` (that task's retry after a database
+    error) also takes back a RUNNING run the same owner holds: its own claim, still there."""
     lease = lease or job_lease()
     now = timezone.now()
-    worker = _worker_name()
+    worker = f"{_worker_name()} {owner}".strip()[:200]
     run: JobRun | None = None
     try:
         with transaction.atomic():
@@ -163,6 +168,7 @@ def job_claim(
             again=again,
             now=now,
             worker=worker,
+            own=owner if retrying else "",
         )
     if run is not None and heartbeat:
         _heartbeat_start(run, lease, also_renew or [])
@@ -179,6 +185,7 @@ def _job_reclaim(
     again: bool,
     now: datetime,
     worker: str,
+    own: str = "",
 ) -> JobRun | None:
     # The row exists: take it over only if it failed, its lease ran out, an operator asked for a
     # re-run, or (`again`) it succeeded — a conditional UPDATE, so of two racing callers exactly
@@ -191,6 +198,8 @@ def _job_reclaim(
     )
     if again:
         claimable |= Q(status=JobStatus.SUCCESS)
+    if own:
+        claimable |= Q(status=JobStatus.RUNNING, worker__endswith=f" {own}")
     claimed = (
         JobRun.objects.filter(job=job, business_date=business_date, partition=partition)
         .filter(claimable)
@@ -332,6 +341,25 @@ def job_runs_to_requeue(*, now: datetime | None = None) -> list[tuple[str, dict[
         if target is not None:
             queued.append(target)
     return queued
+
+
+def job_runs_mark_lost(*, now: datetime | None = None) -> int:
+    """Close RUNNING runs whose heartbeat stopped and that nobody will take over: jobs no task
+    runs on its own (a fan-out partition is re-claimed by its run's take-over whatever its
+    status), and runs that already had SWEEP_MAX_ATTEMPTS attempts. They become FAILED, "worker
+    lost", so no run stays RUNNING without a live heartbeat. Returns how many."""
+    now = now or timezone.now()
+    stuck = JobRun.objects.filter(status=JobStatus.RUNNING, deadline__lt=now)
+    lost = stuck.exclude(job__in=set(JOB_TASKS)) | stuck.filter(attempts__gte=SWEEP_MAX_ATTEMPTS)
+    return lost.update(
+        status=JobStatus.FAILED,
+        finished_at=now,
+        error=Concat(
+            Value("worker lost: no heartbeat since "),
+            Cast(F("heartbeat_at"), output_field=CharField()),
+            Value(" (its process died or lost the database)"),
+        ),
+    )
 
 
 def import_runs_mark_lost(*, now: datetime | None = None) -> int:

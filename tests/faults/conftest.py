@@ -126,13 +126,17 @@ def workers(transactional_db: None) -> Iterator[Callable[..., Workers]]:
     app.conf.task_always_eager = False
 
     def start(
-        *, count: int, queue: str, smtp_port: int = 25, settings: dict[str, Any] | None = None
+        *,
+        count: int,
+        queue: str,
+        smtp_port: int = 25,
+        settings: dict[str, Any] | None = None,
+        db_port: int | None = None,
     ) -> Workers:
+        host, port = ("127.0.0.1", db_port) if db_port else (db["HOST"], db["PORT"] or 5432)
         env = {
             **os.environ,
-            "DATABASE_URL": (
-                f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-            ),
+            "DATABASE_URL": f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}",
             "DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings",
             "FAULTS_SMTP_PORT": str(smtp_port),
             "FAULTS_SETTINGS": json.dumps(settings or {}),

@@ -197,4 +197,4 @@ def test_beat_runs_nightly_at_01_30_company_time_with_an_expiry():
     assert entry["options"]["expires"] > 0
     assert app.conf.timezone == settings.COMPANY_TIME_ZONE
     policy = efficiency_snapshots_compute_task
-    assert policy.acks_late and policy.reject_on_worker_lost and policy.max_retries == 5
+    assert policy.acks_late and policy.reject_on_worker_lost and policy.max_retries == 10

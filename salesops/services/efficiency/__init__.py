@@ -120,10 +120,24 @@ def efficiency_needs_rebuild(*, as_of: date) -> bool:
 
 
 def efficiency_run_claim(
-    *, as_of: date, trigger: JobTrigger = JobTrigger.WORKER, again: bool = False
+    *,
+    as_of: date,
+    trigger: JobTrigger = JobTrigger.WORKER,
+    again: bool = False,
+    owner: str = "",
+    retrying: bool = False,
 ) -> JobRun | None:
-    """Claim the run of `as_of`; None when it is running, or already succeeded (unless `again`)."""
-    return job_claim(job=JOB, business_date=as_of, lease=_lease(), trigger=trigger, again=again)
+    """Claim the run of `as_of`; None when it is running, or already succeeded (unless `again`).
+    `owner`: see job_claim (a task's retry takes its own claim back)."""
+    return job_claim(
+        job=JOB,
+        business_date=as_of,
+        lease=_lease(),
+        trigger=trigger,
+        again=again,
+        owner=owner,
+        retrying=retrying,
+    )
 
 
 def efficiency_run_single(
@@ -216,7 +230,9 @@ def efficiency_partitions_reset(*, as_of: date) -> None:
     ).delete()
 
 
-def efficiency_partition_run(*, as_of: date, partition: str, full: bool = False) -> bool:
+def efficiency_partition_run(
+    *, as_of: date, partition: str, full: bool = False, owner: str = "", retrying: bool = False
+) -> bool:
     """The fan-out step of the run of `as_of` for one partition, claimed as its own JobRun with a
     heartbeat that also keeps the run itself alive (the run's own task has handed on). Returns
     whether this call refreshed it: a partition already refreshed for that date, or being
@@ -228,6 +244,8 @@ def efficiency_partition_run(*, as_of: date, partition: str, full: bool = False)
         partition=partition,
         lease=_lease(),
         also_renew=[parent.pk] if parent is not None else [],
+        owner=owner,
+        retrying=retrying,
     )
     if run is None:
         return False
