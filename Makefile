@@ -1,5 +1,7 @@
 # SalesOps. `make run` for the demo, `make test` for the suite. See README.md.
 SHELL := /bin/bash
+# Development: `make` targets run with DEBUG=True unless told otherwise (settings default to False).
+export DEBUG ?= True
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip

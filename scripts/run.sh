@@ -3,6 +3,8 @@
 # and Valkey, or left DATABASE_URL/REDIS_URL alone): migrate, seed the demo once, compute its year of
 # efficiency history once, then web + Celery worker + Celery beat until Ctrl-C.
 set -euo pipefail
+# The demo runs in development mode (settings default to DEBUG=False).
+export DEBUG="${DEBUG:-True}"
 cd "$(dirname "$0")/.."
 PORT="${1:-8000}"
 VENV=.venv

@@ -5,7 +5,13 @@ PostgreSQL and Valkey on free ports before Django reads its settings, and stops 
 (salesops/devservers.py). pytest-django loads this module (pyproject.toml).
 """
 
+import os
+
 from salesops.devservers import use_test_servers
+
+# The suite runs the development settings (salesops.settings defaults to DEBUG=False and then
+# requires SECRET_KEY and ALLOWED_HOSTS); pytest-django still serves requests with DEBUG off.
+os.environ.setdefault("DEBUG", "True")
 
 use_test_servers()
 
