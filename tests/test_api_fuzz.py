@@ -55,10 +55,14 @@ def _schema(client: Any) -> schemathesis.BaseSchema:
     return schema
 
 
-def _fuzz_operation(operation: Any, mode: GenerationMode, token: str, run: Run) -> None:
-    label = f"{operation.label} [{mode.value}]"
+def _fuzz_operation(
+    operation: Any, mode: GenerationMode, token: str, run: Run, object_id: int | None = None
+) -> None:
+    kind = mode.value if object_id is None else f"{mode.value} on an existing object"
+    label = f"{operation.label} [{kind}]"
+    fixed = None if object_id is None else {"id": object_id}
 
-    @given(case=operation.as_strategy(generation_mode=mode))
+    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=fixed))
     @settings(
         max_examples=EXAMPLES,
         derandomize=True,
@@ -68,7 +72,7 @@ def _fuzz_operation(operation: Any, mode: GenerationMode, token: str, run: Run) 
         suppress_health_check=list(HealthCheck),
     )
     def one(case: schemathesis.Case) -> None:
-        run.cases[mode.value] += 1
+        run.cases[kind] += 1
         with transaction.atomic():
             try:
                 response = case.call(headers={"Authorization": f"Token {token}"})
@@ -108,6 +112,12 @@ def test_no_request_gets_a_server_error_or_breaks_the_schema(
     user = getattr(personas, role)
     meeting = MeetingFactory(organizer=personas.rep_a1.person)
     AttendeeFactory(meeting=meeting, person=personas.rep_a1.person)
+    # Random ids rarely hit a row: the detail routes of these also run on one that exists.
+    existing = {
+        "/api/v1/meetings/{id}/": meeting.pk,
+        "/api/v1/people/{id}/": personas.rep_a1.person.pk,
+        "/api/v1/teams/{id}/": personas.rep_a1.person.team_id,
+    }
     token = Token.objects.create(user=user).key
     schema = _schema(client_for(user))
     run = Run()
@@ -119,6 +129,9 @@ def test_no_request_gets_a_server_error_or_breaks_the_schema(
             operations += 1
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 _fuzz_operation(operation, mode, token, run)
+            for prefix, object_id in existing.items():
+                if operation.path.startswith(prefix):
+                    _fuzz_operation(operation, GenerationMode.POSITIVE, token, run, object_id)
     seconds = time.monotonic() - started
     print(
         f"\nfuzz {role}: {operations} operations, {sum(run.cases.values())} cases "
