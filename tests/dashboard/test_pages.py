@@ -32,6 +32,7 @@ def test_a_rep_is_redirected_from_the_dashboard_to_their_workspace(
         assert response["Location"] == "/me/"
 
 
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_manager_dashboard_shows_their_teams_and_nobody_elses(
     personas: Any, book: Any, client_for: Any
 ) -> None:

@@ -221,6 +221,7 @@ def test_incremental_equals_full_after_every_kind_of_change(personas):
     ).exists()
 
 
+@pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar
 def test_full_run_writes_the_person_days_a_plain_full_refresh_writes(personas):
     """The full run writes the person days inside the statement that folds them into snapshots;
     they are the same rows a stand-alone full refresh from the same horizon writes."""
