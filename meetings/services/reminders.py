@@ -332,6 +332,16 @@ def deliveries_send(
     return sent, failed
 
 
+def delivery_retry(*, delivery_id: int) -> bool:
+    """Make a failed or abandoned delivery due now (the /ops/ retry button). It is claimed and
+    sent by the next dispatch like any other, once; a sent or sending one is left alone."""
+    return bool(
+        Delivery.objects.filter(
+            pk=delivery_id, status__in=[DeliveryStatus.FAILED, DeliveryStatus.DEAD]
+        ).update(status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(), lease_until=None)
+    )
+
+
 def reminders_dispatch(*, now: datetime | None = None, batch: int | None = None) -> DispatchResult:
     """Plan what is due and send it, batch after batch, until nothing is claimable."""
     now = now or timezone.now()

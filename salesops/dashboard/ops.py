@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
 
+from meetings.models import Delivery, DeliveryStatus
 from salesops import calendar
 from salesops.importer.selectors import import_run_get as importer_run_get
 from salesops.importer.selectors import import_run_list
@@ -175,6 +176,19 @@ def jobs_needing_attention(*, user: AnyUser) -> list[Attention]:
                 )
             )
     return sorted(items, key=lambda item: item.since)
+
+
+DELIVERIES_SHOWN = 25
+
+
+def deliveries_failed(*, user: AnyUser) -> list[Delivery]:
+    """Reminders and e-mails that failed (and will retry) or were given up, newest first."""
+    require_ops(user)
+    return list(
+        Delivery.objects.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.DEAD])
+        .only("kind", "email", "subject", "status", "attempts", "next_attempt_at", "last_error")
+        .order_by("-next_attempt_at", "-id")[:DELIVERIES_SHOWN]
+    )
 
 
 def import_runs_recent(*, user: AnyUser) -> list[ImportRun]:

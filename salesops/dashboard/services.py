@@ -11,6 +11,7 @@ from django.http import Http404
 from meetings.models import ActionStatus
 from meetings.selectors.meetings import action_item_can_update, action_items_visible
 from meetings.services.items import action_item_set_status
+from meetings.services.reminders import delivery_retry
 from salesops.celery import app as celery_app
 from salesops.dashboard.ops import require_ops
 from salesops.selectors.scope import AnyUser
@@ -34,6 +35,12 @@ def job_run_rerun(*, user: AnyUser, job: str, business_date: date, partition: st
         if run is not None:
             transaction.on_commit(lambda: celery_app.send_task(name, kwargs=kwargs))
     return run is not None
+
+
+def delivery_retry_now(*, user: AnyUser, delivery_id: int) -> bool:
+    """The /ops/ retry button of a failed delivery (sales ops only)."""
+    require_ops(user)
+    return delivery_retry(delivery_id=delivery_id)
 
 
 def action_item_tick_off(*, user: AnyUser, item_id: int) -> None:

@@ -11,5 +11,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/action-items/<int:item_id>/done/", views.action_item_done, name="action_item_done"),
     path("ops/", views.ops_page, name="ops"),
     path("ops/jobs/rerun/", views.ops_rerun, name="ops_rerun"),
+    path("ops/deliveries/<int:delivery_id>/retry/", views.ops_delivery_retry, name="ops_retry"),
     path("ops/imports/<int:import_id>/", views.ops_import, name="ops_import"),
 ]

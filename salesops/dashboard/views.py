@@ -25,7 +25,7 @@ from salesops.dashboard.scopes import (
     dashboard_scope_options,
     personal_scope,
 )
-from salesops.dashboard.services import action_item_tick_off, job_run_rerun
+from salesops.dashboard.services import action_item_tick_off, delivery_retry_now, job_run_rerun
 from salesops.formulas import format_ratio
 from salesops.models import JobStatus
 from salesops.selectors.scope import person_for_user, sees_everything
@@ -183,6 +183,7 @@ def ops_page(request: HttpRequest) -> HttpResponse:
         "summaries": ops.job_summaries(user=request.user),
         "runs": ops.job_runs_recent(user=request.user, job=job, status=status),
         "attention": ops.jobs_needing_attention(user=request.user),
+        "deliveries": ops.deliveries_failed(user=request.user),
         "imports": ops.import_runs_recent(user=request.user),
         "next_run": ops.nightly_next_run(user=request.user),
         "job_filter": job,
@@ -208,6 +209,16 @@ def ops_rerun(request: HttpRequest) -> HttpResponse:
             request, f"{job} for {business_date} is running or unknown: nothing to re-run."
         )
     return redirect(reverse("dashboard:ops") + "#jobs")
+
+
+@login_required
+@require_POST
+def ops_delivery_retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    if delivery_retry_now(user=request.user, delivery_id=delivery_id):
+        messages.success(request, "The message is due again; the next dispatch sends it.")
+    else:
+        messages.warning(request, "That message is not failed: nothing to retry.")
+    return redirect(reverse("dashboard:ops") + "#deliveries")
 
 
 @login_required

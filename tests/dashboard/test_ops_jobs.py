@@ -68,3 +68,43 @@ def test_nothing_needs_attention_on_a_fresh_install(personas: Any, client_for: A
     response = client_for(personas.sales_ops).get("/ops/")
     assert response.context["attention"] == []
     assert 'data-testid="job-attention"' not in response.content.decode()
+
+
+def test_failed_messages_are_listed_with_a_retry_that_sends_them_once(
+    personas: Any, client_for: Any, settings: Any
+) -> None:
+    from django.core import mail
+    from django.utils import timezone
+
+    from meetings.models import Delivery
+    from meetings.services.reminders import reminders_dispatch
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    dead = Delivery.objects.create(
+        kind="follow_up",
+        object_ref="deal:1",
+        recipient_key="email:x@example.com",
+        email="x@example.com",
+        subject="Follow up with Acme",
+        body="…",
+        status="dead",
+        attempts=6,
+        next_attempt_at=timezone.now(),
+        last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+    )
+    ops = client_for(personas.sales_ops)
+    html = ops.get("/ops/").content.decode()
+    assert 'data-testid="failed-deliveries"' in html and "Connection unexpectedly closed" in html
+    url = f"/ops/deliveries/{dead.pk}/retry/"
+    assert client_for(personas.manager_a).post(url).status_code == 404
+    dead.refresh_from_db()
+    assert dead.status == "dead"
+    ops = client_for(personas.sales_ops)  # one test client: log sales ops back in
+    assert ops.post(url).status_code == 302
+    dead.refresh_from_db()
+    assert dead.status == "pending"
+    reminders_dispatch()
+    reminders_dispatch()
+    assert [m.to for m in mail.outbox] == [["x@example.com"]]
+    assert Delivery.objects.get(pk=dead.pk).status == "sent"
+    assert 'data-testid="failed-deliveries"' not in ops.get("/ops/").content.decode()
