@@ -39,12 +39,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.skip(reason="long fault scenario: make faults"))
 
 
+def broker_app(url: str) -> Any:
+    """A Celery app on another broker than the suite's, to send to and ping workers there."""
+    from celery import Celery
+
+    return Celery("faults", broker=url, backend=url, set_as_current=False)
+
+
 @dataclass
 class Workers:
     """Real `celery worker` processes (solo pool, one task at a time each) on their own queue."""
 
     queue: str
     env: dict[str, str]
+    redis_url: str | None = None
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(self, name: str) -> str:
@@ -76,9 +84,10 @@ class Workers:
             cwd=ROOT,
             start_new_session=True,
         )
+        control = broker_app(self.redis_url) if self.redis_url else app
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            if app.control.ping(destination=[full], timeout=1.0):
+            if control.control.ping(destination=[full], timeout=1.0):
                 return full
         raise RuntimeError(f"worker {full} did not start")
 
@@ -132,6 +141,7 @@ def workers(transactional_db: None) -> Iterator[Callable[..., Workers]]:
         smtp_port: int = 25,
         settings: dict[str, Any] | None = None,
         db_port: int | None = None,
+        redis_url: str | None = None,
     ) -> Workers:
         host, port = ("127.0.0.1", db_port) if db_port else (db["HOST"], db["PORT"] or 5432)
         env = {
@@ -141,9 +151,11 @@ def workers(transactional_db: None) -> Iterator[Callable[..., Workers]]:
             "FAULTS_SMTP_PORT": str(smtp_port),
             "FAULTS_SETTINGS": json.dumps(settings or {}),
         }
-        with app.connection_for_write() as conn:
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        with app.connection_for_write(redis_url) as conn:
             conn.default_channel.queue_purge(queue)
-        pool = Workers(queue=queue, env=env)
+        pool = Workers(queue=queue, env=env, redis_url=redis_url)
         pools.append(pool)
         for i in range(count):
             pool.start(f"faults-{queue}-{i}")
