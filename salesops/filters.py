@@ -5,7 +5,10 @@ outside the caller's scope simply matches nothing instead of confirming that the
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as df
+from django.db.models import Q
 
 from salesops.models import (
     Account,
@@ -86,10 +89,16 @@ class DealFilter(df.FilterSet):
     engaged_before = df.DateFilter(field_name="engage_date", lookup_expr="lte")
     min_amount = df.NumberFilter(field_name="amount", lookup_expr="gte")
     max_amount = df.NumberFilter(field_name="amount", lookup_expr="lte")
+    # Won deals their owner entered that await the manager's confirmation.
+    needs_confirmation = df.BooleanFilter(method="filter_needs_confirmation")
 
     class Meta:
         model = Deal
         fields = ["stage", "owner", "account", "product"]
+
+    def filter_needs_confirmation(self, qs: Any, name: str, value: bool) -> Any:
+        waiting = Q(entered_by_owner=True, confirmed_at__isnull=True)
+        return qs.filter(waiting) if value else qs.exclude(waiting)
 
 
 class SalesCostFilter(df.FilterSet):

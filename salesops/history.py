@@ -31,6 +31,12 @@ def request_user_or_system(request: Any = None, **kwargs: Any) -> Any:
     return system_user()
 
 
+def request_user() -> Any:
+    """The signed-in user of the current request, or None (tasks, imports, commands)."""
+    user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 def acting_user(user: Any = None) -> Any:
     """`user` when given and signed in, else the current request's user, else "system"."""
     if user is not None and user.is_authenticated:

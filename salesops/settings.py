@@ -226,6 +226,11 @@ COMP_RAMP_PERCENTS = env.list("COMP_RAMP_PERCENTS", cast=int, default=[25, 50, 7
 # Compensation: the largest dispute correction (either sign) a manager grants alone; above it,
 # sales ops resolve the dispute.
 COMP_MANAGER_CORRECTION_LIMIT = Decimal(env.str("COMP_MANAGER_CORRECTION_LIMIT", default="1000"))
+# Compensation: whether a won deal its own owner entered counts for pay before their manager
+# confirms it (its statement line says who entered it).
+COMP_REP_DEALS_PAY_BEFORE_CONFIRMATION = env.bool(
+    "COMP_REP_DEALS_PAY_BEFORE_CONFIRMATION", default=True
+)
 # Meetings: tuning of recurrence, digests and reminder delivery.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 MEETING_RECURRENCE_HORIZON_DAYS = env.int("MEETING_RECURRENCE_HORIZON_DAYS", default=120)

@@ -98,7 +98,11 @@ def statement_get(*, user: AnyUser, statement_id: int) -> Statement:
     statement = (
         statement_list(user=user)
         .prefetch_related(
-            Prefetch("lines", queryset=StatementLine.objects.order_by("position")),
+            Prefetch(
+                "lines",
+                # the deal says who entered it (a won deal its owner entered, maybe unconfirmed)
+                queryset=StatementLine.objects.select_related("deal__owner").order_by("position"),
+            ),
             Prefetch("disputes", queryset=Dispute.objects.select_related("raised_by")),
         )
         .filter(pk=statement_id)

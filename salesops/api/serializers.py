@@ -230,6 +230,9 @@ class DealOutputSerializer(serializers.ModelSerializer[Deal]):
     product_name = serializers.CharField(source="product.name", read_only=True)
     owner_name = serializers.CharField(source="owner.name", read_only=True)
     splits = DealSplitOutputSerializer(many=True, read_only=True)
+    needs_confirmation = serializers.BooleanField(
+        read_only=True, help_text="Won and entered by its owner; their manager has not confirmed."
+    )
 
     class Meta:
         model = Deal
@@ -250,6 +253,9 @@ class DealOutputSerializer(serializers.ModelSerializer[Deal]):
             "close_date",
             "stage_entered_at",
             "splits",
+            "entered_by_owner",
+            "needs_confirmation",
+            "confirmed_at",
             "created_at",
             "updated_at",
         ]

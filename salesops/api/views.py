@@ -43,7 +43,7 @@ from salesops.selectors import core as sel
 from salesops.selectors.scope import person_for_user, sees_everything
 from salesops.services.accounts import account_create, account_update
 from salesops.services.costs import cost_record, cost_update
-from salesops.services.deals import deal_create, deal_splits_set, deal_update
+from salesops.services.deals import deal_confirm, deal_create, deal_splits_set, deal_update
 from salesops.services.people import (
     person_create,
     person_deactivate,
@@ -348,4 +348,15 @@ class DealViewSet(CoreViewSet):
         serializer = s.DealSplitsInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         deal_splits_set(deal=deal, splits=_splits(serializer.validated_data["splits"]))
+        return self._out(deal)
+
+    @extend_schema(
+        request=None,
+        responses=s.DealOutputSerializer,
+        summary="Confirm a won deal its own owner entered (their manager or sales ops)",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[InSalesOrg])
+    def confirm(self, request: Request, pk: str) -> Response:
+        deal = self.get_object()
+        deal_confirm(user=request.user, deal=deal)
         return self._out(deal)

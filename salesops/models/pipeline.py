@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pycountry
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -132,6 +133,13 @@ class Deal(models.Model):
     engage_date = models.DateField(null=True, blank=True)
     close_date = models.DateField(null=True, blank=True)
     stage_entered_at = models.DateTimeField(null=True, blank=True)
+    # A won deal its own owner created or changed: shown to their manager until confirmed
+    # (COMP_REP_DEALS_COUNT_UNCONFIRMED decides whether it is paid before that).
+    entered_by_owner = models.BooleanField(default=False, db_default=False)  # raw inserts, COPY
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     # An input to pay: every change is kept with who made it (salesops.history).
@@ -170,6 +178,10 @@ class Deal(models.Model):
 
     def __str__(self) -> str:
         return self.external_id
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.entered_by_owner and self.confirmed_at is None
 
 
 class DealSplit(models.Model):

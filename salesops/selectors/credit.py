@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum, Value
 
 from salesops.models import DealSplit, Stage
@@ -35,8 +36,12 @@ def credited_splits(
     end: date | None = None,
     person_ids: Iterable[int] | None = None,
 ) -> QuerySet[DealSplit]:
-    """Split rows of won deals closed in [start, end], annotated with `credit`."""
+    """Split rows of won deals closed in [start, end], annotated with `credit`. Won deals their
+    own owner entered and no manager confirmed yet are left out when
+    COMP_REP_DEALS_PAY_BEFORE_CONFIRMATION is off (default on: they count, and say so)."""
     qs = DealSplit.objects.filter(deal__stage=Stage.WON)
+    if not getattr(settings, "COMP_REP_DEALS_PAY_BEFORE_CONFIRMATION", True):
+        qs = qs.exclude(deal__entered_by_owner=True, deal__confirmed_at__isnull=True)
     if start is not None:
         qs = qs.filter(deal__close_date__gte=start)
     if end is not None:

@@ -7,14 +7,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from salesops.history import acting_user
+from salesops.history import acting_user, request_user
 from salesops.models import OPEN_STAGES, Account, Deal, DealSplit, Person, Product, Stage
 from salesops.money import check_amount
+from salesops.selectors.scope import person_for_user, scope_for, sees_everything
 
 HUNDRED = Decimal("100")
 # Fields a deal's owner (a rep) may change; everything else is for sales ops.
@@ -43,6 +44,44 @@ def _validate_stage_fields(deal: Deal) -> None:
         raise ValidationError(errors)
 
 
+# What a won deal pays on: a change to any of these by the deal's own owner needs confirming.
+PAY_FIELDS = frozenset({"stage", "close_value", "close_date", "owner", "product", "account"})
+
+
+def _note_owner_entry(deal: Deal, *, user: Any, changed: bool) -> None:
+    """Mark a won deal its own owner created or changed (recorded in its history too): their
+    manager sees it until they confirm it (deal_confirm)."""
+    if deal.stage != Stage.WON or not changed:
+        return
+    actor = user if user is not None else request_user()
+    if actor is None or not Person.objects.filter(pk=deal.owner_id, user_id=actor.pk).exists():
+        return
+    deal.entered_by_owner = True
+    deal.confirmed_by = None
+    deal.confirmed_at = None
+
+
+@transaction.atomic
+def deal_confirm(*, user: Any, deal: Deal) -> Deal:
+    """The owner's manager (scope covers the owner) or sales ops confirm a won deal its owner
+    entered; the owner never confirms their own. Idempotent."""
+    deal = Deal.objects.select_for_update().select_related("owner").get(pk=deal.pk)
+    if not sees_everything(user):
+        me = person_for_user(user)
+        if (
+            me is None
+            or me.pk == deal.owner_id
+            or deal.owner.team_id not in scope_for(user).team_ids
+        ):
+            raise PermissionDenied("Only the owner's manager or sales ops confirm this deal.")
+    if not deal.needs_confirmation:
+        return deal
+    deal.confirmed_by = user
+    deal.confirmed_at = timezone.now()
+    deal.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
+    return deal
+
+
 @transaction.atomic
 def deal_create(
     *,
@@ -56,8 +95,10 @@ def deal_create(
     engage_date: date | None = None,
     close_date: date | None = None,
     splits: Sequence[tuple[Person, Decimal]] | None = None,
+    user: Any = None,
 ) -> Deal:
-    """Create a deal; without splits the owner is credited 100 %."""
+    """Create a deal; without splits the owner is credited 100 %. `user` is who enters it
+    (default: the request's user)."""
     if Deal.objects.filter(external_id=external_id).exists():
         raise ValidationError({"external_id": f"A deal with id '{external_id}' already exists."})
     deal = Deal(
@@ -73,16 +114,21 @@ def deal_create(
         stage_entered_at=timezone.now(),
     )
     _validate_stage_fields(deal)
+    _note_owner_entry(deal, user=user, changed=True)
     deal.save()
     deal_splits_set(deal=deal, splits=splits or [(owner, HUNDRED)])
     return deal
 
 
 @transaction.atomic
-def deal_update(*, deal: Deal, data: dict[str, Any]) -> Deal:
-    """Apply field changes; a stage change stamps `stage_entered_at`."""
+def deal_update(*, deal: Deal, data: dict[str, Any], user: Any = None) -> Deal:
+    """Apply field changes; a stage change stamps `stage_entered_at`. `user` is who makes them
+    (default: the request's user): a won deal changed by its own owner awaits confirmation."""
     previous_stage = deal.stage
     previous_owner_id = deal.owner_id
+    changed = any(
+        field in PAY_FIELDS and getattr(deal, field) != value for field, value in data.items()
+    )
     for field, value in data.items():
         setattr(deal, field, value)
     if deal.stage != previous_stage:
@@ -92,6 +138,7 @@ def deal_update(*, deal: Deal, data: dict[str, Any]) -> Deal:
         if deal.stage != Stage.LOST:
             deal.lost_at_stage = ""
     _validate_stage_fields(deal)
+    _note_owner_entry(deal, user=user, changed=changed)
     deal.save()
     # A reassigned deal that credited only its old owner now credits the new one; shared splits
     # were agreed between people, so they stay until someone sets them.
