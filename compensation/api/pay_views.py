@@ -48,6 +48,7 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet[Any]):
         return s.StatementDetailOutput if self.action == "retrieve" else s.StatementOutput
 
     lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
+
     def get_object(self) -> Any:
         return pay.statement_get(user=self.request.user, statement_id=int(self.kwargs["pk"]))
 
@@ -153,6 +154,7 @@ class DisputeViewSet(
         return pay.dispute_list(user=self.request.user)
 
     lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
+
     def get_object(self) -> Any:
         return pay.dispute_get(user=self.request.user, dispute_id=int(self.kwargs["pk"]))
 
