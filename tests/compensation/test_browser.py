@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from compensation.services import statements as svc
 from salesops import calendar
@@ -78,6 +79,8 @@ def test_plan_editor_simulates_as_you_type(personas, paid_rep, live_server, brow
     page.fill("#sim-quota", "100000")
     page.fill("#sim-deals", "150000, 2026-03-01")
     page.click("#sim-run")
-    page.wait_for_function("document.querySelector('#sim-result').innerText.includes('8,250.00')")
+    # Locator assertions, not wait_for_function: the page's Content-Security-Policy forbids the
+    # eval that a string predicate needs.
+    expect(page.locator("#sim-result")).to_contain_text("8,250.00")
     page.fill("textarea[name=definition]", '{"method": "sideways"}')
-    page.wait_for_function("document.querySelector('#sim-result').innerText.includes('method')")
+    expect(page.locator("#sim-result")).to_contain_text("method")
