@@ -485,7 +485,9 @@ def _run_command(servers: Servers, command: list[str], *, broker: bool = True) -
         with contextlib.suppress(ProcessLookupError):
             child.send_signal(signum)
 
+    # A closed terminal or a stop request is passed on; the servers are stopped once COMMAND ends.
     signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGHUP, forward)
     # Ctrl-C reaches the child through the terminal's process group; wait for it to finish.
     signal.signal(signal.SIGINT, lambda *_: None)
     try:
