@@ -33,7 +33,11 @@ from compensation.services import quotas as quota_services
 from compensation.services.clawbacks import deal_reversal_record
 from compensation.services.statements import adjustment_add
 from salesops import calendar
-from salesops.admin.service_writes import ReadOnlyAdminMixin, ServiceWritesMixin
+from salesops.admin.service_writes import (
+    AddOnlyAdminMixin,
+    ReadOnlyAdminMixin,
+    ServiceWritesMixin,
+)
 
 
 class QuotaAddForm(forms.ModelForm):
@@ -286,7 +290,7 @@ class AdjustmentAddForm(forms.ModelForm):
 
 
 @admin.register(Adjustment)
-class AdjustmentAdmin(ServiceWritesMixin, SimpleHistoryAdmin):
+class AdjustmentAdmin(AddOnlyAdminMixin, ServiceWritesMixin, SimpleHistoryAdmin):
     """Added through adjustment_add (the next open statement from the month given); never edited
     or deleted: a correction of an adjustment is another adjustment."""
 
@@ -295,12 +299,6 @@ class AdjustmentAdmin(ServiceWritesMixin, SimpleHistoryAdmin):
     search_fields = ("person__name", "reason")
     autocomplete_fields = ("person",)
     list_select_related = ("person", "created_by")
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def save_model(self, request: HttpRequest, obj: Adjustment, form: Any, change: bool) -> None:
         def add() -> None:
@@ -316,7 +314,7 @@ class AdjustmentAdmin(ServiceWritesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(DealReversal)
-class DealReversalAdmin(ServiceWritesMixin, SimpleHistoryAdmin):
+class DealReversalAdmin(AddOnlyAdminMixin, ServiceWritesMixin, SimpleHistoryAdmin):
     """Recorded through deal_reversal_record; a recorded reversal is pay history, never edited."""
 
     list_display = ("deal", "reason", "reversed_on", "created_by")
@@ -324,12 +322,6 @@ class DealReversalAdmin(ServiceWritesMixin, SimpleHistoryAdmin):
     search_fields = ("deal__external_id", "note")
     autocomplete_fields = ("deal",)
     fields = ("deal", "reversed_on", "reason", "note")
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def save_model(self, request: HttpRequest, obj: DealReversal, form: Any, change: bool) -> None:
         def add() -> None:

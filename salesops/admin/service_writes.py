@@ -93,4 +93,15 @@ class ReadOnlyAdminMixin:
         return False
 
 
-__all__ = ["ReadOnlyAdminMixin", "ServiceWritesMixin", "error_text"]
+class AddOnlyAdminMixin:
+    """For records added through a service and then history (adjustments, reversals): the admin
+    adds them through `save_model` and never changes or deletes one."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+__all__ = ["AddOnlyAdminMixin", "ReadOnlyAdminMixin", "ServiceWritesMixin", "error_text"]
