@@ -145,6 +145,10 @@ def demo_seed(
                 t0 = time.monotonic()
                 importlib.import_module(f"{app}.demo").seed_demo(seed=seed, scale=scale)
                 log(f"{app}.demo ({_since(t0)})")
+        # Fresh statistics for every table the demo wrote: without them the planner guessed the
+        # territory closure tiny and the first efficiency run took minutes instead of a second.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         t0 = time.monotonic()
     log(f"commit ({_since(t0)})")
     return counts
