@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "meetings.apps.MeetingsConfig",
     "territories.apps.TerritoriesConfig",
     "compensation.apps.CompensationConfig",
+    "dashboard.apps.DashboardConfig",
 ]
 
 MIDDLEWARE = [

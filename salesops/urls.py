@@ -38,7 +38,7 @@ urlpatterns = [
         login_required(SpectacularRedocView.as_view(url_name="api-schema")),
         name="api-redoc",
     ),
-    path("", include("salesops.dashboard.urls")),
+    path("", include("dashboard.urls")),
     path("meetings/", include("meetings.urls")),
     path("calendar/", include("meetings.calendar_urls")),
     path("territories/", include("territories.urls")),

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from salesops.dashboard.periods import resolve_period
-from salesops.dashboard.scopes import (
+from dashboard.periods import resolve_period
+from dashboard.scopes import (
     DashboardScope,
     dashboard_scope_get,
     dashboard_scope_options,
     personal_scope,
 )
-from salesops.dashboard.selectors import (
+from dashboard.selectors import (
     dashboard_monthly,
     dashboard_people,
     dashboard_stuck_deals,

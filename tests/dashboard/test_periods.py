@@ -9,9 +9,9 @@ from django.test import override_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dashboard.periods import company_today, resolve_period
+from dashboard.selectors import _last_closed_quarters
 from salesops import calendar
-from salesops.dashboard.periods import company_today, resolve_period
-from salesops.dashboard.selectors import _last_closed_quarters
 from tests.calendars import fiscal_configs, fiscal_settings
 
 D = dt.date

@@ -29,9 +29,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from dashboard.periods import Period
+from dashboard.scopes import DashboardScope
 from salesops import calendar
-from salesops.dashboard.periods import Period
-from salesops.dashboard.scopes import DashboardScope
 from salesops.formulas import HUNDRED, RATIO_QUANTUM, efficiency_ratio, magic_number
 from salesops.models import OPEN_STAGES, STAGE_ORDER, Deal, Role, SalesCost, Stage
 from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE, credited_splits

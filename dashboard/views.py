@@ -15,17 +15,17 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
-from salesops.csvsafe import csv_writer
-from salesops.dashboard import charts, ops, panels, selectors
-from salesops.dashboard.forms import PeriodForm
-from salesops.dashboard.periods import PERIOD_CHOICES, company_today
-from salesops.dashboard.scopes import (
+from dashboard import charts, ops, panels, selectors
+from dashboard.forms import PeriodForm
+from dashboard.periods import PERIOD_CHOICES, company_today
+from dashboard.scopes import (
     can_use_dashboard,
     dashboard_scope_get,
     dashboard_scope_options,
     personal_scope,
 )
-from salesops.dashboard.services import action_item_tick_off, delivery_retry_now, job_run_rerun
+from dashboard.services import action_item_tick_off, delivery_retry_now, job_run_rerun
+from salesops.csvsafe import csv_writer
 from salesops.formulas import format_ratio
 from salesops.models import JobStatus
 from salesops.selectors.scope import person_for_user, sees_everything

@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
+from dashboard.ops import require_ops
 from meetings.models import ActionStatus
 from meetings.selectors.meetings import action_item_can_update, action_items_visible
 from meetings.services.items import action_item_set_status
 from meetings.services.reminders import delivery_retry
 from salesops.celery import app as celery_app
-from salesops.dashboard.ops import require_ops
 from salesops.selectors.scope import AnyUser
 from salesops.services.jobs import job_rerun_request, job_task_for
 

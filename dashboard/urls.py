@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from salesops.dashboard import views
+from dashboard import views
 
 app_name = "dashboard"
 

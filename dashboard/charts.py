@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from salesops.dashboard.selectors import Funnel, MonthlySeries
+from dashboard.selectors import Funnel, MonthlySeries
 
 
 def _num(value: Decimal | None) -> float | None:

@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 
-from salesops.dashboard.periods import DEFAULT_PERIOD, PERIOD_CHOICES, Period, resolve_period
+from dashboard.periods import DEFAULT_PERIOD, PERIOD_CHOICES, Period, resolve_period
 from salesops.edge import validate_date_in_range
 
 

@@ -18,13 +18,13 @@ from django.utils import timezone
 
 from compensation.selectors import AttainmentRow, attainment_for_people, club_members
 from compensation.selectors.pay import statement_list
+from dashboard.periods import Period
+from dashboard.scopes import DashboardScope
+from dashboard.selectors import ZERO, PeopleTable
 from meetings.models import MeetingStatus
 from meetings.selectors.load import meeting_cost_by_person_week, meeting_load_by_person, monday_of
 from meetings.selectors.meetings import meeting_list, my_open_action_items, notifications_for_user
 from salesops import calendar
-from salesops.dashboard.periods import Period
-from salesops.dashboard.scopes import DashboardScope
-from salesops.dashboard.selectors import ZERO, PeopleTable
 from salesops.formulas import HUNDRED
 from salesops.models import Person
 from salesops.selectors.efficiency import efficiency_snapshot_list
