@@ -450,3 +450,31 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"dispute {self.pk} on {self.statement}"
+
+
+class PlanAcknowledgement(models.Model):
+    """A person's acceptance of one approved plan version (the plan document they were shown).
+    Written once by compensation.services.acknowledgements; never changed."""
+
+    person = models.ForeignKey(
+        "salesops.Person", on_delete=models.PROTECT, related_name="plan_acknowledgements"
+    )
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-acknowledged_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "version"], name="plan_acknowledgement_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} acknowledged {self.version}"
