@@ -34,6 +34,8 @@ static/vendor/.installed: package.json package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/chart.js/dist/chart.umd.js static/vendor/chart.umd.js
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/tom-select/dist/js/tom-select.complete.min.js static/vendor/tom-select.complete.min.js
+	cp node_modules/tom-select/dist/css/tom-select.default.min.css static/vendor/tom-select.default.min.css
 	touch $@
 
 frontend: static/vendor/.installed
