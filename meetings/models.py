@@ -13,6 +13,8 @@ import zoneinfo
 from django.db import models
 from django.db.models import F, Q
 
+from meetings import conf
+
 
 class MeetingType(models.TextChoices):
     TEAM = "team", "Team meeting"
@@ -44,7 +46,8 @@ class Meeting(models.Model):
     end = models.DateTimeField()
     # Kept by the services (end - start); lets SQL price and sum meetings without interval maths.
     duration_minutes = models.PositiveIntegerField()
-    time_zone = models.CharField(max_length=64, default="Europe/Berlin")
+    # The company zone when the row is made (salesops.calendar owns it), not a literal.
+    time_zone = models.CharField(max_length=64, default=conf.company_time_zone)
     location = models.CharField(max_length=200, blank=True)
     video_link = models.URLField(blank=True)
     description = models.TextField(blank=True)
@@ -354,3 +357,183 @@ class PendingMeetingCost(models.Model):
     def __str__(self) -> str:
         state = "confirmed" if self.confirmed_at else "pending"
         return f"{self.meeting_id}: {state} ({self.reason})"
+
+
+# --- outside free/busy (docs/meetings-booking.md) ---------------------------------------------
+
+
+class FeedStatus(models.TextChoices):
+    PENDING = "pending", "Not fetched yet"
+    OK = "ok", "OK"
+    ERROR = "error", "Error"
+
+
+class BusyFeed(models.Model):
+    """A person's outside calendar (a secret ICS address) read for busy times only.
+
+    `busy_feeds_fetch` claims due feeds (next_fetch_at, a lease), fetches with conditional GET and
+    replaces the feed's BusyBlocks; the outcome is recorded here and shown to the owner."""
+
+    person = models.ForeignKey(
+        "salesops.Person", on_delete=models.CASCADE, related_name="busy_feeds"
+    )
+    label = models.CharField(max_length=80, blank=True)
+    url = models.URLField(max_length=2000)
+    status = models.CharField(max_length=10, choices=FeedStatus.choices, default="pending")
+    error = models.CharField(max_length=500, blank=True)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    blocks_count = models.PositiveIntegerField(default=0)
+    next_fetch_at = models.DateTimeField(auto_now_add=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "url"], name="busyfeed_unique_url"),
+        ]
+        indexes = [models.Index(fields=["next_fetch_at"])]
+
+    def __str__(self) -> str:
+        return f"busy feed {self.pk} of {self.person_id} [{self.status}]"
+
+
+class BusyBlock(models.Model):
+    """One busy interval from an outside feed: start and end only, never a title."""
+
+    feed = models.ForeignKey(BusyFeed, on_delete=models.CASCADE, related_name="blocks")
+    person = models.ForeignKey("salesops.Person", on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+
+    class Meta:
+        ordering = ["person", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="busyblock_end_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["person", "start", "end"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} busy {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M} UTC"
+
+
+# --- booking links (docs/meetings-booking.md) -------------------------------------------------
+
+
+class AccountDomain(models.Model):
+    """An e-mail domain of an account (sales ops keeps these): a prospect writing from it is that
+    account's, which routes a team booking link by the account's territory."""
+
+    domain = models.CharField(max_length=253, unique=True)
+    account = models.ForeignKey(
+        "salesops.Account", on_delete=models.CASCADE, related_name="email_domains"
+    )
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(domain=models.functions.Lower("domain")), name="accountdomain_lower"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.domain} → {self.account_id}"
+
+
+class BookingLink(models.Model):
+    """A public page where a prospect books a meeting with a person, or with a team (routed by
+    the account's territory, then round robin weighted by meeting load)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=200)
+    person = models.ForeignKey(
+        "salesops.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="booking_links",
+    )
+    team = models.ForeignKey(
+        "salesops.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    duration_minutes = models.PositiveIntegerField(default=30)
+    buffer_minutes = models.PositiveIntegerField(default=0)
+    min_notice_minutes = models.PositiveIntegerField(default=240)
+    horizon_days = models.PositiveIntegerField(default=14)
+    # Extra questions for the prospect: a list of short labels; the answers go into the meeting.
+    questions = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, team__isnull=True)
+                | Q(person__isnull=True, team__isnull=False),
+                name="bookinglink_person_xor_team",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="bookinglink_duration_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(buffer_minutes__lte=240), name="bookinglink_buffer_bounds"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_notice_minutes__lte=60 * 24 * 30),
+                name="bookinglink_notice_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(horizon_days__gte=1, horizon_days__lte=90),
+                name="bookinglink_horizon_bounds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Booking(models.Model):
+    """A meeting a prospect booked through a link, with who it was routed to and why."""
+
+    link = models.ForeignKey(BookingLink, on_delete=models.PROTECT, related_name="bookings")
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="booking")
+    routed_to = models.ForeignKey("salesops.Person", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=150)
+    email = models.EmailField()
+    answers = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"booking {self.pk} via {self.link_id} → {self.routed_to_id}"
+
+
+class BookingAttemptCounter(models.Model):
+    """Booking attempts per client and window (a fixed-window rate limit kept in the database, so
+    every web process shares it); old windows are deleted by the feed task's sweep."""
+
+    key = models.CharField(max_length=120)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="bookingattempt_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.count}"
