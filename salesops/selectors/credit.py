@@ -21,6 +21,17 @@ CREDIT_OUTPUT = DecimalField(max_digits=24, decimal_places=8)
 # The same rule for hand-written SQL over `salesops_deal d JOIN salesops_dealsplit s`.
 CREDIT_SQL = "(d.close_value * s.percent / 100)"
 CREDIT_SQL_WHERE = "d.stage = 'won'"
+# A won deal its own owner entered and nobody confirmed yet (`salesops_deal d`).
+UNCONFIRMED_SQL = "d.entered_by_owner AND d.confirmed_at IS NULL"
+
+
+def credit_sql_where() -> str:
+    """CREDIT_SQL_WHERE under the current COMP_REP_DEALS_PAY_BEFORE_CONFIRMATION: with the
+    setting off, unconfirmed rep-entered deals credit nobody (as in `credited_splits`). Hand-written
+    SQL that credits deals (efficiency, dashboards, territories) uses this, not the constant."""
+    if getattr(settings, "COMP_REP_DEALS_PAY_BEFORE_CONFIRMATION", True):
+        return CREDIT_SQL_WHERE
+    return f"{CREDIT_SQL_WHERE} AND NOT ({UNCONFIRMED_SQL})"
 
 
 def credit_expression() -> ExpressionWrapper:
