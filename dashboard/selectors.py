@@ -34,7 +34,7 @@ from dashboard.scopes import DashboardScope
 from salesops import calendar
 from salesops.formulas import HUNDRED, RATIO_QUANTUM, efficiency_ratio, magic_number
 from salesops.models import OPEN_STAGES, STAGE_ORDER, Deal, Role, SalesCost, Stage
-from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE, credited_splits
+from salesops.selectors.credit import CREDIT_SQL, credit_sql_where, credited_splits
 
 ZERO = Decimal(0)
 MONEY = DecimalField(max_digits=24, decimal_places=8)
@@ -367,7 +367,7 @@ def dashboard_people(
     sql = PEOPLE_SQL.format(
         scope=where,
         credit=CREDIT_SQL,
-        credit_where=CREDIT_SQL_WHERE,
+        credit_where=credit_sql_where(),
         limit="" if limit is None else "LIMIT %(limit)s",
     )
     if limit is not None:

@@ -19,7 +19,7 @@ from django.db import connection
 from compensation.selectors import quota_totals_for_territories
 from salesops import calendar
 from salesops.models import OPEN_STAGES
-from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
+from salesops.selectors.credit import CREDIT_SQL, credit_sql_where
 from salesops.selectors.scope import AnyUser
 from territories.conf import potential_field, quota_potential_k
 from territories.models import Territory, TerritoryModel
@@ -91,7 +91,7 @@ def _metrics_sql() -> str:
             FROM {H} h JOIN salesops_deal d ON d.account_id = h.account_id
             JOIN salesops_dealsplit s ON s.deal_id = d.id
             WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
-              AND {CREDIT_SQL_WHERE} AND d.close_date >= %s AND d.close_date <= %s
+              AND {credit_sql_where()} AND d.close_date >= %s AND d.close_date <= %s
             GROUP BY h.territory_id
         ),
         node AS (

@@ -24,6 +24,8 @@ from salesops.models.jobs import JobTrigger
 from salesops.services.efficiency.daily import (
     ALL,
     RefreshResult,
+    credit_rule,
+    credit_rule_recorded,
     daily_refresh,
     horizon_recorded,
     partition_names,
@@ -114,7 +116,10 @@ def efficiency_snapshots_compute(*, as_of: date, full: bool = False) -> ComputeR
 
 
 def efficiency_needs_rebuild(*, as_of: date) -> bool:
-    """Whether S(as_of) reads days before the first one the per-day tables hold."""
+    """Whether S(as_of) reads days before the first one the per-day tables hold, or the per-day
+    tables were built under another credit rule (COMP_REP_DEALS_PAY_BEFORE_CONFIRMATION changed)."""
+    if credit_rule_recorded() != credit_rule():
+        return True
     recorded = horizon_recorded()
     return recorded is not None and state_horizon(as_of) < recorded
 

@@ -33,12 +33,15 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
+from salesops.selectors.credit import CREDIT_SQL, credit_sql_where
 
 ALL = "all"
 NO_TEAM = "none"
 TEAM_PREFIX = "team:"
 HORIZON_CURSOR = "horizon"
+# Which won deals credit (salesops.selectors.credit.credit_sql_where): the per-day rows were built
+# under the rule named in the cursor "credit-rule:<rule>"; another rule needs a full rebuild.
+CREDIT_RULE_PREFIX = "credit-rule:"
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,35 @@ def _horizon_record(horizon: date | None) -> None:
     )
 
 
+def credit_rule() -> str:
+    """The credit rule the settings ask for now (COMP_REP_DEALS_PAY_BEFORE_CONFIRMATION)."""
+    if getattr(settings, "COMP_REP_DEALS_PAY_BEFORE_CONFIRMATION", True):
+        return "all-won"
+    return "confirmed-only"
+
+
+def credit_rule_recorded() -> str:
+    """The rule the per-day tables were built under (before it was recorded: every won deal)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT name FROM salesops_efficiencycursor WHERE name LIKE %s ORDER BY name LIMIT 1",
+            [f"{CREDIT_RULE_PREFIX}%"],
+        )
+        row = cur.fetchone()
+    return "all-won" if row is None else str(row[0]).removeprefix(CREDIT_RULE_PREFIX)
+
+
+def _credit_rule_record() -> None:
+    _exec(
+        "DELETE FROM salesops_efficiencycursor WHERE name LIKE %(prefix)s",
+        {"prefix": f"{CREDIT_RULE_PREFIX}%"},
+    )
+    _exec(
+        "INSERT INTO salesops_efficiencycursor (name, watermark) VALUES (%(name)s, now())",
+        {"name": f"{CREDIT_RULE_PREFIX}{credit_rule()}"},
+    )
+
+
 # Which team a person was in on x.day: the membership covering the day; without any membership
 # rows, the current team. (The exclusion constraint allows at most one covering membership.)
 TEAM_ON_DAY_JOINS = """
@@ -179,32 +211,36 @@ def _person_day_insert_sql(sources: dict[str, str], *, returning: str | None = "
 
 def _full_person_sources(ids_filter_sql: str, horizon: date | None) -> dict[str, str]:
     deals_since = _since("d.close_date", horizon)
+    credit_where = credit_sql_where()
     return {
         "splits": "FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id "
-        f"WHERE {CREDIT_SQL_WHERE}{deals_since}{ids_filter_sql.format(col='s.person_id')}",
-        "owners": f"FROM salesops_deal d WHERE {CREDIT_SQL_WHERE}{deals_since}"
+        f"WHERE {credit_where}{deals_since}{ids_filter_sql.format(col='s.person_id')}",
+        "owners": f"FROM salesops_deal d WHERE {credit_where}{deals_since}"
         f"{ids_filter_sql.format(col='d.owner_id')}",
         "costs": "FROM salesops_salescost c WHERE c.person_id IS NOT NULL"
         f"{_since('c.date', horizon)}{ids_filter_sql.format(col='c.person_id')}",
     }
 
 
-# Sources restricted to the (person, day) pairs in _eff_touched, driven from the pairs so the
-# indexes are used: splits through the touched days' won deals ((stage, close_date) index, then
-# the split's deal_id), since a person has splits on far more deals than a day has.
-PAIR_SOURCES = {
-    "splits": "FROM (SELECT DISTINCT day FROM _eff_touched) td "
-    "JOIN salesops_deal d ON d.close_date = td.day "
-    "JOIN salesops_dealsplit s ON s.deal_id = d.id "
-    "JOIN _eff_touched t ON t.person_id = s.person_id AND t.day = d.close_date "
-    f"WHERE {CREDIT_SQL_WHERE}",
-    "owners": "FROM (SELECT DISTINCT day FROM _eff_touched) td "
-    "JOIN salesops_deal d ON d.close_date = td.day "
-    "JOIN _eff_touched t ON t.person_id = d.owner_id AND t.day = d.close_date "
-    f"WHERE {CREDIT_SQL_WHERE}",
-    "costs": "FROM _eff_touched t "
-    "JOIN salesops_salescost c ON c.person_id = t.person_id AND c.date = t.day",
-}
+def pair_sources() -> dict[str, str]:
+    """Sources restricted to the (person, day) pairs in _eff_touched, driven from the pairs so the
+    indexes are used: splits through the touched days' won deals ((stage, close_date) index, then
+    the split's deal_id), since a person has splits on far more deals than a day has."""
+    credit_where = credit_sql_where()
+    return {
+        "splits": "FROM (SELECT DISTINCT day FROM _eff_touched) td "
+        "JOIN salesops_deal d ON d.close_date = td.day "
+        "JOIN salesops_dealsplit s ON s.deal_id = d.id "
+        "JOIN _eff_touched t ON t.person_id = s.person_id AND t.day = d.close_date "
+        f"WHERE {credit_where}",
+        "owners": "FROM (SELECT DISTINCT day FROM _eff_touched) td "
+        "JOIN salesops_deal d ON d.close_date = td.day "
+        "JOIN _eff_touched t ON t.person_id = d.owner_id AND t.day = d.close_date "
+        f"WHERE {credit_where}",
+        "costs": "FROM _eff_touched t "
+        "JOIN salesops_salescost c ON c.person_id = t.person_id AND c.date = t.day",
+    }
+
 
 TEAM_DAY_INSERT_SQL = """
     INSERT INTO salesops_efficiencyteamday (team_id, day, cost)
@@ -282,6 +318,7 @@ def daily_refresh(
         full = True
     if full and partition.person_ids is None:
         _horizon_record(horizon)
+        _credit_rule_record()
     else:
         horizon = horizon_recorded()
     if full:
@@ -445,7 +482,7 @@ def _refresh_incremental(
     )
     # Days of touched pairs are pending even when no row existed before or after.
     _exec(_pending("SELECT day FROM _eff_touched"))
-    persons += _exec(_person_day_insert_sql(PAIR_SOURCES, returning=None))
+    persons += _exec(_person_day_insert_sql(pair_sources(), returning=None))
 
     team_params: dict[str, object] = {"since": since, "ids": tids}
     _exec(
