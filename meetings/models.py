@@ -146,6 +146,9 @@ class Attendee(models.Model):
     required = models.BooleanField(default=True)
     rsvp = models.CharField(max_length=10, choices=Rsvp.choices, default=Rsvp.PENDING)
     responded_at = models.DateTimeField(null=True, blank=True)
+    # Marked after the meeting by whoever may edit it: True posts their cost even without an
+    # acceptance, False posts none even with one; None (not marked) follows the RSVP.
+    attended = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["meeting", "-required", "id"]
@@ -239,6 +242,7 @@ class DeliveryKind(models.TextChoices):
     MEETING_REMINDER = "meeting_reminder", "Meeting reminder"
     ACTION_DIGEST = "action_digest", "Action item digest"
     FOLLOW_UP = "follow_up", "Customer follow-up"
+    INVITATION = "invitation", "Invitation (iTIP)"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -357,6 +361,62 @@ class PendingMeetingCost(models.Model):
     def __str__(self) -> str:
         state = "confirmed" if self.confirmed_at else "pending"
         return f"{self.meeting_id}: {state} ({self.reason})"
+
+
+class ItipMethod(models.TextChoices):
+    REQUEST = "REQUEST", "Request"
+    CANCEL = "CANCEL", "Cancel"
+
+
+class InvitationPart(models.Model):
+    """The text/calendar part (RFC 5546 iTIP, RFC 6047 iMIP) of an invitation Delivery: frozen
+    when the change is planned, so a retry sends the same SEQUENCE the change produced."""
+
+    delivery = models.OneToOneField(
+        Delivery, on_delete=models.CASCADE, related_name="invitation_part"
+    )
+    method = models.CharField(max_length=10, choices=ItipMethod.choices)
+    sequence = models.PositiveIntegerField()
+    ics = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.method} seq {self.sequence} ({self.delivery_id})"
+
+
+class RsvpLinkUse(models.Model):
+    """A signed RSVP link that was used: its nonce is unique, so a link answers once."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rsvp_link_uses")
+    recipient_key = models.CharField(max_length=260)
+    answer = models.CharField(max_length=10, choices=Rsvp.choices)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-used_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_key} {self.answer} @ {self.meeting_id}"
+
+
+class MeetingDeal(models.Model):
+    """A deal a meeting was held for (cost of pursuit). A meeting may serve several deals."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="deal_links")
+    deal = models.ForeignKey(
+        "salesops.Deal", on_delete=models.CASCADE, related_name="meeting_links"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "deal"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "deal"], name="meeting_deal_unique")
+        ]
+        indexes = [models.Index(fields=["deal", "meeting"], name="meetingdeal_deal_idx")]
+
+    def __str__(self) -> str:
+        return f"meeting {self.meeting_id} for deal {self.deal_id}"
 
 
 # --- outside free/busy (docs/meetings-booking.md) ---------------------------------------------
