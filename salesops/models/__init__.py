@@ -12,7 +12,7 @@ from salesops.models.efficiency import (
     ScopeType,
     TeamMembership,
 )
-from salesops.models.jobs import ImportRun, ImportStatus, JobRun, JobStatus
+from salesops.models.jobs import ImportRun, ImportStatus, ImportUpload, JobRun, JobStatus
 from salesops.models.org import REP_ROLES, Person, Role, Team, TeamStructure
 from salesops.models.pipeline import (
     CLOSED_STAGES,
@@ -45,6 +45,7 @@ __all__ = [
     "EfficiencyTeamDay",
     "ImportRun",
     "ImportStatus",
+    "ImportUpload",
     "JobRun",
     "JobStatus",
     "Period",

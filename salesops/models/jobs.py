@@ -55,6 +55,10 @@ class JobRun(models.Model):
     )
     requested_at = models.DateTimeField(null=True, blank=True)
     rerun_pending = models.BooleanField(default=False)
+    # Progress of the running attempt (units of work done of total; 0 total = unknown), written
+    # by the job through job_progress and read by the progress partial.
+    progress_done = models.BigIntegerField(default=0)
+    progress_total = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["-business_date", "job", "partition"]
@@ -101,9 +105,30 @@ class ImportRun(models.Model):
     report = models.JSONField(default=dict, blank=True)
     error_count = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
+    # Rows read of all rows (physical lines), written as the import goes; 0 total = not started.
+    progress_done = models.BigIntegerField(default=0)
+    progress_total = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
         return f"import {self.pk} {self.status}"
+
+
+class ImportUpload(models.Model):
+    """An uploaded CRM file waiting for the import task (the web request stores, the worker
+    imports). Deleted when its run finishes; the upload limit bounds its size."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="uploads")
+    kind = models.CharField(max_length=20)
+    name = models.CharField(max_length=255)
+    content = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "kind"], name="importupload_one_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of import {self.run_id}"
