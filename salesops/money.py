@@ -31,3 +31,24 @@ def require_amount(value: Decimal | None, field: str) -> None:
     check_amount(value, field, errors)
     if errors:
         raise ValidationError(errors)
+
+
+# A quota (one fiscal month's row, or an amount for a month, quarter or year spread over months)
+# is bounded below one trillion: the quota column holds 16 digits, and a year of months at the
+# bound, summed for a quarterly or yearly measurement, still fits it.
+MAX_QUOTA = Decimal("999999999999.99")
+QUOTA_TOO_LARGE = "Too large: a quota is at most 999,999,999,999.99; check the figure."
+QUOTA_NEGATIVE = "A quota cannot be negative."
+
+max_quota = MaxValueValidator(MAX_QUOTA, message=QUOTA_TOO_LARGE)
+min_quota = MinValueValidator(Decimal(0), message=QUOTA_NEGATIVE)
+
+
+def check_quota(value: Decimal | None, field: str, errors: dict[str, str]) -> None:
+    """Add `field`'s message to `errors` when a quota is negative or above MAX_QUOTA."""
+    if value is None:
+        return
+    if value < 0:
+        errors[field] = QUOTA_NEGATIVE
+    elif value > MAX_QUOTA:
+        errors[field] = QUOTA_TOO_LARGE
