@@ -6,21 +6,14 @@ class TerritoriesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from compensation.selectors.attainment import register_territory_credit_provider
+        # The core cannot import this app (.importlinter), so it calls us through its two plug-in
+        # points: account changes (salesops.hooks) and extra efficiency scopes.
+        from salesops.efficiency_scopes import register_scope_provider
         from salesops.hooks import register_account_listener
-        from territories.selectors.credit import credited_revenue_by_territory
+        from territories.efficiency import daily_rows_sql, inputs_fingerprint_sql
         from territories.services.assignment import on_accounts_changed
 
         register_account_listener(on_accounts_changed)
-        register_territory_credit_provider(credited_revenue_by_territory)
-        try:
-            from salesops.efficiency_scopes import (  # type: ignore[import-not-found,unused-ignore]
-                register_scope_provider,
-            )
-        except ImportError:  # the efficiency registry has not landed yet
-            return
-        from territories.efficiency import daily_rows_sql, inputs_fingerprint_sql
-
         register_scope_provider(
             "territory", daily_rows_sql, inputs_fingerprint=inputs_fingerprint_sql
         )

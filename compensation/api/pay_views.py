@@ -20,13 +20,14 @@ from rest_framework.views import APIView
 
 from compensation import filters
 from compensation.api import serializers as s
-from compensation.api.views import period_or_400, person_or_400, sensitive
+from compensation.api.views import person_or_400, sensitive
 from compensation.selectors import pay
 from compensation.services import clawbacks as clawback_services
 from compensation.services import disputes as dispute_services
 from compensation.services import statements as statement_services
 from compensation.services.simulate import simulate
 from salesops import calendar
+from salesops.api.fields import period_or_400
 from salesops.csvsafe import csv_writer
 from salesops.permissions import InSalesOrg, IsSalesOpsOrAdmin, ReadScopedWriteSalesOps
 

@@ -121,13 +121,6 @@ class TeamAttainmentOutput(serializers.Serializer[Any]):
     percent = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
 
 
-class TerritoryAttainmentOutput(serializers.Serializer[Any]):
-    territory_id = serializers.IntegerField()
-    quota = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
-    credited = serializers.DecimalField(max_digits=24, decimal_places=2, allow_null=True)
-    percent = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
-
-
 # --- plans ------------------------------------------------------------------------------------
 
 

@@ -21,11 +21,6 @@ urlpatterns = [
         views.TeamAttainmentView.as_view(),
         name="comp-attainment-teams",
     ),
-    path(
-        "compensation/attainment/territories/",
-        views.TerritoryAttainmentView.as_view(),
-        name="comp-attainment-territories",
-    ),
     path("compensation/simulate/", pay_views.SimulateView.as_view(), name="comp-simulate"),
     path("compensation/reversals/", pay_views.ReversalView.as_view(), name="comp-reversal"),
     path("compensation/", include(router.urls)),

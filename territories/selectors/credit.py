@@ -1,7 +1,7 @@
-"""Credited won revenue per territory, for compensation's territory attainment.
+"""Credited won revenue per territory, for territory attainment.
 
-`credited_revenue_by_territory(territory_ids, start, end) -> {territory_id: Decimal}` (registered
-in TerritoriesConfig.ready): Σ credit (salesops.selectors.credit.CREDIT_SQL, the one credit rule)
+`credited_revenue_by_territory(territory_ids, start, end) -> {territory_id: Decimal}`
+(territories.selectors.attainment): Σ credit (salesops.selectors.credit.CREDIT_SQL, the one credit rule)
 of won deals closed in [start, end] whose account was, on the close date, in the territory or any
 territory below it, by the live assignment history (territories.selectors.history: the model
 active then; planning models' what-ifs never count). Territories of a planning model therefore get

@@ -11,13 +11,9 @@ from django.apps import apps
 from django.contrib import admin
 
 from compensation.models import Statement
-from compensation.selectors import attainment as attainment_module
-from compensation.selectors import register_territory_credit_provider, territory_attainment
 from compensation.services import statements as svc
-from compensation.services.quotas import Assignee, quota_set
 from salesops import calendar
-from territories.models import TerritoryAssignment
-from tests.compensation.factories import FLAT_5, approved_plan, assign, territory, won_deal
+from tests.compensation.factories import FLAT_5, approved_plan, assign, won_deal
 
 pytestmark = pytest.mark.django_db
 
@@ -80,35 +76,3 @@ def test_pay_amounts_never_reach_the_logs(personas, statement, api_client_for, c
     for secret in ("6172.84", "6,172.84", "123456.78", "123,456.78", "987654.32"):
         assert secret not in logged
     assert Statement.objects.get(pk=statement.pk).payable == D("6172.84")
-
-
-def test_territory_attainment_uses_the_registered_credit_provider(personas, monkeypatch):
-    tid = territory("West").pk
-    # Scoped like the territories: manager_a reads West because their rep covers it.
-    TerritoryAssignment.objects.create(
-        territory_id=tid, person=personas.rep_a1.person, effective_from=dt.date(2026, 1, 1)
-    )
-    quota_set(
-        user=None,
-        assignee=Assignee(territory_id=tid),
-        metric="revenue",
-        period=calendar.year_containing(dt.date(2026, 3, 15)),
-        amount=D(1000),
-    )
-    year = calendar.year_containing(dt.date(2026, 3, 15))
-    monkeypatch.setattr(attainment_module, "_territory_credit", [])
-    rows = territory_attainment(
-        user=personas.manager_a, territory_ids=[tid], start=year.start, end=year.end
-    )
-    assert rows[tid].quota == D(1000) and rows[tid].credited is None
-    register_territory_credit_provider(lambda ids, start, end: {tid: D(250)})
-    rows = territory_attainment(
-        user=personas.manager_a, territory_ids=[tid], start=year.start, end=year.end
-    )
-    assert rows[tid].percent == D("25.00")
-    assert (
-        territory_attainment(
-            user=personas.rep_a1, territory_ids=[tid], start=year.start, end=year.end
-        )
-        == {}
-    )

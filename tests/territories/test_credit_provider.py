@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from compensation.models import Metric, Quota
-from compensation.selectors import territory_attainment
 from salesops.models import DealSplit
 from territories.models import AccountTerritory, TerritoryAssignment
+from territories.selectors.attainment import territory_attainment
 from territories.selectors.credit import credited_revenue_by_territory
 from tests.factories import AccountFactory, DealFactory, PersonFactory, WonDealFactory
 from tests.territories.factories import make_model, make_territory
@@ -89,3 +89,10 @@ def test_territory_attainment_shows_credited_revenue(personas):
     assert rows[europe.pk].credited == D(1400)
     assert rows[europe.pk].percent == D("70.00")
     assert rows[germany.pk].credited == D(1000) and rows[germany.pk].percent is None
+    # Territory quotas are planning figures: a rep sees none, not even of the territory they cover.
+    assert (
+        territory_attainment(
+            user=personas.rep_a1, territory_ids=[europe.pk], start=FEB_1, end=MAR_31
+        )
+        == {}
+    )
