@@ -73,6 +73,7 @@ lint: deps
 	$(VENV)/bin/ruff format --check .
 	$(LINT_SERVICES) $(DEVSERVERS) run --database-only -- $(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/mypy .
+	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 fmt: deps
 	$(VENV)/bin/ruff check --fix .
