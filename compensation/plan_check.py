@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from compensation.engine.plan import parse_plan
+from compensation.engine.parse import parse_plan
 
 
 def check_plan_versions(apps: Any, schema_editor: Any) -> None:

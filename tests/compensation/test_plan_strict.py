@@ -78,7 +78,7 @@ def test_a_typo_suggests_the_key_it_meant():
         ({"cap": "1000"}, "/cap"),
         ({"product_rates": ["GTX"]}, "/product_rates"),
         ({"tiers": [{"to": None, "rate": "5"}]}, "/tiers/0/from"),
-        ({"version": 2}, "/version"),
+        ({"version": 3}, "/version"),
     ],
 )
 def test_wrong_types_and_missing_keys_are_refused_at_their_pointer(definition, where):
