@@ -1,7 +1,10 @@
 """What activating a planning model would change, against the active model. Writes nothing.
 
-A move is an account whose territory in the plan is not the copy (`copied_from`) of its territory
-in the active model; accounts unassigned in both are not moves.
+A move is an account whose territory in the plan is not of the same lineage as its territory in
+the active model; accounts unassigned in both are not moves. A territory's lineage is the original
+at the end of its `copied_from` chain: a plan copied from an archived model and the live model
+copied from that same archived model share their originals, so a copy is compared with the LIVE
+model's assignments whatever model it was copied from.
 """
 
 from __future__ import annotations
@@ -66,6 +69,27 @@ def _owners_sql(territory_col: str, gained: bool) -> str:
     """
 
 
+def _stage_lineage(cursor: engine.CursorWrapper, *, model_ids: list[int]) -> None:
+    """`tt_origin(territory_id, model_id, origin_id)` for the territories of `model_ids`."""
+    cursor.execute("DROP TABLE IF EXISTS tt_origin")
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE tt_origin AS
+        WITH RECURSIVE chain(territory_id, model_id, cur_id, up_id) AS (
+            SELECT id, model_id, id, copied_from_id FROM {engine.TERRITORY}
+            WHERE model_id = ANY(%s)
+            UNION ALL
+            SELECT c.territory_id, c.model_id, t.id, t.copied_from_id
+            FROM chain c JOIN {engine.TERRITORY} t ON t.id = c.up_id
+        )
+        SELECT territory_id, model_id, cur_id AS origin_id FROM chain WHERE up_id IS NULL
+        """,
+        [model_ids],
+    )
+    cursor.execute("CREATE INDEX ON tt_origin (territory_id)")
+    cursor.execute("CREATE INDEX ON tt_origin (origin_id)")
+
+
 def territory_model_preview(
     *,
     model: TerritoryModel,
@@ -81,33 +105,33 @@ def territory_model_preview(
     preview = Preview(model_id=model.pk, active_model_id=active.pk if active else None)
     with transaction.atomic(), connection.cursor() as cursor:
         engine.compute_winners(cursor, model_id=model.pk)
+        _stage_lineage(cursor, model_ids=[model.pk, active.pk if active else 0])
         cursor.execute("DROP TABLE IF EXISTS tt_move")
         cursor.execute(
             f"""
             CREATE TEMP TABLE tt_move AS
             SELECT w.account_id, old.territory_id AS old_tid, w.territory_id AS new_tid
             FROM tt_winner w
-            LEFT JOIN {engine.TERRITORY} nt ON nt.id = w.territory_id
+            LEFT JOIN tt_origin n ON n.territory_id = w.territory_id
             LEFT JOIN {H} old ON old.model_id = %s AND old.account_id = w.account_id
                              AND old.valid_to IS NULL
-            WHERE (CASE WHEN w.territory_id IS NULL THEN 0
-                        ELSE COALESCE(nt.copied_from_id, -w.territory_id) END)
-                  <> COALESCE(old.territory_id, 0)
+            LEFT JOIN tt_origin o ON o.territory_id = old.territory_id
+            WHERE n.origin_id IS DISTINCT FROM o.origin_id
             """,
             [active.pk if active else 0],
         )
         preview.moves = engine.fetch(cursor, "SELECT COUNT(*) FROM tt_move")[0][0]
         per_territory = engine.fetch(
             cursor,
-            f"""
+            """
             SELECT territory_id, SUM(n_in), SUM(n_out) FROM (
                 SELECT new_tid AS territory_id, COUNT(*) AS n_in, 0 AS n_out
                 FROM tt_move GROUP BY new_tid
                 UNION ALL
-                SELECT pt.id, 0, COUNT(*) FROM tt_move m
-                LEFT JOIN {engine.TERRITORY} pt
-                       ON pt.copied_from_id = m.old_tid AND pt.model_id = %s
-                WHERE m.old_tid IS NOT NULL GROUP BY pt.id
+                SELECT po.territory_id, 0, COUNT(*) FROM tt_move m
+                JOIN tt_origin oo ON oo.territory_id = m.old_tid
+                LEFT JOIN tt_origin po ON po.origin_id = oo.origin_id AND po.model_id = %s
+                WHERE m.old_tid IS NOT NULL GROUP BY po.territory_id
             ) x GROUP BY territory_id
             """,
             [model.pk],
@@ -137,6 +161,7 @@ def territory_model_preview(
                 engine.fetch(cursor, "SELECT account_id, new_tid FROM tt_move")
             )
         cursor.execute("DROP TABLE IF EXISTS tt_move")
+        cursor.execute("DROP TABLE IF EXISTS tt_origin")
         engine.drop_temp(cursor)
     names = dict(
         Territory.objects.filter(pk__in=[t for t, _, _ in per_territory if t]).values_list(
