@@ -106,6 +106,16 @@ def travel_factor(*, org: Org, stats: DealStats, today: date, target_rows: int |
     return max(0.2, min(20.0, (target_rows - fixed) / travel))
 
 
+def _adjustment(
+    rng: random.Random, month: date, span: int, *, always_credit: bool
+) -> tuple[date, int, str]:
+    """A manual correction in the month: mostly credits (refunds), sometimes a late charge."""
+    day = month + timedelta(days=rng.randrange(span))
+    if rng.random() < 0.7 or always_credit:
+        return day, -int(rng.uniform(50, 2000) * 100), rng.choice(ADJUSTMENT_NOTES_NEGATIVE)
+    return day, int(rng.uniform(500, 5000) * 100), rng.choice(ADJUSTMENT_NOTES_POSITIVE)
+
+
 def costs_generate(
     *,
     rng: random.Random,
@@ -166,13 +176,7 @@ def costs_generate(
                 )
             if forced_adjustment or rng.random() < ADJUSTMENT_RATE * elapsed:
                 forced_adjustment = False
-                day = m + timedelta(days=rng.randrange(span))
-                if rng.random() < 0.7 or p.username == "rep":
-                    cents = -int(rng.uniform(50, 2000) * 100)
-                    note = rng.choice(ADJUSTMENT_NOTES_NEGATIVE)
-                else:
-                    cents = int(rng.uniform(500, 5000) * 100)
-                    note = rng.choice(ADJUSTMENT_NOTES_POSITIVE)
+                day, cents, note = _adjustment(rng, m, span, always_credit=p.username == "rep")
                 add(day, p.id, None, CostCategory.ADJUSTMENT, cents, CostSource.MANUAL, note)
             if len(rows) >= chunk:
                 yield rows

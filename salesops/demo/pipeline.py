@@ -213,6 +213,22 @@ def _sellers(org: Org, today: date, start: date, day_cum: list[float]) -> list[_
     return out
 
 
+def _split_people(
+    rng: random.Random, owner: _Seller, teammates: dict[int, list[int]], pattern_cum: list[float]
+) -> tuple[list[int], tuple[int, ...]]:
+    """Who shares a deal's credit: the owner alone, or the owner and teammates by a split pattern."""
+    people = [owner.id]
+    if rng.random() >= SPLIT_SHARE:
+        return people, (100,)
+    others = [m for m in teammates.get(owner.team_id, ()) if m != owner.id]
+    if not others:
+        return people, (100,)
+    shares = SPLIT_PATTERNS[bisect.bisect(pattern_cum, rng.random() * pattern_cum[-1])][0]
+    if len(shares) > len(others) + 1:
+        shares = (50, 50)
+    return people + rng.sample(others, len(shares) - 1), shares
+
+
 def deals_generate(
     *,
     rng: random.Random,
@@ -335,15 +351,7 @@ def deals_generate(
                 entered,
             )
         )
-        people = [owner.id]
-        shares: tuple[int, ...] = (100,)
-        if random_() < SPLIT_SHARE:
-            others = [m for m in teammates.get(owner.team_id, ()) if m != owner.id]
-            if others:
-                shares = SPLIT_PATTERNS[bisect_(pattern_cum, random_() * pattern_cum[-1])][0]
-                if len(shares) > len(others) + 1:
-                    shares = (50, 50)
-                people += rng.sample(others, len(shares) - 1)
+        people, shares = _split_people(rng, owner, teammates, pattern_cum)
         month = month_of[close]
         for person_id, pct in zip(people, shares, strict=True):
             split_id += 1

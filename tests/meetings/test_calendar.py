@@ -34,9 +34,11 @@ CONTENT_LINE = re.compile(rf"^(?P<name>[A-Za-z0-9-]+)(?P<params>(?:;{PARAM})*):(
 DATE_TIME = re.compile(r"^\d{8}T\d{6}Z?$")
 
 
-def strict_parse(data: bytes) -> list[tuple[str, list[tuple[str, dict[str, str], str]]]]:
-    """RFC 5545 §3.1 lines and §3.4–3.6 structure, strictly. Returns the components in order as
-    (name, [(property, params, value)]). Raises AssertionError on any violation."""
+Component = tuple[str, list[tuple[str, dict[str, str], str]]]
+
+
+def _logical_lines(data: bytes) -> list[str]:
+    """RFC 5545 §3.1: CRLF lines of at most 75 octets, unfolded."""
     assert data.endswith(b"\r\n"), "the stream must end with CRLF"
     physical = data[:-2].split(b"\r\n")
     for raw in physical:
@@ -51,8 +53,13 @@ def strict_parse(data: bytes) -> list[tuple[str, list[tuple[str, dict[str, str],
             logical[-1] += text[1:]
         else:
             logical.append(text)
-    stack: list[tuple[str, list[tuple[str, dict[str, str], str]]]] = []
-    done: list[tuple[str, list[tuple[str, dict[str, str], str]]]] = []
+    return logical
+
+
+def _components(logical: list[str]) -> list[Component]:
+    """BEGIN/END nesting, closed in order; every property inside a component."""
+    stack: list[Component] = []
+    done: list[Component] = []
     for line in logical:
         match = CONTENT_LINE.match(line)
         assert match, f"not a content line: {line!r}"
@@ -69,27 +76,40 @@ def strict_parse(data: bytes) -> list[tuple[str, list[tuple[str, dict[str, str],
             stack[-1][1].append((name, params, value))
     assert not stack, "unclosed component"
     assert logical[0] == "BEGIN:VCALENDAR" and logical[-1] == "END:VCALENDAR"
+    return done
+
+
+def _check_event(props: list[tuple[str, dict[str, str], str]], tzids: set[str]) -> None:
+    """RFC 5545 §3.6.1: one UID, DTSTAMP and DTSTART; DTEND or DURATION; UTC stamps; known TZIDs."""
+    names = [n for n, _, _ in props]
+    for required in ("UID", "DTSTAMP", "DTSTART"):
+        assert names.count(required) == 1, f"VEVENT needs exactly one {required}"
+    assert not ("DTEND" in names and "DURATION" in names)
+    for n, params, value in props:
+        if n in ("DTSTART", "DTEND", "RECURRENCE-ID", "DTSTAMP", "LAST-MODIFIED"):
+            assert DATE_TIME.match(value), f"{n} is not a DATE-TIME: {value}"
+        if n in ("DTSTAMP", "LAST-MODIFIED"):
+            assert value.endswith("Z"), f"{n} must be UTC"
+        if "TZID" in params:
+            assert params["TZID"] in tzids, f"TZID {params['TZID']} has no VTIMEZONE"
+        if n == "RRULE":
+            assert "FREQ=" in value
+
+
+def strict_parse(data: bytes) -> list[Component]:
+    """RFC 5545 §3.1 lines and §3.4–3.6 structure, strictly. Returns the components in order as
+    (name, [(property, params, value)]). Raises AssertionError on any violation."""
+    done = _components(_logical_lines(data))
     components = {name for name, _ in done}
     calendar = next(c for c in done if c[0] == "VCALENDAR")[1]
     assert [v for n, _, v in calendar if n == "VERSION"] == ["2.0"]
     assert len([1 for n, _, _ in calendar if n == "PRODID"]) == 1
     tzids = {v for c, props in done if c == "VTIMEZONE" for n, _, v in props if n == "TZID"}
     for comp, props in done:
-        names = [n for n, _, _ in props]
         if comp == "VEVENT":
-            for required in ("UID", "DTSTAMP", "DTSTART"):
-                assert names.count(required) == 1, f"VEVENT needs exactly one {required}"
-            assert not ("DTEND" in names and "DURATION" in names)
-            for n, params, value in props:
-                if n in ("DTSTART", "DTEND", "RECURRENCE-ID", "DTSTAMP", "LAST-MODIFIED"):
-                    assert DATE_TIME.match(value), f"{n} is not a DATE-TIME: {value}"
-                if n in ("DTSTAMP", "LAST-MODIFIED"):
-                    assert value.endswith("Z"), f"{n} must be UTC"
-                if "TZID" in params:
-                    assert params["TZID"] in tzids, f"TZID {params['TZID']} has no VTIMEZONE"
-                if n == "RRULE":
-                    assert "FREQ=" in value
+            _check_event(props, tzids)
         if comp in ("STANDARD", "DAYLIGHT"):
+            names = [n for n, _, _ in props]
             for required in ("DTSTART", "TZOFFSETFROM", "TZOFFSETTO"):
                 assert required in names
     assert "VTIMEZONE" in components or not tzids
