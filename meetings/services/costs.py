@@ -2,7 +2,8 @@
 
 Cost of one attendee = loaded hourly cost × duration, rounded to the cent (ROUND_HALF_UP);
 a meeting's cost is the sum over its internal attendees who have not declined. External contacts
-cost nothing. Marking done posts the cost of the attendees who accepted, and only for meetings of
+cost nothing. Marking done posts the cost of the attendees who accepted or were marked attended
+(`posts_cost`), and only for meetings of
 plausible length and age (MEETING_COST_MAX_HOURS, MEETING_COST_MAX_AGE_DAYS); others wait as a
 PendingMeetingCost for sales ops to confirm on /ops/. The same rule is written in SQL in meetings.selectors.load (`_attendee_cost_sql`).
 """
@@ -82,9 +83,38 @@ def implausible_reason(meeting: Meeting, *, now: datetime | None = None) -> str:
     return "; ".join(reasons)
 
 
+def posts_cost(attendee: Attendee) -> bool:
+    """Whether a held meeting posts this attendee's time: marked attended, or not marked and
+    accepted (tentative, pending and declined invitees are not charged unless they attended;
+    someone marked absent is not charged even if they accepted)."""
+    if attendee.attended is not None:
+        return attendee.attended
+    return attendee.rsvp == Rsvp.ACCEPTED
+
+
+@transaction.atomic
+def attendee_attendance_set(*, meeting: Meeting, attended: dict[int, bool | None]) -> Meeting:
+    """Record who attended (attendee id → True/False, None to clear), after the meeting has
+    started; a meeting already done re-posts its cost (the ledger upsert corrects it)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ApplicationError("A cancelled meeting has no attendance.")
+    if meeting.start > timezone.now():
+        raise ApplicationError("Attendance can be recorded once the meeting has started.")
+    rows = {a.pk: a for a in meeting.attendees.filter(pk__in=list(attended))}
+    for pk, value in attended.items():
+        row = rows.get(pk)
+        if row is None or row.person_id is None:
+            continue
+        row.attended = value
+        row.save(update_fields=["attended"])
+    if meeting.status == MeetingStatus.DONE and not meeting_cost_is_pending(meeting):
+        _post_cost(meeting)
+    return meeting
+
+
 def _post_cost(meeting: Meeting) -> None:
-    """One ledger entry per internal attendee who accepted (tentative, pending and declined
-    invitees are not charged). Exactly once: the ledger upserts on (source,
+    """One ledger entry per internal attendee whose time is posted (`posts_cost`). Exactly once: the ledger upserts on (source,
     external_ref="meeting:<id>", person); zero first, so people removed or declined since an
     earlier "done" go to 0."""
     day = meeting_cost_date(meeting)
@@ -97,7 +127,7 @@ def _post_cost(meeting: Meeting) -> None:
             ),
         )
         for attendee in meeting.attendees.select_related("person")
-        if attendee.person is not None and attendee.rsvp == Rsvp.ACCEPTED
+        if attendee.person is not None and posts_cost(attendee)
     ]
     costs_withdraw_computed(external_ref=meeting_ledger_ref(meeting))
     costs_post_computed(
@@ -169,7 +199,7 @@ def meeting_costs_pending() -> QuerySet[PendingMeetingCost]:
 
 @transaction.atomic
 def meeting_cost_confirm(*, meeting: Meeting, user: AnyUser) -> Meeting:
-    """Sales ops confirms a pending meeting cost: it is posted (accepted attendees only)."""
+    """Sales ops confirms a pending meeting cost: it is posted (attendees who accepted or attended)."""
     if not sees_everything(user):
         raise PermissionDenied("Only sales operations may confirm a meeting's cost.")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
