@@ -207,6 +207,8 @@ class FindTimeForm(forms.Form):
     time_zone = TimeZoneField(required=False)
     # When editing: the meeting's organizer attends, and its own slot is not busy.
     meeting = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A recurring meeting: every occurrence must be free (the booking form checks them all).
+    rrule = forms.CharField(required=False, max_length=300)
 
 
 class RsvpForm(forms.Form):

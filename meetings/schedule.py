@@ -15,4 +15,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 3600},
     },
+    # Every 5 minutes: refresh the outside calendars that are due (MEETING_FEEDS_REFRESH_MINUTES).
+    "meetings-busy-feeds-fetch": {
+        "task": "meetings.busy_feeds_fetch",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from meetings.services.feeds import busy_feeds_fetch
 from meetings.services.reminders import reminders_dispatch
 from meetings.services.scheduling import meeting_series_extend
 
@@ -41,3 +42,19 @@ def reminders_dispatch_task() -> dict[str, int]:
 )
 def meeting_series_extend_task() -> int:
     return meeting_series_extend()
+
+
+# Idempotent (feeds are claimed with SKIP LOCKED and a lease; a refetch replaces the blocks), so
+# acks_late; database errors retry with backoff, a feed's own failure is recorded on that feed
+# (the next beat tries it again) and never fails the task.
+@shared_task(
+    name="meetings.busy_feeds_fetch",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+)
+def busy_feeds_fetch_task() -> dict[str, int]:
+    return busy_feeds_fetch()

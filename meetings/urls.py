@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from meetings import views
+from meetings import feed_views, views
 
 app_name = "meetings"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -10,6 +10,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("team/", views.team_load_view, name="team-load"),
     path("notifications/", views.notifications_view, name="notifications"),
     path("calendar/", views.calendar_settings_view, name="calendar"),
+    path("calendar/busy-feeds/", feed_views.busy_feed_add_view, name="busy-feed-add"),
+    path(
+        "calendar/busy-feeds/<int:pk>/remove/",
+        feed_views.busy_feed_remove_view,
+        name="busy-feed-remove",
+    ),
     path("<int:pk>/", views.meeting_detail_view, name="detail"),
     path("<int:pk>.ics", views.meeting_ics_view, name="ics"),
     path("<int:pk>/edit/", views.meeting_edit_view, name="edit"),

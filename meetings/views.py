@@ -30,6 +30,7 @@ from meetings.forms import (
     agenda_inputs,
 )
 from meetings.models import Meeting, MeetingStatus
+from meetings.selectors.busy import busy_feeds_for
 from meetings.selectors.kickoff import kickoff_warnings
 from meetings.selectors.load import meeting_cost_by_team_week, monday_of, team_load
 from meetings.selectors.meetings import (
@@ -42,7 +43,7 @@ from meetings.selectors.meetings import (
     my_open_action_items,
     notifications_for_user,
 )
-from meetings.services import calendar, costs, findtime, items, scheduling
+from meetings.services import calendar, costs, feeds, findtime, items, scheduling
 from salesops.calendar import company_today, company_zone
 from salesops.edge import check_date
 from salesops.exceptions import ApplicationError
@@ -300,16 +301,21 @@ def find_time_view(request: HttpRequest) -> HttpResponse:
             people.add(organizer.pk)
         now = timezone.now().replace(second=0, microsecond=0)
         start = now - timedelta(minutes=now.minute % 30) + timedelta(minutes=30)
-        slots = findtime.find_time(
-            person_ids=sorted(people),
-            duration=timedelta(minutes=d["duration"]),
-            window_start=start,
-            window_end=start + timedelta(days=d["window_days"]),
-            buffer_before=timedelta(minutes=d.get("buffer") or 0),
-            buffer_after=timedelta(minutes=d.get("buffer") or 0),
-            limit=8,
-            exclude_meeting_id=exclude,
-        )
+        try:
+            slots = findtime.find_time(
+                person_ids=sorted(people),
+                duration=timedelta(minutes=d["duration"]),
+                window_start=start,
+                window_end=start + timedelta(days=d["window_days"]),
+                buffer_before=timedelta(minutes=d.get("buffer") or 0),
+                buffer_after=timedelta(minutes=d.get("buffer") or 0),
+                limit=8,
+                exclude_meeting_id=exclude,
+                rrule=d.get("rrule") or "",
+                time_zone=tz,
+            )
+        except ValidationError as exc:
+            form.add_error("rrule", _error_messages(exc))
     return render(
         request,
         "meetings/_slots.html",
@@ -435,7 +441,11 @@ def calendar_settings_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "meetings/calendar_settings.html",
-        {"new_url": new_url, "has_feed": has_feed or new_url is not None},
+        {
+            "new_url": new_url,
+            "has_feed": has_feed or new_url is not None,
+            "busy_feeds": [(f, feeds.mask_url(f.url)) for f in busy_feeds_for(person=me)],
+        },
     )
 
 

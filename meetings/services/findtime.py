@@ -8,14 +8,18 @@ buffers) is cut out. Candidate starts sit on a `step` grid counted from the Unix
 
 from __future__ import annotations
 
+import bisect
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from django.db.models import Q
+from django.utils import timezone
 
+from meetings import conf
 from meetings.models import BUSY_RSVPS, Attendee, MeetingStatus
+from meetings.selectors.busy import outside_busy
 from salesops.models import Person
 
 Interval = tuple[datetime, datetime]
@@ -150,8 +154,8 @@ def busy_intervals(
     end: datetime,
     exclude_meeting_id: int | None = None,
 ) -> list[Interval]:
-    """Meetings (not cancelled) any of these people accepted, hold pending or tentative, that
-    overlap [start, end). One query."""
+    """Meetings (not cancelled) any of these people accepted, hold pending or tentative, and
+    the busy blocks of their outside calendars, that overlap [start, end). Two queries."""
     rows = Attendee.objects.filter(
         person_id__in=list(person_ids),
         rsvp__in=BUSY_RSVPS,
@@ -160,7 +164,35 @@ def busy_intervals(
     ).exclude(meeting__status=MeetingStatus.CANCELLED)
     if exclude_meeting_id is not None:
         rows = rows.filter(~Q(meeting_id=exclude_meeting_id))
-    return list(rows.values_list("meeting__start", "meeting__end"))
+    meetings = list(rows.values_list("meeting__start", "meeting__end"))
+    return meetings + outside_busy(person_ids=person_ids, start=start, end=end)
+
+
+# How many first-occurrence candidates a recurring search examines before giving up.
+MAX_SERIES_CANDIDATES = 200
+
+
+def _overlaps(
+    blocked: Sequence[Interval], starts: Sequence[datetime], s: datetime, e: datetime
+) -> bool:
+    """Whether [s, e) overlaps one of `blocked` (sorted, disjoint; `starts` their starts)."""
+    i = bisect.bisect_left(starts, e)
+    return i > 0 and blocked[i - 1][1] > s
+
+
+def series_free(
+    *,
+    occurrences: Sequence[Interval],
+    people: Sequence[WorkingHours],
+    blocked: Sequence[Interval],
+) -> bool:
+    """Every occurrence lies in everyone's working hours and overlaps nothing blocked (the busy
+    intervals already widened by the buffers, merged and sorted)."""
+    starts = [lo for lo, _ in blocked]
+    return all(
+        not _overlaps(blocked, starts, s, e) and all(p.contains(s, e) for p in people)
+        for s, e in occurrences
+    )
 
 
 def find_time(
@@ -174,16 +206,23 @@ def find_time(
     step: timedelta = timedelta(minutes=30),
     limit: int = 5,
     exclude_meeting_id: int | None = None,
+    rrule: str = "",
+    time_zone: str | None = None,
 ) -> list[Interval]:
-    """Load the attendees' hours and busy meetings (two queries) and compute `free_slots`."""
+    """Load the attendees' hours and busy times and compute `free_slots`.
+
+    With an `rrule` a slot is offered only if every occurrence the booking would create (the
+    same expansion and horizon as meeting_schedule, in `time_zone`) is free too, so the form
+    accepts what find-a-time offers. Raises ValidationError for an invalid RRULE."""
     people = [WorkingHours.of(p) for p in Person.objects.filter(pk__in=list(person_ids))]
+    horizon = conf.recurrence_horizon() if rrule else timedelta(0)
     busy = busy_intervals(
         person_ids=person_ids,
         start=window_start - buffer_before,
-        end=window_end + buffer_after,
+        end=window_end + horizon + buffer_after,
         exclude_meeting_id=exclude_meeting_id,
     )
-    return free_slots(
+    slots = free_slots(
         people=people,
         busy=busy,
         window_start=window_start,
@@ -192,5 +231,43 @@ def find_time(
         buffer_before=buffer_before,
         buffer_after=buffer_after,
         step=step,
+        limit=MAX_SERIES_CANDIDATES if rrule else limit,
+    )
+    if not rrule:
+        return slots
+    return _series_slots(
+        slots=slots,
+        people=people,
+        blocked=merge((bs - buffer_after, be + buffer_before) for bs, be in busy),
+        rrule=rrule,
+        time_zone=time_zone or conf.company_time_zone(),
         limit=limit,
     )
+
+
+def _series_slots(
+    *,
+    slots: Sequence[Interval],
+    people: Sequence[WorkingHours],
+    blocked: Sequence[Interval],
+    rrule: str,
+    time_zone: str,
+    limit: int,
+) -> list[Interval]:
+    from meetings.services.scheduling import expand  # scheduling imports this module
+
+    now = timezone.now()
+    out: list[Interval] = []
+    for s, e in slots:
+        occurrences = expand(
+            rule=rrule,
+            start=s,
+            end=e,
+            time_zone=time_zone,
+            until=max(s, now) + conf.recurrence_horizon(),
+        )
+        if series_free(occurrences=occurrences[1:], people=people, blocked=blocked):
+            out.append((s, e))
+            if len(out) == limit:
+                break
+    return out

@@ -280,6 +280,24 @@ def working_hours_problems(
     return problems
 
 
+def _outside_conflicts(
+    *, person_ids: Sequence[int], occurrences: Sequence[tuple[datetime, datetime]]
+) -> list[Conflict]:
+    """Busy blocks of the people's outside calendars (meetings.services.feeds) overlapping an
+    occurrence: never titled (meeting_id 0, not visible), so the message says only "busy"."""
+    from meetings.selectors.busy import outside_busy_by_person
+
+    lo = min(s for s, _ in occurrences)
+    hi = max(e for _, e in occurrences)
+    blocks = [
+        b
+        for b in outside_busy_by_person(person_ids=person_ids, start=lo, end=hi)
+        if any(b[1] < e and b[2] > s for s, e in occurrences)
+    ]
+    names = dict(Person.objects.filter(pk__in={b[0] for b in blocks}).values_list("pk", "name"))
+    return [Conflict(pid, names[pid], 0, "", s, e, visible=False) for pid, s, e in blocks]
+
+
 def find_conflicts(
     *,
     person_ids: Sequence[int],
@@ -313,6 +331,7 @@ def find_conflicts(
         if any(m.start < e and m.end > s for s, e in occurrences):
             person: Person = row.person  # type: ignore[assignment]
             conflicts.append(Conflict(person.pk, person.name, m.pk, m.title, m.start, m.end))
+    conflicts.extend(_outside_conflicts(person_ids=person_ids, occurrences=occurrences))
     if viewer is not None and conflicts:
         from meetings.selectors.meetings import visible_meetings
 
