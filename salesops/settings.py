@@ -105,6 +105,14 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# PostgreSQL's JIT compiles a plan once its estimated cost passes jit_above_cost: for the pages'
+# aggregates (thousands of rows, not millions) compiling cost more than it saved (1.67 s of one
+# dashboard query on the large demo; docs/benchmarks.md). Off for every connection unless
+# DATABASE_JIT=True; the nightly engine turns it off in its own transactions either way.
+DATABASE_JIT = env.bool("DATABASE_JIT", default=False)
+if not DATABASE_JIT:
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
