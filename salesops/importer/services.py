@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from salesops import hooks
@@ -141,12 +141,30 @@ def crm_import_run(
     except Exception as exc:
         _finish(run, report, started, ImportStatus.FAILED, f"The import crashed: {exc!r}")
         raise
+    if report.committed:
+        _analyze_after_load(report)
     if report.status != ImportStatus.FAILED:
         status, message = _outcome(report)
     else:
         status, message = ImportStatus.FAILED, report.message
     _finish(run, report, started, status, message)
     return report
+
+
+# An import that read at least this many rows refreshes the planner statistics of the tables it
+# loads (autovacuum gets there eventually; the first dashboards and the next nightly run would be
+# planned on the old counts meanwhile: docs/benchmarks.md).
+ANALYZE_MIN_ROWS = 10_000
+LOADED_TABLES = (
+    "salesops_team, salesops_person, salesops_product, salesops_account, salesops_deal, "
+    "salesops_dealsplit, salesops_salescost"
+)
+
+
+def _analyze_after_load(report: ImportReport) -> None:
+    if sum(f.rows for f in report.files.values()) >= ANALYZE_MIN_ROWS:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {LOADED_TABLES}")
 
 
 def _note_agents_without_deals(context: ImportContext, report: ImportReport) -> None:
