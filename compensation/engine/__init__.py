@@ -37,6 +37,7 @@ from compensation.engine.calculate import (
     cap_amount,
 )
 from compensation.engine.parse import PLAN_FORMAT_VERSION, parse_plan
+from compensation.engine.periods import COMPONENT, PERIOD_KINDS, PeriodInput, owed
 from compensation.engine.plan import (
     ADJUSTMENT,
     ADVANCE,
@@ -95,6 +96,7 @@ __all__ = [
     "CENT",
     "CLAWBACK",
     "COMMISSION",
+    "COMPONENT",
     "CORRECTION",
     "DRAW",
     "DRAW_RECOVERY",
@@ -109,6 +111,7 @@ __all__ = [
     "PAY_RATE",
     "PAY_TARGET",
     "PERIODS",
+    "PERIOD_KINDS",
     "PERIOD_MONTH",
     "PERIOD_QUARTER",
     "PERIOD_YEAR",
@@ -129,6 +132,7 @@ __all__ = [
     "Draw",
     "Line",
     "Paid",
+    "PeriodInput",
     "Plan",
     "Result",
     "Slice",
@@ -140,5 +144,6 @@ __all__ = [
     "cents",
     "fmt_amount",
     "fmt_rate",
+    "owed",
     "parse_plan",
 ]

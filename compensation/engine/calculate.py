@@ -11,9 +11,9 @@ from typing import Any
 
 from django.views.decorators.debug import sensitive_variables
 
+from compensation.engine.periods import PERIOD_KINDS, PeriodInput, period_line_values
 from compensation.engine.plan import (
     ADJUSTMENT,
-    BASIS_ATTAINMENT,
     CAP,
     CAP_ABSOLUTE,
     CARRY_FORWARD,
@@ -22,14 +22,23 @@ from compensation.engine.plan import (
     DRAW,
     DRAW_RECOVERY,
     HUNDRED,
+    MARGINAL,
     RETROACTIVE,
     SPIF,
     ZERO,
     Plan,
-    Tier,
     cents,
     fmt_amount,
     fmt_rate,
+)
+from compensation.engine.tiers import (
+    Slice,
+    TierRow,
+    currency_rows,
+    pay_slices,
+    reached,
+    slices_exact,
+    slices_formula,
 )
 from salesops.exceptions import ApplicationError
 
@@ -47,6 +56,8 @@ class DealCredit:
     deal_value: Decimal | None = None  # the whole deal's close value (SPIF minimums)
     share: Decimal = HUNDRED  # the person's split percent
     deal_id: int | None = None
+    overlay: str = ""  # overlay credit (its role): extra credit for pay, never revenue
+    plan_key: str = ""  # measured by `deal_plans[plan_key]` (the plan in force on its close date)
 
 
 @dataclass(frozen=True)
@@ -90,13 +101,6 @@ class Correction:
 
 
 @dataclass(frozen=True)
-class Slice:
-    tier: str
-    base: Decimal
-    rate: Decimal
-
-
-@dataclass(frozen=True)
 class Line:
     kind: str
     ref: str
@@ -110,6 +114,8 @@ class Line:
     deal_id: int | None = None
     component: str = ""  # the ledger component (its kind, or what a correction corrects)
     measure_period: date | None = None  # the month a correction's owed amount comes from
+    plan_component: str = ""  # the plan component's name ("" = a format-1 plan's only one)
+    measure: str = "revenue"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -125,6 +131,11 @@ class Line:
                 {"tier": s.tier, "base": str(s.base), "rate": str(s.rate)} for s in self.slices
             ],
             "deal_id": self.deal_id,
+            "plan_component": self.plan_component,
+            "measure": self.measure,
+            "measure_period": None
+            if self.measure_period is None
+            else self.measure_period.isoformat(),
         }
 
 
@@ -161,72 +172,46 @@ class Result:
 # --- the calculation --------------------------------------------------------------------------
 
 
-def _bound(value: Decimal) -> str:
-    return f"{value:,f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:,f}"
-
-
-def _tier_name(index: int, tier: Tier, basis: str) -> str:
-    unit = " %" if basis == BASIS_ATTAINMENT else ""
-    bounds = (
-        f"above {_bound(tier.start)}{unit}"
-        if tier.end is None
-        else f"{_bound(tier.start)}–{_bound(tier.end)}{unit}"
-    )
-    label = f" {tier.label}" if tier.label else ""
-    return f"tier {index + 1}{label} ({bounds})"
-
-
 def amount_tiers(
     plan: Plan, quota: Decimal | None
 ) -> list[tuple[str, Decimal, Decimal | None, Decimal]]:
-    """The plan's tiers as (name, start, end, rate) in currency for this quota."""
-    if not plan.tiers:
-        return [("base rate", ZERO, None, plan.base_rate)]
-    if plan.tier_basis == BASIS_ATTAINMENT:
-        if quota is None or quota <= 0:
-            raise ApplicationError("This plan's tiers are on attainment: it needs a quota above 0.")
-        scale = quota / HUNDRED
-    else:
-        scale = Decimal(1)
-    return [
-        (
-            _tier_name(i, t, plan.tier_basis),
-            t.start * scale,
-            None if t.end is None else t.end * scale,
-            t.rate,
+    """The deal component's tiers as (name, start, end, rate) in currency for this quota."""
+    component = plan.deal_component
+    if component is None:
+        return []
+    return [(r.name, r.start, r.end, r.rate) for r in currency_rows(component, quota)]
+
+
+def _deal_formula(
+    deal: DealCredit, rows: list[TierRow], methods: frozenset[str], pos: Decimal, total: Decimal
+) -> tuple[tuple[Slice, ...], Decimal, str, str, Decimal | None]:
+    """(slices, exact, formula, tier, rate) of one deal by the component's tier methods."""
+    if methods == {RETROACTIVE}:
+        top = rows[reached(rows, total)]
+        exact = deal.credit * top.rate / HUNDRED
+        formula = (
+            f"{fmt_amount(deal.credit)} × {fmt_rate(top.rate)} "
+            f"(retroactive: the period reached {top.name} at {fmt_amount(total)})"
         )
-        for i, t in enumerate(plan.tiers)
-    ]
+        return (Slice(top.name, deal.credit, top.rate),), exact, formula, top.name, top.rate
+    parts = pay_slices(rows, pos, deal.credit, total)
+    tier = parts[-1].tier if len(parts) == 1 else " + ".join(s.tier for s in parts)
+    rate = parts[0].rate if len(parts) == 1 else None
+    formula = slices_formula(parts)
+    if methods != {MARGINAL}:
+        formula += f" (per-tier methods; the period's total {fmt_amount(total)})"
+    return tuple(parts), slices_exact(parts), formula, tier, rate
 
 
-def _reached(tiers: list[tuple[str, Decimal, Decimal | None, Decimal]], total: Decimal) -> int:
-    for i, (_, start, end, _rate) in enumerate(tiers):
-        if total <= start:
-            return max(i - 1, 0)
-        if end is None or total <= end:
-            return i
-    return len(tiers) - 1
-
-
-def _slices(
-    tiers: list[tuple[str, Decimal, Decimal | None, Decimal]], pos: Decimal, credit: Decimal
-) -> list[Slice]:
-    out: list[Slice] = []
-    low, high = pos, pos + credit
-    for name, start, end, rate in tiers:
-        a = max(low, start)
-        b = high if end is None else min(high, end)
-        if b > a:
-            out.append(Slice(name, b - a, rate))
-    return out
-
-
-def _commission_lines(
-    plan: Plan, quota: Decimal | None, deals: Sequence[DealCredit]
-) -> tuple[list[Line], str]:
-    tiers = amount_tiers(plan, quota)
+def _group_lines(
+    plan: Plan, quota: Decimal | None, deals: Sequence[DealCredit], note: str
+) -> list[Line]:
+    component = plan.deal_component
+    if component is None or not deals:
+        return []
+    rows = currency_rows(component, quota)
+    methods = component.methods
     total = sum((d.credit for d in deals), ZERO)
-    reached = tiers[_reached(tiers, total)]
     lines: list[Line] = []
     pos = ZERO
     for deal in deals:
@@ -241,33 +226,17 @@ def _commission_lines(
                 f"{fmt_amount(deal.credit)} × {fmt_rate(override)} (product rate {deal.product})"
             )
             tier, rate = f"product rate ({deal.product})", override
-        elif plan.method == RETROACTIVE:
-            name, _, _, reached_rate = reached
-            rate = reached_rate
-            exact = deal.credit * reached_rate / HUNDRED
-            slices = (Slice(name, deal.credit, reached_rate),)
-            formula = (
-                f"{fmt_amount(deal.credit)} × {fmt_rate(reached_rate)} "
-                f"(retroactive: the period reached {name} at {fmt_amount(total)})"
-            )
-            tier = name
         else:
-            parts = _slices(tiers, pos, deal.credit)
-            slices = tuple(parts)
-            exact = sum((s.base * s.rate / HUNDRED for s in parts), ZERO)
-            formula = (
-                " + ".join(f"{fmt_amount(s.base)} × {fmt_rate(s.rate)} ({s.tier})" for s in parts)
-                or "0.00"
-            )
-            tier = parts[-1].tier if len(parts) == 1 else " + ".join(s.tier for s in parts)
-            rate = parts[0].rate if len(parts) == 1 else None
+            slices, exact, formula, tier, rate = _deal_formula(deal, rows, methods, pos, total)
         pos += deal.credit
         share = "" if deal.share == HUNDRED else f" (your {fmt_rate(deal.share)} split)"
+        if deal.overlay:
+            share = f" (overlay: {deal.overlay})"
         lines.append(
             Line(
                 kind=COMMISSION,
                 ref=deal.ref,
-                description=f"Deal {deal.ref} closed {deal.close_date.isoformat()}{share}",
+                description=f"Deal {deal.ref} closed {deal.close_date.isoformat()}{share}{note}",
                 amount=cents(exact),
                 formula=f"{formula} = {fmt_amount(cents(exact))}",
                 base=deal.credit,
@@ -277,7 +246,33 @@ def _commission_lines(
                 deal_id=deal.deal_id,
             )
         )
-    return lines, reached[0]
+    return lines
+
+
+def _commission_lines(
+    plan: Plan,
+    quota: Decimal | None,
+    deals: Sequence[DealCredit],
+    deal_plans: Mapping[str, Plan],
+) -> tuple[list[Line], str]:
+    """The deal component's lines. Deals whose `plan_key` names another plan (a plan change
+    mid-month) are measured by that plan, the one in force on their close date."""
+    component = plan.deal_component
+    if component is None:
+        return [], ""
+    rows = currency_rows(component, quota)
+    own = [d for d in deals if not d.plan_key or d.plan_key not in deal_plans]
+    total = sum((d.credit for d in own), ZERO)
+    note = " — measured by the plan in force on its close date" if len(deals) != len(own) else ""
+    lines = _group_lines(plan, quota, own, note)
+    for key in sorted({d.plan_key for d in deals if d.plan_key in deal_plans}):
+        group = [d for d in deals if d.plan_key == key]
+        lines += _group_lines(
+            deal_plans[key], quota, group, f" — measured by {key}, in force on its close date"
+        )
+    order = {d.ref: i for i, d in enumerate(deals)}
+    lines.sort(key=lambda ln: order.get(ln.ref, 0))
+    return lines, rows[reached(rows, total)].name
 
 
 def cap_amount(plan: Plan, target_incentive: Decimal | None) -> Decimal | None:
@@ -357,6 +352,28 @@ def _net(
     return out
 
 
+def _period_line(inp: PeriodInput) -> Line | None:
+    values = period_line_values(inp)
+    if values is None:
+        return None
+    kind, description, formula, amount, owed = values
+    return Line(
+        kind=kind,
+        ref=f"{inp.component.name or 'commission'} {inp.key}"[:80],
+        description=description,
+        amount=amount,
+        formula=formula,
+        base=inp.credited,
+        rate=owed.slices[0].rate if len(owed.slices) == 1 else None,
+        tier=" + ".join(s.tier for s in owed.slices),
+        slices=owed.slices,
+        component=kind,
+        measure_period=inp.start,
+        plan_component=inp.component.name,
+        measure=inp.component.measure,
+    )
+
+
 def _correction_line(c: Correction) -> Line:
     diff = cents(c.owed) - cents(c.paid)
     return Line(
@@ -385,6 +402,8 @@ def calculate(
     target_incentive: Decimal | None = None,
     paid: Mapping[tuple[int, str], Paid] | None = None,
     corrections: Sequence[Correction] = (),
+    deal_plans: Mapping[str, Plan] | None = None,
+    periods: Sequence[PeriodInput] = (),
 ) -> Result:
     """One statement's lines and totals. `carry_in` (≤ 0) and `draw_balance` (≥ 0) come from the
     previous statement. `paid` (deal id, component) → what the payout ledger already paid for
@@ -392,7 +411,7 @@ def calculate(
     earnings (cap, draw) are computed before that netting... see docs "Payout ledger".
     Pure: the same inputs always give the same lines."""
     ordered = sorted(deals, key=lambda d: (d.close_date, d.ref))
-    lines, reached = _commission_lines(plan, quota, ordered)
+    lines, reached_tier = _commission_lines(plan, quota, ordered, deal_plans or {})
     commission = sum((line.amount for line in lines), ZERO)
     limit = cap_amount(plan, target_incentive)
     if limit is not None and commission > limit:
@@ -406,6 +425,12 @@ def calculate(
             )
         )
         commission = limit
+    period_total = ZERO
+    for inp in periods:
+        line = _period_line(inp)
+        if line is not None:
+            lines.append(line)
+            period_total += line.amount
     spif_total = ZERO
     for deal in ordered:
         for spif in plan.spifs:
@@ -431,7 +456,7 @@ def calculate(
                     deal_id=deal.deal_id,
                 )
             )
-    earned = commission + spif_total
+    earned = commission + period_total + spif_total
     guarantee = plan.draw.amount if plan.draw else ZERO
     balance = draw_balance
     if plan.draw and earned < guarantee:
@@ -466,7 +491,9 @@ def calculate(
     if paid:
         lines = _net(lines, paid, ordered)
         commission = sum((ln.amount for ln in lines if ln.kind in (COMMISSION, CAP)), ZERO)
-        earned = commission + sum((ln.amount for ln in lines if ln.kind == SPIF), ZERO)
+        earned = commission + sum(
+            (ln.amount for ln in lines if ln.kind in (SPIF, *PERIOD_KINDS)), ZERO
+        )
     for claw in clawbacks:
         lines.append(
             Line(
@@ -507,7 +534,7 @@ def calculate(
         quota=quota,
         credited=credited,
         attainment=attainment,
-        reached_tier=reached,
+        reached_tier=reached_tier,
         commission=commission,
         earned=earned,
         total=total,
