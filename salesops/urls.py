@@ -14,6 +14,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("settings/time-zone/", profile.time_zone_view, name="time-zone"),
+    # Searchable choosers (salesops.widgets): scoped JSON, one endpoint per entity.
+    path("choose/people/", views.choose_people, name="choose-people"),
+    path("choose/accounts/", views.choose_accounts, name="choose-accounts"),
+    path("choose/deals/", views.choose_deals, name="choose-deals"),
+    path("choose/territories/", include("territories.choosers")),
+    path("choose/plans/", include("compensation.choosers")),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",
