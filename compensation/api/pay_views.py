@@ -10,13 +10,12 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from compensation import filters
 from compensation.api import serializers as s
@@ -27,6 +26,7 @@ from compensation.services import disputes as dispute_services
 from compensation.services import statements as statement_services
 from compensation.services.simulate import simulate
 from salesops import calendar
+from salesops.api.base import ScopedAPIView, ScopedReadOnlyViewSet, ScopedViewSet
 from salesops.api.fields import period_or_400
 from salesops.csvsafe import csv_writer
 from salesops.permissions import InSalesOrg, IsSalesOpsOrAdmin, ReadScopedWriteSalesOps
@@ -34,7 +34,7 @@ from salesops.permissions import InSalesOrg, IsSalesOpsOrAdmin, ReadScopedWriteS
 
 @sensitive
 @extend_schema(tags=["compensation"])
-class StatementViewSet(viewsets.ReadOnlyModelViewSet[Any]):
+class StatementViewSet(ScopedReadOnlyViewSet):
     """Statements: list and detail (with explained lines) in the caller's scope; generation,
     approval, payment and the payroll CSV are for sales ops."""
 
@@ -47,8 +47,6 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet[Any]):
 
     def get_serializer_class(self) -> Any:
         return s.StatementDetailOutput if self.action == "retrieve" else s.StatementOutput
-
-    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
 
     def get_object(self) -> Any:
         return pay.statement_get(user=self.request.user, statement_id=int(self.kwargs["pk"]))
@@ -143,7 +141,7 @@ class DisputeViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet[Any],
+    ScopedViewSet,
 ):
     """A rep disputes a line of their own statement; their manager or sales ops resolve it."""
 
@@ -153,8 +151,6 @@ class DisputeViewSet(
 
     def get_queryset(self) -> QuerySet[Any]:
         return pay.dispute_list(user=self.request.user)
-
-    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
 
     def get_object(self) -> Any:
         return pay.dispute_get(user=self.request.user, dispute_id=int(self.kwargs["pk"]))
@@ -183,9 +179,7 @@ class DisputeViewSet(
 
 @sensitive
 @extend_schema(tags=["compensation"])
-class AdjustmentViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Any]
-):
+class AdjustmentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """Manual corrections; each lands on the person's next open statement."""
 
     permission_classes = [IsAuthenticated, ReadScopedWriteSalesOps]
@@ -206,7 +200,7 @@ class AdjustmentViewSet(
 
 
 @extend_schema(tags=["compensation"])
-class ReversalView(APIView):
+class ReversalView(ScopedAPIView):
     """Record a refunded (or lost) won deal so the next statement claws it back."""
 
     permission_classes = [IsAuthenticated, IsSalesOpsOrAdmin]
@@ -228,7 +222,7 @@ class ReversalView(APIView):
 
 @sensitive
 @extend_schema(tags=["compensation"])
-class SimulateView(APIView):
+class SimulateView(ScopedAPIView):
     """Run a plan over hypothetical deals: statement lines and totals, nothing saved."""
 
     permission_classes = [IsAuthenticated, InSalesOrg]

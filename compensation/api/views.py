@@ -15,13 +15,12 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from compensation import filters, selectors
 from compensation.api import serializers as s
@@ -30,6 +29,7 @@ from compensation.selectors import pay
 from compensation.services import plans as plan_services
 from compensation.services import quotas as quota_services
 from salesops import calendar
+from salesops.api.base import ScopedAPIView, ScopedViewSet
 from salesops.api.fields import PERIOD_PARAM, period_or_400
 from salesops.models import Person
 from salesops.permissions import InSalesOrg, IsSalesOpsOrAdmin, ReadScopedWriteSalesOps
@@ -53,7 +53,7 @@ class QuotaViewSet(
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet[Any],
+    ScopedViewSet,
 ):
     """Monthly quotas. POST sets a period's amount (spread over its months, ramped)."""
 
@@ -64,8 +64,6 @@ class QuotaViewSet(
 
     def get_queryset(self) -> QuerySet[Any]:
         return pay.quota_list(user=self.request.user).order_by("period_start", "id")
-
-    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
 
     def get_object(self) -> Any:
         return pay.quota_get(user=self.request.user, quota_id=int(self.kwargs["pk"]))
@@ -114,7 +112,7 @@ METRIC_PARAM = OpenApiParameter("metric", OpenApiTypes.STR, enum=Metric.values)
 
 
 @extend_schema(tags=["compensation"])
-class AttainmentView(APIView):
+class AttainmentView(ScopedAPIView):
     """Attainment per person: quota, credited value, %, pace and club tier, for the people the
     caller may see (filter with ?person=1&person=2 or ?team=3)."""
 
@@ -156,7 +154,7 @@ class AttainmentView(APIView):
 
 
 @extend_schema(tags=["compensation"])
-class TeamAttainmentView(APIView):
+class TeamAttainmentView(ScopedAPIView):
     """Team roll-up: the team's own quota beside the sum of its members' (over/under-assignment)."""
 
     permission_classes = [IsAuthenticated, InSalesOrg]
@@ -184,7 +182,7 @@ class PlanViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet[Any],
+    ScopedViewSet,
 ):
     """Commission plans with their versions. POST creates a plan and its first draft version."""
 
@@ -194,8 +192,6 @@ class PlanViewSet(
 
     def get_queryset(self) -> QuerySet[Any]:
         return pay.plan_list(user=self.request.user)
-
-    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
 
     def get_object(self) -> Any:
         return pay.plan_get(user=self.request.user, plan_id=int(self.kwargs["pk"]))
@@ -214,7 +210,7 @@ class PlanVersionViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet[Any],
+    ScopedViewSet,
 ):
     """Effective-dated plan versions. Drafts may change; approved versions never do."""
 
@@ -224,8 +220,6 @@ class PlanVersionViewSet(
 
     def get_queryset(self) -> QuerySet[Any]:
         return pay.plan_version_list(user=self.request.user)
-
-    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
 
     def get_object(self) -> Any:
         return pay.plan_version_get(user=self.request.user, version_id=int(self.kwargs["pk"]))
@@ -260,7 +254,7 @@ class AssignmentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet[Any],
+    ScopedViewSet,
 ):
     permission_classes = [IsAuthenticated, ReadScopedWriteSalesOps]
     serializer_class = s.AssignmentOutput
@@ -268,8 +262,6 @@ class AssignmentViewSet(
 
     def get_queryset(self) -> QuerySet[Any]:
         return pay.assignment_list(user=self.request.user)
-
-    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
 
     def get_object(self) -> Any:
         return pay.assignment_get(user=self.request.user, assignment_id=int(self.kwargs["pk"]))

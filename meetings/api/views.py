@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +30,7 @@ from meetings.selectors.meetings import (
     unread_notification_count,
 )
 from meetings.services import calendar, costs, findtime, items, scheduling
+from salesops.api.base import ScopedViewSet
 from salesops.calendar import company_today
 from salesops.edge import OUT_OF_RANGE, check_date
 from salesops.permissions import InSalesOrg
@@ -50,11 +51,10 @@ def _meeting_response(
     return Response(data, status=code)
 
 
-class MeetingViewSet(viewsets.GenericViewSet):
+class MeetingViewSet(ScopedViewSet):
     """Meetings in the caller's scope: a rep's own, a manager's team's, everything for sales ops."""
 
     permission_classes = [InSalesOrg]
-    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
     filterset_class = MeetingFilter
     ordering_fields = ["start", "title"]
     search_fields = ["title", "location"]
@@ -232,9 +232,8 @@ class MeetingViewSet(viewsets.GenericViewSet):
         return Response(s.LoadRowSerializer(payload, many=True).data)
 
 
-class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     permission_classes = [InSalesOrg]
-    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
     filterset_class = AgendaItemFilter
     serializer_class = s.AgendaItemOutputSerializer
 
@@ -279,9 +278,8 @@ class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(status=204)
 
 
-class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     permission_classes = [InSalesOrg]
-    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
     filterset_class = ActionItemFilter
     serializer_class = s.ActionItemOutputSerializer
     ordering_fields = ["due_date"]
@@ -333,10 +331,9 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(s.ActionItemOutputSerializer(item).data)
 
 
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(mixins.ListModelMixin, ScopedViewSet):
     """The caller's own in-app notifications."""
 
-    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
     filterset_class = NotificationFilter
     serializer_class = s.NotificationOutputSerializer
 

@@ -18,8 +18,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
-from rest_framework.views import APIView
 
+from salesops.api.base import ScopedAPIView
 from salesops.api.tokens import token_issue, token_ttl
 
 TOKEN_OUTPUT = inline_serializer(
@@ -43,7 +43,7 @@ class TokenObtainView(ObtainAuthToken):
         return Response(_body(token))
 
 
-class TokenRotateView(APIView):
+class TokenRotateView(ScopedAPIView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"

@@ -10,11 +10,12 @@ from typing import Any
 
 import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from salesops.api.base import ScopedReadOnlyViewSet
 from salesops.formulas import format_ratio
 from salesops.models import EfficiencySnapshot, Period, ScopeType
 from salesops.permissions import InSalesOrg
@@ -125,7 +126,7 @@ class EffectivenessOutput(serializers.Serializer[Any]):
     conversions = StageConversionOutput(many=True)
 
 
-class EfficiencyViewSet(viewsets.ReadOnlyModelViewSet[EfficiencySnapshot]):
+class EfficiencyViewSet(ScopedReadOnlyViewSet):
     """Efficiency snapshots written by the nightly run (never recomputed on read)."""
 
     serializer_class = EfficiencySnapshotOutput

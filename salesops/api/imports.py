@@ -7,12 +7,13 @@ from typing import Any, NoReturn
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from salesops.api.base import ScopedViewSet
 from salesops.importer.filters import ImportRunFilter
 from salesops.importer.selectors import import_run_get, import_run_list
 from salesops.importer.services import (
@@ -116,9 +117,7 @@ class ImportRunDetailSerializer(ImportRunOutputSerializer):
     list=extend_schema(summary="Import history (sales ops and admins)"),
     retrieve=extend_schema(summary="One import run with its full report"),
 )
-class ImportViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ImportRun]
-):
+class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     permission_classes = [IsSalesOpsOrAdmin]
     serializer_class = ImportRunOutputSerializer
     filter_backends = [DjangoFilterBackend]
@@ -134,8 +133,6 @@ class ImportViewSet(
         if request.user.is_authenticated:  # out of scope reads as absent, as on /ops/imports/
             raise NotFound()
         super().permission_denied(request, message=message, code=code)
-
-    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, never a 500 from int()
 
     def get_object(self) -> ImportRun:
         return import_run_get(user=self.request.user, run_id=int(self.kwargs["pk"]))

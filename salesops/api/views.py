@@ -15,15 +15,15 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from salesops.api import serializers as s
+from salesops.api.base import ScopedViewSet
 from salesops.filters import (
     AccountFilter,
     DealFilter,
@@ -54,11 +54,6 @@ from salesops.services.people import (
 from salesops.services.products import product_create, product_update
 
 
-class CorePagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
 class SelectorFilterBackend(DjangoFilterBackend):
     """Documents the view's FilterSet in the schema; the selector has already applied it (with
     the same FilterSet the pages use), so filtering here again would only repeat the WHERE."""
@@ -69,13 +64,11 @@ class SelectorFilterBackend(DjangoFilterBackend):
         return queryset
 
 
-class CoreViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+class CoreViewSet(ScopedViewSet):
     """List and retrieve through a selector; subclasses add writes that call services."""
 
     permission_classes = [InSalesOrg, ReadScopedWriteSalesOps]
     filter_backends = [SelectorFilterBackend, OrderingFilter, SearchFilter]
-    pagination_class = CorePagination
-    lookup_value_regex = r"\d+"
     output_serializer: type[serializers.Serializer]  # type: ignore[type-arg]
     input_serializer: type[serializers.Serializer] | None = None  # type: ignore[type-arg]
 

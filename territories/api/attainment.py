@@ -14,9 +14,9 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from salesops import calendar
+from salesops.api.base import ScopedAPIView
 from salesops.api.fields import PERIOD_PARAM, period_or_400
 from salesops.permissions import InSalesOrg
 from territories.selectors.attainment import territory_attainment
@@ -30,7 +30,7 @@ class TerritoryAttainmentOutput(serializers.Serializer[Any]):
 
 
 @extend_schema(tags=["compensation"])
-class TerritoryAttainmentView(APIView):
+class TerritoryAttainmentView(ScopedAPIView):
     """Revenue quota vs credited revenue per territory (managers and sales ops)."""
 
     permission_classes = [IsAuthenticated, InSalesOrg]

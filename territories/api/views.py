@@ -7,12 +7,13 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from salesops.api.base import ScopedViewSet
 from salesops.permissions import IsSalesOpsOrAdmin, ReadScopedWriteSalesOps
 from territories import selectors, services
 from territories.api import serializers as s
@@ -26,7 +27,14 @@ from territories.filters import (
 from territories.services.preview import territory_model_preview
 
 
-class ServiceViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+class ServiceViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    ScopedViewSet,
+):
     """Reads through a selector queryset (404 outside scope); writes through services."""
 
     permission_classes = [ReadScopedWriteSalesOps]
@@ -145,7 +153,6 @@ class TerritoryViewSet(ServiceViewSet):
     serializer_class = s.TerritoryOut
     input_serializer_class = s.TerritoryIn
     filterset_class = TerritoryFilter
-    lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[Any]:
         return selectors.visible_territories(user=self.request.user)
