@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
-from meetings import feed_views, views
+from meetings import booking_views, feed_views, views
+from meetings.views_rsvp import rsvp_link_view
 
 app_name = "meetings"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -16,6 +17,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         feed_views.busy_feed_remove_view,
         name="busy-feed-remove",
     ),
+    path("book/<slug:slug>/", booking_views.booking_page_view, name="book"),
+    path("booking-links/new/", booking_views.booking_link_create_view, name="booking-link-new"),
+    path("booking-links/<slug:slug>/", booking_views.booking_link_detail_view, name="booking-link"),
+    path("rsvp/<str:token>/", rsvp_link_view, name="rsvp-link"),
     path("<int:pk>/", views.meeting_detail_view, name="detail"),
     path("<int:pk>.ics", views.meeting_ics_view, name="ics"),
     path("<int:pk>/edit/", views.meeting_edit_view, name="edit"),
