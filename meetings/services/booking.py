@@ -19,7 +19,7 @@ cannot be used to learn which companies are customers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -54,10 +54,8 @@ RULE_TEXT = (
     "territory owner is free at the slot, every member of {team} is considered."
 )
 
-# Called with the booked meeting after commit: the invitation e-mail (meetings.services
-# .invitations, built in parallel) plugs in here. Until it is wired, the prospect is an external
-# attendee of the meeting and sees it in the confirmation page only.
-BOOKING_INVITATION_HOOKS: list[Callable[[Booking], None]] = []
+# The invitation e-mail to the prospect is sent by meeting_schedule itself (meetings.services
+# .invitations.invitations_for_booking, issue 24 item 1), like for any meeting booked in the app.
 
 
 @dataclass(frozen=True)
@@ -322,6 +320,4 @@ def booking_create(
         answers=answers,
         reason=routed.reason[:300],
     )
-    for hook in BOOKING_INVITATION_HOOKS:
-        transaction.on_commit(lambda hook=hook: hook(booking))  # type: ignore[misc]
     return booking
