@@ -304,3 +304,55 @@ class EfficiencyInputsVersion(models.Model):
 
     def __str__(self) -> str:
         return f"territory inputs v{self.version}"
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    APPLIED = "applied", "Applied"
+    FAILED = "failed", "Failed"
+    ROLLED_BACK = "rolled_back", "Rolled back"
+
+
+class AssignmentBatch(models.Model):
+    """One approved assignment run of a model, applied by a worker and undoable.
+
+    `undo` holds what the run changed in the assignment history (rows it inserted, closed,
+    deleted or relabelled), so a rollback restores the history exactly. Only the latest applied
+    batch of a model can be rolled back, and only while nothing else changed those rows.
+    """
+
+    model = models.ForeignKey(TerritoryModel, on_delete=models.CASCADE, related_name="batches")
+    status = models.CharField(
+        max_length=12, choices=BatchStatus.choices, default=BatchStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_on = models.DateField(null=True, blank=True)
+    job_run = models.ForeignKey(
+        "salesops.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed = models.PositiveIntegerField(default=0)
+    unassigned = models.PositiveIntegerField(default=0)
+    undo = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rolled_back_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "assignment batches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="assignment_batch_one_pending_per_model",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"assignment batch {self.pk} of {self.model_id} ({self.status})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from territories import views
+from territories import views, views_ops
 
 app_name = "territories"
 urlpatterns = [
@@ -17,4 +17,10 @@ urlpatterns = [
     path("models/<int:model_id>/pins/", views.pins, name="pins"),
     path("models/<int:model_id>/balance/", views.balance, name="balance"),
     path("t/<int:territory_id>/", views.territory_detail, name="territory"),
+    path("models/new/", views_ops.model_create, name="model-create"),
+    path("models/<int:model_id>/rules/preview/", views_ops.rule_preview, name="rule-preview"),
+    path("models/<int:model_id>/assign/", views_ops.assign, name="assign"),
+    path("runs/<int:batch_id>/", views_ops.batch_detail, name="batch"),
+    path("runs/<int:batch_id>/progress/", views_ops.batch_progress, name="batch-progress"),
+    path("runs/<int:batch_id>/rollback/", views_ops.batch_rollback, name="batch-rollback"),
 ]

@@ -447,5 +447,9 @@ class JobProgress:
             self._write()
 
     def finish(self) -> None:
+        """All done: written outside and inside the caller's transaction (whichever commits)."""
         self.done = max(self.done, self.total)
         self._write()
+        self.model.objects.filter(pk=self.pk).update(
+            progress_done=self.done, progress_total=self.total
+        )

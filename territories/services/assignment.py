@@ -9,9 +9,10 @@ replaced on the day it started is deleted rather than left empty.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 
@@ -43,6 +44,12 @@ class AssignmentRunResult:
     unassigned: int = 0
     changed: int = 0
     territories: list[TerritoryChange] = field(default_factory=list)
+    # With record_undo: what the run changed in the history (see _capture_undo).
+    undo: dict[str, Any] = field(default_factory=dict)
+
+
+# The steps a run reports to its `progress` callback (winners, diff, write, relabel).
+RUN_STEPS = 4
 
 
 def _summarise(cursor: engine.CursorWrapper, result: AssignmentRunResult, model_id: int) -> None:
@@ -108,14 +115,18 @@ def territory_assignments_run(
     dry_run: bool = False,
     account_ids: Sequence[int] | None = None,
     on: date | None = None,
+    record_undo: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> AssignmentRunResult:
     """Assign every account (or only `account_ids`) of the database to a territory of `model`.
 
     Deterministic: highest priority wins, then the deepest territory, then the lowest territory
     id (then rule id). Pins and exclusions win over rules; accounts nothing matches are recorded
     as 'unassigned'. With dry_run the result says what would change and nothing is written.
+    `record_undo` fills `result.undo` for a rollback; `progress(step)` hears each of RUN_STEPS.
     """
     today = on or calendar.company_today()
+    step = progress or (lambda done: None)
     with transaction.atomic():
         locked = lock_model(model.pk)
         if not dry_run:
@@ -123,13 +134,65 @@ def territory_assignments_run(
         result = AssignmentRunResult(model_id=model.pk, dry_run=dry_run)
         with connection.cursor() as cursor:
             engine.compute_winners(cursor, model_id=model.pk, account_ids=account_ids)
+            step(1)
             _summarise(cursor, result, model.pk)
+            step(2)
             if not dry_run:
+                if record_undo:
+                    result.undo = _capture_undo(cursor, model_id=model.pk, today=today)
                 if result.changed:
                     _write(cursor, model_id=model.pk, today=today)
+                if record_undo:
+                    result.undo["inserted"] = _inserted_ids(cursor, model_id=model.pk, today=today)
+                step(3)
                 _relabel(cursor, model_id=model.pk)
+            step(4)
             engine.drop_temp(cursor)
     return result
+
+
+def _capture_undo(cursor: engine.CursorWrapper, *, model_id: int, today: date) -> dict[str, Any]:
+    """What `_write` and `_relabel` are about to change, so a rollback can restore it exactly."""
+    closed = engine.fetch(
+        cursor,
+        "SELECT hist_id FROM tt_change WHERE hist_id IS NOT NULL AND valid_from < %s",
+        [today],
+    )
+    deleted = engine.fetch(
+        cursor,
+        f"""
+        SELECT h.account_id, h.territory_id, h.rule_id, h.source, h.valid_from FROM {H} h
+        JOIN tt_change c ON c.hist_id = h.id WHERE h.valid_from >= %s
+        """,
+        [today],
+    )
+    relabelled = engine.fetch(
+        cursor,
+        f"""
+        SELECT h.id, h.rule_id FROM {H} h JOIN tt_winner w ON w.account_id = h.account_id
+        WHERE h.model_id = %s AND h.valid_to IS NULL AND h.rule_id IS DISTINCT FROM w.rule_id
+          AND NOT EXISTS (SELECT 1 FROM tt_change c WHERE c.hist_id = h.id)
+        """,
+        [model_id],
+    )
+    return {
+        "on": today.isoformat(),
+        "closed": [row[0] for row in closed],
+        "deleted": [[a, t, r, s, v.isoformat()] for a, t, r, s, v in deleted],
+        "relabelled": [[pk, rule] for pk, rule in relabelled],
+    }
+
+
+def _inserted_ids(cursor: engine.CursorWrapper, *, model_id: int, today: date) -> list[int]:
+    rows = engine.fetch(
+        cursor,
+        f"""
+        SELECT h.id FROM {H} h JOIN tt_change c ON c.account_id = h.account_id
+        WHERE h.model_id = %s AND h.valid_to IS NULL AND h.valid_from = %s
+        """,
+        [model_id, today],
+    )
+    return [row[0] for row in rows]
 
 
 def _relabel(cursor: engine.CursorWrapper, *, model_id: int) -> None:

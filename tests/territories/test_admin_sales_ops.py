@@ -1,0 +1,110 @@
+"""The admin's territory pages work for the sales-ops group (not superuser), through the services."""
+
+from __future__ import annotations
+
+import pytest
+
+from territories.models import AccountTerritory, AssignmentRule, Territory, TerritoryModel
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "territorymodel",
+    "territory",
+    "assignmentrule",
+    "pin",
+    "territoryassignment",
+    "accountterritory",
+]
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_sales_ops_opens_every_territory_admin_list_and_change_page(name, personas, world, client_for):
+    model, terr = world
+    client = client_for(personas.sales_ops)
+    assert not personas.sales_ops.is_superuser
+    assert client.get(f"/admin/territories/{name}/").status_code == 200
+    obj = {
+        "territorymodel": model,
+        "territory": terr["A"],
+        "assignmentrule": AssignmentRule.objects.filter(territory=terr["A"]).first(),
+        "pin": model.pins.first(),
+        "territoryassignment": terr["A"].coverage.first(),
+        "accountterritory": AccountTerritory.objects.filter(model=model).first(),
+    }[name]
+    assert client.get(f"/admin/territories/{name}/{obj.pk}/change/").status_code == 200
+
+
+def test_sales_ops_adds_a_model_a_territory_and_a_rule_in_the_admin(personas, world, client_for):
+    client = client_for(personas.sales_ops)
+    response = client.post(
+        "/admin/territories/territorymodel/add/",
+        {
+            "name": "FY28 plan",
+            "description": "",
+            "territories-TOTAL_FORMS": "0",
+            "territories-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plan = TerritoryModel.objects.get(name="FY28 plan")
+    response = client.post(
+        "/admin/territories/territory/add/",
+        {
+            "model": plan.pk,
+            "name": "North",
+            "type": "geographic",
+            **_empty_inlines(),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    north = Territory.objects.get(model=plan, name="North")
+    assert north.path == f"/{north.pk}/"
+    response = client.post(
+        "/admin/territories/assignmentrule/add/",
+        {
+            "territory": north.pk,
+            "name": "Nordics",
+            "priority": "50",
+            "countries": '["SE", "NO"]',
+            "regions": "[]",
+            "sectors": "[]",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert AssignmentRule.objects.get(name="Nordics").countries == ["SE", "NO"]
+
+
+def test_sales_ops_cannot_edit_an_archived_models_rule_in_the_admin(personas, world, client_for):
+    model, terr = world
+    TerritoryModel.objects.filter(pk=model.pk).update(state="archived")
+    rule = AssignmentRule.objects.filter(territory=terr["A"]).first()
+    client = client_for(personas.sales_ops)
+    client.post(
+        f"/admin/territories/assignmentrule/{rule.pk}/change/",
+        {
+            "territory": terr["A"].pk,
+            "name": "changed",
+            "priority": "1",
+            "countries": "[]",
+            "regions": "[]",
+            "sectors": "[]",
+        },
+    )
+    rule.refresh_from_db()
+    assert rule.name != "changed"
+
+
+def _empty_inlines():
+    return {
+        "rules-TOTAL_FORMS": "0",
+        "rules-INITIAL_FORMS": "0",
+        "coverage-TOTAL_FORMS": "0",
+        "coverage-INITIAL_FORMS": "0",
+    }
+
+
+def test_rep_gets_no_territory_admin(personas, world, client_for):
+    client = client_for(personas.rep_a1)
+    response = client.get("/admin/territories/assignmentrule/")
+    assert response.status_code in (302, 403, 404)
