@@ -279,6 +279,10 @@ class StatementLine(models.Model):
     # and the fiscal month whose computation the amount comes from (the deal's credit month).
     component = models.CharField(max_length=20, blank=True)
     measure_period = models.DateField(null=True, blank=True)
+    # The plan component that owes the line ("" for a format-1 plan's only one) and its measure;
+    # for a period component's advance or true-up, measure_period is its measurement period.
+    plan_component = models.CharField(max_length=60, blank=True)
+    measure = models.CharField(max_length=20, default="revenue")
     history = HistoricalRecords()
 
     class Meta:
@@ -302,8 +306,12 @@ class PayoutComponent(models.TextChoices):
     DRAW = "draw", "Draw top-up"
     DRAW_RECOVERY = "draw_recovery", "Draw recovery"
     ADJUSTMENT = "adjustment", "Adjustment"
+    ADVANCE = "advance", "Advance (period component)"
+    TRUE_UP = "true_up", "True-up (period component)"
+    COMPONENT = "component", "Monthly component"
 
 
+PERIOD_COMPONENTS = (PayoutComponent.ADVANCE, PayoutComponent.TRUE_UP, PayoutComponent.COMPONENT)
 DEAL_COMPONENTS = (PayoutComponent.COMMISSION, PayoutComponent.SPIF, PayoutComponent.CLAWBACK)
 
 
@@ -329,7 +337,13 @@ class PayoutEntry(models.Model):
         max_digits=24, decimal_places=8, null=True, blank=True, help_text="Credited value."
     )
     measure = models.CharField(max_length=20, default="revenue")
-    period_start = models.DateField(help_text="The fiscal month whose computation owed this.")
+    plan_component = models.CharField(
+        max_length=60, blank=True, help_text="The plan component ('' = a format-1 plan's)."
+    )
+    period_start = models.DateField(
+        help_text="The fiscal month whose computation owed this; for a period component's "
+        "advance or true-up, its measurement period's first day."
+    )
     plan_version = models.ForeignKey(
         PlanVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -350,7 +364,10 @@ class PayoutEntry(models.Model):
             ),
             models.CheckConstraint(condition=~Q(amount=0), name="payout_amount_not_zero"),
         ]
-        indexes = [models.Index(fields=["person", "deal", "component"])]
+        indexes = [
+            models.Index(fields=["person", "deal", "component"]),
+            models.Index(fields=["person", "plan_component", "period_start"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.component} {self.amount} ({self.statement_id})"
@@ -478,3 +495,78 @@ class PlanAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} acknowledged {self.version}"
+
+
+class OverlayRole(models.TextChoices):
+    SOLUTIONS_ENGINEER = "solutions_engineer", "Solutions engineer"
+    MANAGER_OVERRIDE = "manager_override", "Manager override"
+    SPECIALIST = "specialist", "Product specialist"
+
+
+class OverlayCredit(models.Model):
+    """Overlay credit: a second credit type beside the deal's 100 % split (salesops.DealSplit),
+    for pay only. Counted by plan components whose `credit` lists "overlay"; never revenue, so
+    it never changes the split's credit for efficiency. Written by
+    compensation.services.overlay."""
+
+    deal = models.ForeignKey("salesops.Deal", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "salesops.Person", on_delete=models.PROTECT, related_name="overlay_credits"
+    )
+    role = models.CharField(max_length=20, choices=OverlayRole.choices)
+    percent = models.DecimalField(
+        max_digits=7, decimal_places=4, help_text="% of the deal's close value credited."
+    )
+    note = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deal", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "person"], name="overlay_once_per_person"),
+            models.CheckConstraint(
+                condition=Q(percent__gt=0, percent__lte=100), name="overlay_percent_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in OverlayRole]), name="overlay_role_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "deal"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} overlay {self.percent} % on {self.deal}"
+
+
+class MboScore(models.Model):
+    """A manager's score (0–200 %) of one person's MBO component for one measurement period
+    (keyed by the component's name and the period's first day). The MBO component's measure;
+    its quota is 100. Written by compensation.services.overlay.mbo_score_set."""
+
+    person = models.ForeignKey("salesops.Person", on_delete=models.PROTECT, related_name="+")
+    component = models.CharField(max_length=60)
+    period_start = models.DateField()
+    score = models.DecimalField(max_digits=6, decimal_places=2)
+    note = models.CharField(max_length=255, blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_start", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "component", "period_start"], name="mbo_once_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=200), name="mbo_score_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.component} {self.period_start}: {self.score} %"

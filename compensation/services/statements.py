@@ -218,6 +218,8 @@ LINE_SIGNATURE = (
     "amount",
     "component",
     "measure_period",
+    "plan_component",
+    "measure",
 )
 
 
@@ -277,6 +279,8 @@ def _lines(result: engine.Result, period: calendar.FiscalPeriod) -> list[Stateme
             amount=line.amount,
             component=line.component or line.kind,
             measure_period=line.measure_period or period.start,
+            plan_component=line.plan_component,
+            measure=line.measure,
         )
         for i, line in enumerate(result.lines)
     ]
