@@ -58,3 +58,21 @@ def meeting_series_extend_task() -> int:
 )
 def busy_feeds_fetch_task() -> dict[str, int]:
     return busy_feeds_fetch()
+
+
+@shared_task(
+    name="meetings.invitations_send",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+)
+def invitations_send_task() -> dict[str, int]:
+    """Queued on commit by every scheduling change that planned invitations; idempotent (the
+    deliveries are claimed with a lease). What fails is retried by the reminder dispatcher."""
+    from meetings.services.invitations import invitations_send
+
+    sent, failed = invitations_send()
+    return {"sent": sent, "failed": failed}

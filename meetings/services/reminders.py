@@ -297,6 +297,14 @@ def _mark_failed(delivery: Delivery, now: datetime, error: str) -> None:
     )
 
 
+def _email(delivery: Delivery) -> EmailMessage:
+    if delivery.kind == DeliveryKind.INVITATION:  # with its text/calendar part
+        from meetings.services.invitations import invitation_email
+
+        return invitation_email(delivery)
+    return EmailMessage(subject=delivery.subject, body=delivery.body, to=[delivery.email])
+
+
 def deliveries_send(
     *, deliveries: Iterable[Delivery], now: datetime | None = None
 ) -> tuple[int, int]:
@@ -312,16 +320,18 @@ def deliveries_send(
         delivery, pending = pending[0], pending[1:]
         if delivery.pk not in owned:
             continue
-        if delivery.meeting is not None and delivery.meeting.status == MeetingStatus.CANCELLED:
+        if (
+            delivery.meeting is not None
+            and delivery.meeting.status == MeetingStatus.CANCELLED
+            and delivery.kind != DeliveryKind.INVITATION  # a CANCEL must still go out
+        ):
             Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
                 status=DeliveryStatus.DEAD, last_error="meeting cancelled", lease_until=None
             )
             continue
         try:
             if delivery.email:
-                EmailMessage(
-                    subject=delivery.subject, body=delivery.body, to=[delivery.email]
-                ).send()
+                _email(delivery).send()
         except Exception as exc:  # noqa: BLE001 - any transport error is retried with backoff
             logger.warning("delivery %s failed: %s", delivery.pk, exc)
             _mark_failed(delivery, timezone.now(), f"{type(exc).__name__}: {exc}")

@@ -31,6 +31,7 @@ from meetings.models import (
     MeetingType,
     Rsvp,
 )
+from meetings.services import invitations
 from meetings.services.findtime import WorkingHours
 from salesops.exceptions import ApplicationError
 from salesops.models import Account, Deal, Person
@@ -546,6 +547,7 @@ def meeting_schedule(
         meetings=[master, *followers], attendees=attendee_rows, agenda=agenda_rows
     )
     warnings.extend(kickoff_warnings(meeting=master))
+    invitations.invitations_for_booking(meeting=master)
     return ScheduleResult(meeting=master, warnings=warnings)
 
 
@@ -572,6 +574,7 @@ def meeting_update(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ApplicationError("Only a scheduled meeting can be edited; reopen it first.")
+    invited_before = invitations.recipients(meeting)
     unknown = set(data) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError({f: "This field cannot be changed here." for f in sorted(unknown)})
@@ -649,6 +652,7 @@ def meeting_update(
         if meeting.rrule:
             _materialise(master=meeting, occurrences=[o for o in occurrences[1:] if o[0] > now])
     warnings.extend(kickoff_warnings(meeting=meeting))
+    invitations.invitations_for_update(meeting=meeting, before=invited_before)
     return ScheduleResult(meeting=meeting, warnings=warnings)
 
 
@@ -705,9 +709,16 @@ def meeting_cancel(*, meeting: Meeting, whole_series: bool = False) -> int:
         master_id = meeting.series_id or meeting.pk
         q |= Q(series_id=master_id, start__gte=meeting.start)
         q |= Q(pk=master_id, start__gte=meeting.start)
-    return Meeting.objects.filter(q, status=MeetingStatus.SCHEDULED).update(
+    ids = list(
+        Meeting.objects.select_for_update()
+        .filter(q, status=MeetingStatus.SCHEDULED)
+        .values_list("pk", flat=True)
+    )
+    cancelled = Meeting.objects.filter(pk__in=ids, status=MeetingStatus.SCHEDULED).update(
         status=MeetingStatus.CANCELLED, sequence=F("sequence") + 1, updated_at=timezone.now()
     )
+    invitations.invitations_for_cancel(meeting_ids=ids)
+    return cancelled
 
 
 @transaction.atomic
