@@ -185,3 +185,44 @@ def test_panel_groups_closed_deals_by_segment_and_stage_with_a_ratio_per_segment
     assert pursuit_by_segment(
         user=personas.rep_b1, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31)
     ).empty
+
+
+def test_the_api_shows_a_deals_meetings_hours_and_cost(personas, pursued, api_client_for):
+    deal, first, second, _ = pursued
+    body = (
+        api_client_for(personas.manager_a).get(f"/api/v1/meetings/pursuit/?deal={deal.pk}").json()
+    )
+    assert body["meeting_count"] == 2
+    assert body["hours"] == "5.00"
+    assert body["cost"] == str(_posted_sum(first, second))
+    assert [m["id"] for m in body["meetings"]] == [first.pk, second.pk]
+    as_rep = api_client_for(personas.rep_a1).get(f"/api/v1/meetings/pursuit/?deal={deal.pk}")
+    assert as_rep.status_code == 200 and as_rep.json()["cost"] is None
+    outside = api_client_for(personas.rep_b1).get(f"/api/v1/meetings/pursuit/?deal={deal.pk}")
+    assert outside.status_code == 404
+    bad = api_client_for(personas.manager_a).get("/api/v1/meetings/pursuit/?deal=x")
+    assert bad.status_code == 400 and "deal" in bad.json()
+
+
+def test_the_dashboard_panel_renders_in_one_include_line(personas, pursued, rf):
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+
+    deal, *_ = pursued
+    deal.stage, deal.close_value, deal.close_date = "won", Decimal("5400.00"), dt.date(2026, 3, 9)
+    deal.save()
+    request = rf.get("/")
+    request.user = personas.sales_ops
+    period = SimpleNamespace(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    html = Template("{% load pursuit %}{% cost_of_pursuit_panel %}").render(
+        Context({"request": request, "period": period})
+    )
+    assert "SMB (&lt; 100 employees)" in html or "SMB (< 100 employees)" in html
+    assert " 270</td>" in html  # the deal's posted meeting cost, in whole units
+    assert "2000.0" in html  # 5,400 / 270 × 100
+    request.user = personas.rep_b1
+    empty = Template("{% load pursuit %}{% cost_of_pursuit_panel %}").render(
+        Context({"request": request, "period": period})
+    )
+    assert 'data-testid="pursuit-empty"' in empty
