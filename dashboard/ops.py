@@ -26,6 +26,7 @@ from salesops.services.efficiency import (
     NIGHTLY_LATE_AFTER,
     efficiency_expected_dates,
 )
+from salesops.services.jobs import MISSING_RUN_ERROR
 
 RUNS_SHOWN = 100
 IMPORTS_SHOWN = 25
@@ -162,6 +163,17 @@ def jobs_needing_attention(*, user: AnyUser) -> list[Attention]:
                     "late",
                     run.started_at,
                     f"running for {(now - run.started_at).total_seconds() / 60:.0f} min",
+                )
+            )
+        elif run.status == JobStatus.FAILED and run.error == MISSING_RUN_ERROR:
+            items.append(
+                Attention(
+                    run.job,
+                    run.business_date,
+                    run.partition,
+                    "missing",
+                    run.started_at,
+                    "no run was recorded (its beat message was lost); the sweeper queued it",
                 )
             )
         elif run.status == JobStatus.FAILED and run.error != MISSING_ERROR:

@@ -22,7 +22,12 @@ from salesops.services.efficiency import (
     efficiency_runs_to_sweep,
     nightly_business_date,
 )
-from salesops.services.jobs import import_runs_mark_lost, job_runs_mark_lost, job_runs_to_requeue
+from salesops.services.jobs import (
+    import_runs_mark_lost,
+    job_missing_runs_create,
+    job_runs_mark_lost,
+    job_runs_to_requeue,
+)
 
 
 @shared_task(name="salesops.ping", ignore_result=False)
@@ -157,6 +162,7 @@ def efficiency_runs_sweep_task() -> int:
     days = efficiency_runs_to_sweep()
     for day in days:
         efficiency_snapshots_compute_task.delay(as_of=day.isoformat())
+    job_missing_runs_create()
     others = job_runs_to_requeue()
     for name, kwargs in others:
         current_app.send_task(name, kwargs=kwargs)

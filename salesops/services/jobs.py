@@ -25,10 +25,11 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import Case, CharField, F, Min, Q, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from salesops import calendar
 from salesops.models import ImportRun, JobRun, JobStatus
 from salesops.models.jobs import JobTrigger
 
@@ -314,8 +315,90 @@ SWEEP_MAX_ATTEMPTS = 5
 SWEPT_ELSEWHERE = frozenset({"efficiency_snapshots"})
 
 
+# Runs the beat schedule must have produced by now (company time; the apps' schedule.py): the
+# daily jobs for every business date, and the period-close reminder on each fiscal month's first
+# day (its partition is the month that closed). A dropped or expired beat message leaves no run;
+# job_missing_runs_create records the gap for the sweeper to queue and /ops/ to show.
+EXPECTED_DAILY: dict[str, timedelta] = {  # job: its time of day, after company midnight
+    "compensation.statements_regenerate": timedelta(hours=2, minutes=30),
+    "territories.assignments": timedelta(hours=2, minutes=30),
+}
+EXPECTED_MONTHLY = {"compensation.period_close_remind": timedelta(hours=7)}
+# A run is expected this long after its scheduled time (a worker may be busy with the night's work).
+EXPECTED_GRACE = timedelta(minutes=30)
+MISSING_RUN_ERROR = (
+    "missing: no run was recorded for this business date (its beat message was lost or "
+    "expired); the sweeper queued it"
+)
+
+
+def job_expected_runs(*, now: datetime | None = None) -> list[tuple[str, date, str]]:
+    """(job, business date, partition) of the last SWEEP_DAYS whose scheduled time (plus grace)
+    has passed, from each job's first recorded run on (a fresh install expects nothing before)."""
+    now = now or timezone.now()
+    jobs = [*EXPECTED_DAILY, *EXPECTED_MONTHLY]
+    first = dict(
+        JobRun.objects.filter(job__in=jobs)
+        .values("job")
+        .annotate(first=Min("business_date"))
+        .values_list("job", "first")
+    )
+    today = calendar.company_date(now)
+    days = [today - timedelta(days=i) for i in range(SWEEP_DAYS)]
+    expected: list[tuple[str, date, str]] = []
+    for job, at in [*EXPECTED_DAILY.items(), *EXPECTED_MONTHLY.items()]:
+        since = first.get(job)
+        for day in days:
+            due = calendar.company_midnight(day) + at
+            if since is None or day < since or due + EXPECTED_GRACE > now:
+                continue
+            if job in EXPECTED_DAILY:
+                expected.append((job, day, ""))
+            elif calendar.period_containing(day, calendar.MONTH).start == day:
+                closed = calendar.period_containing(day - timedelta(days=1), calendar.MONTH)
+                expected.append((job, day, closed.key))
+    return expected
+
+
+def job_missing_runs_create(*, now: datetime | None = None) -> list[tuple[str, date, str]]:
+    """Record each expected run that does not exist as a failed "missing" run (attempts 0), which
+    the sweeper queues at once (job_runs_to_requeue); returns what it recorded."""
+    now = now or timezone.now()
+    expected = job_expected_runs(now=now)
+    if not expected:
+        return []
+    existing = set(
+        JobRun.objects.filter(
+            job__in={job for job, _, _ in expected},
+            business_date__gte=min(day for _, day, _ in expected),
+        ).values_list("job", "business_date", "partition")
+    )
+    missing = [key for key in expected if key not in existing]
+    JobRun.objects.bulk_create(
+        [
+            JobRun(
+                job=job,
+                business_date=day,
+                partition=partition,
+                status=JobStatus.FAILED,
+                started_at=now,
+                finished_at=now,
+                attempts=0,
+                error=MISSING_RUN_ERROR,
+                trigger=JobTrigger.SWEEPER,
+            )
+            for job, day, partition in missing
+        ],
+        ignore_conflicts=True,
+    )
+    return missing
+
+
 def _retry_due(run: JobRun, now: datetime) -> bool:
-    """A failed run waits 2^attempts minutes (at most an hour) before the sweeper re-queues it."""
+    """A failed run waits 2^attempts minutes (at most an hour) before the sweeper re-queues it;
+    a missing one (never attempted) is due at once."""
+    if run.attempts == 0:
+        return True
     wait = timedelta(minutes=min(2 ** max(run.attempts, 0), 60))
     return run.finished_at is None or run.finished_at + wait <= now
 
