@@ -98,6 +98,23 @@ class _Lines:
             return raw.decode("utf-8", errors="replace")
 
 
+def _report_width(report: FileReport, line: int, header: list[str], record: list[str]) -> None:
+    """A row longer than the header is unreadable; a shorter one lacks columns: say which (a
+    missing cell is not a bad or empty value)."""
+    if len(record) > len(header):
+        report.error(line, "", f"The row has {len(record)} fields; the header has {len(header)}.")
+        return
+    missing = header[len(record) :]
+    names = ", ".join(f"'{column}'" for column in missing)
+    label = "column" if len(missing) == 1 else "columns"
+    report.error(
+        line,
+        missing[0],
+        f"Missing {label} {names} in this row: it has {len(record)} fields, "
+        f"the header has {len(header)}.",
+    )
+
+
 def read_rows(
     source: ImportSource,
     report: FileReport,
@@ -161,12 +178,8 @@ def read_rows(
                 if counter.decode_error:
                     report.error(start, "", counter.decode_error)
                     continue
-                if len(record) > len(header):
-                    report.error(
-                        start,
-                        "",
-                        f"The row has {len(record)} fields; the header has {len(header)}.",
-                    )
+                if len(record) != len(header):
+                    _report_width(report, start, header, record)
                     continue
                 yield Row(line=start, values=dict(zip(header, record, strict=False)))
     finally:
