@@ -7,6 +7,8 @@ kickoff with its proposed agenda (and, for last year's, a compensation review), 
 action items (some overdue), a couple of in-app notifications, and deliberately overloaded people
 (the demo `rep` and `manager` among them). Past meetings are done and their cost is posted to the
 ledger through the same service as the product uses.
+
+One module past ~400 lines: one scenario, each meeting kind a short step of seed_demo, read in order.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reference data the demo generator draws from: regions, countries, names, sectors, products.
 
-Plain tuples, no logic. Weights are relative shares, not probabilities.
+Plain tuples, no logic. Weights are relative shares, not probabilities. Long because it is data.
 """
 
 from __future__ import annotations
