@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 
-from compensation.engine import parse_plan
 from compensation.models import CommissionPlan, Metric
 from salesops import calendar
 from salesops.importer.conf import max_upload_bytes
 from salesops.models import Person, Team
-from salesops.money import QUOTA_TOO_LARGE, max_amount, max_quota, min_amount, min_quota
+from salesops.money import max_amount, max_quota, min_amount, min_quota
 
 
 class DisputeForm(forms.Form):
@@ -35,36 +33,6 @@ class ResolveForm(forms.Form):
         decimal_places=2,
         validators=[min_amount, max_amount],
     )
-
-
-class PlanVersionForm(forms.Form):
-    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    definition = forms.CharField(
-        label="Plan rules (JSON)", widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false"})
-    )
-    notes = forms.CharField(required=False, widget=forms.TextInput())
-
-    def clean_definition(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.cleaned_data["definition"])
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"Not valid JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise forms.ValidationError("The plan is a JSON object.")
-        try:
-            parse_plan(data)
-        except forms.ValidationError as exc:
-            raise forms.ValidationError(
-                [f"{field}: {msg}" for field, msgs in exc.message_dict.items() for msg in msgs]
-            ) from exc
-        return data
-
-
-class NewPlanForm(PlanVersionForm):
-    name = forms.CharField(max_length=120)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    field_order = ["name", "description", "effective_from", "definition", "notes"]
 
 
 # --- pay operations (sales ops) ---------------------------------------------------------------
@@ -119,6 +87,17 @@ class AssignPlanForm(forms.Form):
         return data
 
 
+class QuotaAmountField(forms.DecimalField):
+    """A quota amount bounded by salesops.money (0 to MAX_QUOTA) with one clear message, not
+    the digit count of the column (which would say it a second time)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("max_digits", None)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs["validators"] = [min_quota, max_quota]
+        super().__init__(max_digits=None, **kwargs)
+
+
 class QuotaForm(forms.Form):
     person = forms.ModelChoiceField(
         queryset=Person.objects.filter(active=True), widget=forms.HiddenInput
@@ -127,12 +106,7 @@ class QuotaForm(forms.Form):
     period = forms.CharField(
         max_length=12, help_text="FY2026-M03 (a month), FY2026-Q1 or FY2026 (spread evenly)."
     )
-    amount = forms.DecimalField(
-        max_digits=16,
-        decimal_places=2,
-        validators=[min_quota, max_quota],
-        error_messages={"max_digits": QUOTA_TOO_LARGE, "max_whole_digits": QUOTA_TOO_LARGE},
-    )
+    amount = QuotaAmountField()
 
     def clean_period(self) -> calendar.FiscalPeriod:
         return _period(self.cleaned_data["period"])

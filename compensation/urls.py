@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from compensation import document_views, ops_views, views
+from compensation import document_views, ops_views, plan_views, views
 
 app_name = "compensation"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -23,8 +23,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("lines/<int:line_id>/dispute/", views.line_dispute, name="line-dispute"),
     path("disputes/<int:dispute_id>/resolve/", views.dispute_resolve, name="dispute-resolve"),
     path("plans/", views.plan_list, name="plans"),
-    path("plans/new/", views.plan_new, name="plan-new"),
-    path("plans/<int:plan_id>/", views.plan_edit, name="plan"),
+    path("plans/new/", plan_views.plan_new, name="plan-new"),
+    path("plans/simulate/", plan_views.plan_simulate, name="plan-simulate"),
+    path("plans/<int:plan_id>/", plan_views.plan_edit, name="plan"),
     path(
         "people/<int:person_id>/plans/<int:version_id>/",
         document_views.plan_document,

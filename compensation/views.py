@@ -1,13 +1,11 @@
-"""Pages: the rep's "My quota & pay", the manager's team table, statements, the plan editor.
+"""Pages: the rep's "My quota & pay", the manager's team table, statements, the plan list
+(the editor is compensation.plan_views; pay operations compensation.ops_views).
 
 Thin: parse, call one selector or service, render. Every page runs a fixed number of queries.
 Pay views are marked sensitive so amounts never reach error reports.
 """
 
 from __future__ import annotations
-
-import json
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,27 +19,14 @@ from django.views.decorators.http import require_POST
 
 from compensation import selectors
 from compensation.filters import StatementFilter
-from compensation.forms import DisputeForm, NewPlanForm, PlanVersionForm, ResolveForm
-from compensation.models import PlanVersionStatus, StatementStatus
+from compensation.forms import DisputeForm, ResolveForm
+from compensation.models import StatementStatus
 from compensation.selectors import pay
 from compensation.services import disputes as dispute_services
-from compensation.services import plans as plan_services
 from compensation.services import statements as statement_services
 from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.selectors.scope import person_for_user, scope_for, sees_everything, visible_people
-
-DEFAULT_PLAN: dict[str, Any] = {
-    "method": "marginal",
-    "tier_basis": "attainment",
-    "tiers": [
-        {"from": "0", "to": "100", "rate": "5"},
-        {"from": "100", "to": "125", "rate": "7", "label": "accelerator"},
-        {"from": "125", "to": None, "rate": "9", "label": "accelerator"},
-    ],
-    "cap": {"kind": "percent_of_target", "value": "250"},
-    "clawback_days": 90,
-}
 
 
 def _error_text(exc: ValidationError | ApplicationError) -> str:
@@ -287,69 +272,3 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     if not sees_everything(request.user):
         raise Http404
     return render(request, "compensation/plans.html", {"plans": pay.plan_list(user=request.user)})
-
-
-@login_required
-def plan_new(request: HttpRequest) -> HttpResponse:
-    if not sees_everything(request.user):
-        raise Http404
-    form = NewPlanForm(
-        request.POST or None,
-        initial={
-            "definition": json.dumps(DEFAULT_PLAN, indent=2),
-            "effective_from": calendar.period_containing(calendar.company_today()).start,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = plan_services.plan_create(
-                user=request.user,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                definition=form.cleaned_data["definition"],
-                effective_from=form.cleaned_data["effective_from"],
-            )
-            return redirect("compensation:plan", plan_id=version.plan_id)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-    return render(request, "compensation/plan_edit.html", {"form": form, "plan": None})
-
-
-@login_required
-def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
-    """The plan editor: versions, a draft's rules as JSON, and a live simulation beside it."""
-    if not sees_everything(request.user):
-        raise Http404
-    plan = pay.plan_get(user=request.user, plan_id=plan_id)
-    versions = list(plan.versions.all())
-    draft = next((v for v in versions if v.status == PlanVersionStatus.DRAFT), None)
-    base = draft or (versions[0] if versions else None)
-    form = PlanVersionForm(
-        request.POST or None,
-        initial={
-            "definition": json.dumps(base.definition if base else DEFAULT_PLAN, indent=2),
-            "effective_from": draft.effective_from if draft else None,
-            "notes": draft.notes if draft else "",
-        },
-    )
-    if request.method == "POST":
-        try:
-            if request.POST.get("approve") and draft is not None:
-                plan_services.plan_version_approve(user=request.user, version=draft)
-                messages.success(request, f"Version {draft.number} approved: it is now immutable.")
-                return redirect("compensation:plan", plan_id=plan.pk)
-            if form.is_valid():
-                data = form.cleaned_data
-                if draft is not None:
-                    plan_services.plan_version_update(user=request.user, version=draft, **data)
-                else:
-                    plan_services.plan_version_create(user=request.user, plan=plan, **data)
-                messages.success(request, "Draft saved.")
-                return redirect("compensation:plan", plan_id=plan.pk)
-        except (ValidationError, ApplicationError) as exc:
-            form.add_error(None, _error_text(exc))
-    return render(
-        request,
-        "compensation/plan_edit.html",
-        {"form": form, "plan": plan, "versions": versions, "draft": draft},
-    )

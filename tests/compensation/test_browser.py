@@ -82,5 +82,6 @@ def test_plan_editor_simulates_as_you_type(personas, paid_rep, live_server, brow
     # Locator assertions, not wait_for_function: the page's Content-Security-Policy forbids the
     # eval that a string predicate needs.
     expect(page.locator("#sim-result")).to_contain_text("8,250.00")
-    page.fill("textarea[name=definition]", '{"method": "sideways"}')
-    expect(page.locator("#sim-result")).to_contain_text("method")
+    # a rate the engine refuses: the simulation says so, the field says why (once)
+    page.fill("input[name=comp0-tier-2-rate]", "900")
+    expect(page.locator("#sim-result")).to_contain_text("fix the fields marked in the form")
