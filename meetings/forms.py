@@ -16,6 +16,7 @@ from meetings.models import MeetingType, Rsvp
 from meetings.services.scheduling import AgendaInput, AttendeeInput
 from salesops.edge import validate_datetime_in_range
 from salesops.models import Person
+from salesops.widgets import Chooser, MultiChooser
 from salesops.zones import TimeZoneField
 
 EXTERNAL_LINE = re.compile(
@@ -101,16 +102,17 @@ class MeetingForm(forms.Form):
         max_length=300,
         help_text="Optional, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10",
     )
+    # Searchable (salesops.widgets): the page lists only who is picked, never the whole org.
     attendees = PersonChoice(
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Required attendees (hold Ctrl/⌘ to pick several).",
+        widget=MultiChooser(source="choose-colleagues", placeholder="Type a name…"),
+        help_text="Required attendees: type part of a name and pick.",
     )
     optional_attendees = PersonChoice(
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=MultiChooser(source="choose-colleagues", placeholder="Type a name…"),
     )
     external = forms.CharField(
         label="External contacts",
@@ -165,7 +167,11 @@ class MeetingForm(forms.Form):
 class AgendaItemForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     minutes = forms.IntegerField(min_value=1, max_value=600, required=False)
-    owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        widget=Chooser(source="choose-colleagues", placeholder="Owner…"),
+    )
     notes = forms.CharField(required=False, max_length=500)
 
     def __init__(self, *args: Any, people: QuerySet[Person] | None = None, **kwargs: Any) -> None:
@@ -197,9 +203,14 @@ def agenda_inputs(formset: Any) -> list[AgendaInput]:
 
 
 class FindTimeForm(forms.Form):
-    attendees = forms.ModelMultipleChoiceField(queryset=Person.objects.filter(active=True))
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.filter(active=True),
+        widget=MultiChooser(source="choose-colleagues"),
+    )
     optional_attendees = forms.ModelMultipleChoiceField(
-        queryset=Person.objects.filter(active=True), required=False
+        queryset=Person.objects.filter(active=True),
+        required=False,
+        widget=MultiChooser(source="choose-colleagues"),
     )
     duration = forms.IntegerField(min_value=5, max_value=480, initial=30)
     window_days = forms.IntegerField(min_value=1, max_value=28, initial=7)
@@ -217,7 +228,9 @@ class RsvpForm(forms.Form):
 
 class ActionItemForm(forms.Form):
     description = forms.CharField(max_length=500)
-    owner = forms.ModelChoiceField(queryset=Person.objects.none())
+    owner = forms.ModelChoiceField(
+        queryset=Person.objects.none(), widget=Chooser(source="choose-colleagues")
+    )
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("settings/time-zone/", profile.time_zone_view, name="time-zone"),
     # Searchable choosers (salesops.widgets): scoped JSON, one endpoint per entity.
     path("choose/people/", views.choose_people, name="choose-people"),
+    path("choose/colleagues/", views.choose_colleagues, name="choose-colleagues"),
     path("choose/accounts/", views.choose_accounts, name="choose-accounts"),
     path("choose/deals/", views.choose_deals, name="choose-deals"),
     path("choose/territories/", include("territories.choosers")),

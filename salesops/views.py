@@ -14,7 +14,7 @@ from salesops.celery import app as celery_app
 from salesops.models import Account, Deal, Person
 from salesops.selectors.core import account_list, deal_list, person_list
 from salesops.selectors.home import home_figures
-from salesops.selectors.scope import person_for_user
+from salesops.selectors.scope import person_for_user, scope_for
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,21 @@ def choose_people(request: HttpRequest) -> JsonResponse:
     if request.GET.get("all") != "1":
         qs = qs.filter(active=True)
     return choosers.rows(qs.order_by("name"), _person_label)
+
+
+@login_required
+@require_GET
+def choose_colleagues(request: HttpRequest) -> JsonResponse:
+    """The org directory (active people, any team) for pickers whose form accepts anyone, such as
+    meeting attendees: names, roles and teams only, for members of the org."""
+    scope = scope_for(request.user)
+    text = choosers.query_text(request)
+    qs = Person.objects.filter(active=True).select_related("team")
+    if not (scope.everything or scope.person_id is not None):
+        qs = qs.none()
+    return choosers.rows(
+        qs.filter(choosers.search_q(text, ["name"])).order_by("name"), _person_label
+    )
 
 
 @login_required

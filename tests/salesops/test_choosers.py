@@ -151,3 +151,19 @@ def test_chooser_widget_renders_only_the_selected_options(personas):
     form = _ChooserForm(data={"person": str(anna.pk), "deals": [str(deal.pk)]})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["person"] == anna
+
+
+def test_meeting_form_lists_no_one_until_searched_and_finds_colleagues_in_other_teams(
+    personas, client_for
+):
+    for i in range(60):
+        PersonFactory(name=f"Colleague {i:02d}", team=personas.team_c)
+    rep = client_for(personas.rep_a1)
+    html = rep.get("/meetings/new/").content.decode()
+    attendees = html.split('name="attendees"')[1].split("</select>")[0]
+    assert "<option" not in attendees
+    assert 'data-chooser="/choose/colleagues/"' in html
+    # The attendee picker offers anyone active in the org (the form accepts them), not only
+    # the rep's own scope.
+    found = _values(rep.get("/choose/colleagues/", {"q": "bert"}))
+    assert found == [personas.person("rep_b1").pk]
