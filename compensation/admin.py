@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from compensation.forms import QuotaAmountField
 from compensation.models import (
     Adjustment,
     CommissionPlan,
@@ -45,6 +46,7 @@ class QuotaAddForm(forms.ModelForm):
         model = Quota
         fields = ["person", "team", "territory", "metric", "period_start", "amount"]
         labels = {"period_start": "Any day of the fiscal month"}
+        field_classes = {"amount": QuotaAmountField}
 
 
 @admin.register(Quota)
@@ -56,6 +58,11 @@ class QuotaAdmin(ServiceWritesMixin, SimpleHistoryAdmin):
     raw_id_fields = ("territory",)
     list_select_related = ("person", "team", "territory")
     date_hierarchy = "period_start"
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "amount":
+            kwargs["form_class"] = QuotaAmountField  # bounded like every quota input
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kw: Any

@@ -8,9 +8,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
-from salesops.admin.service_writes import ServiceWritesMixin
+from salesops.admin.service_writes import HistoryOnlyMixin, ServiceWritesMixin
 from salesops.models import (
     Account,
     CostSource,
@@ -25,7 +25,7 @@ from salesops.models import (
 from salesops.selectors.scope import team_subtree_ids
 from salesops.services.accounts import ACCOUNT_FIELDS, account_create, account_update
 from salesops.services.costs import COST_EDITABLE_FIELDS, cost_record, cost_update
-from salesops.services.deals import HUNDRED, deal_splits_set, deal_update
+from salesops.services.deals import HUNDRED, deal_create, deal_splits_set, deal_update
 from salesops.services.people import person_deactivate, person_link_user
 from salesops.zones import TimeZoneInput
 
@@ -82,7 +82,7 @@ def deactivate_people(
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(HistoryOnlyMixin, SimpleHistoryAdmin):
     list_display = (
         "name",
         "role",
@@ -178,8 +178,25 @@ class DealSplitInline(admin.TabularInline):
     extra = 0
 
 
+DEAL_CREATE_FIELDS = (
+    "external_id",
+    "owner",
+    "product",
+    "account",
+    "stage",
+    "amount",
+    "close_value",
+    "engage_date",
+    "close_date",
+)
+
+
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin):
+class DealAdmin(ServiceWritesMixin, HistoryOnlyMixin, SimpleHistoryAdmin):
+    """Deals and their splits are written through the deal services (deal_create, deal_update,
+    deal_splits_set): stage stamps, bounds, rep-entry marks and split history as everywhere
+    else. History shows every version with who made it."""
+
     list_display = (
         "external_id",
         "account",
@@ -197,24 +214,68 @@ class DealAdmin(admin.ModelAdmin):
     date_hierarchy = "close_date"
     inlines = [DealSplitInline]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deals carry pay history (statement lines, the payout ledger): close them as lost.
+        return False
+
     def save_model(self, request: HttpRequest, obj: Deal, form: Any, change: bool) -> None:
         if change:
             # deal_update stamps stage_entered_at and lost_at_stage on a stage change.
             stored = Deal.objects.get(pk=obj.pk)
-            deal_update(deal=stored, data={f: form.cleaned_data[f] for f in form.changed_data})
+            data = {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data}
+            self.run(request, lambda: deal_update(deal=stored, data=data, user=request.user))
             return
-        obj.stage_entered_at = timezone.now()
-        super().save_model(request, obj, form, change)
+
+        def add() -> None:
+            data = {f: form.cleaned_data.get(f) for f in DEAL_CREATE_FIELDS}
+            data["stage"] = data["stage"] or obj.stage
+            created = deal_create(user=request.user, **data)
+            obj.pk = created.pk
+            obj.stage_entered_at, obj.created_at = created.stage_entered_at, created.created_at
+            obj._state.adding = False
+
+        self.run(request, add)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        deal = form.instance
-        if not deal.splits.exists():
-            deal_splits_set(deal=deal, splits=[(deal.owner, HUNDRED)])
+        if self.refused(request):
+            return
+        form.save_m2m()
+        for formset in formsets:
+            if formset.model is DealSplit:
+                deal = Deal.objects.get(pk=form.instance.pk)
+                self._save_splits(request, deal, formset, change)
+            else:
+                self.save_formset(request, form, formset, change)
+
+    def _save_splits(self, request: HttpRequest, deal: Deal, formset: Any, change: bool) -> None:
+        """The stored splits with the inline's changes (none left: the owner 100 %) through
+        deal_splits_set, when they differ from what is stored. On add, the inline's rows are
+        the whole set (deal_create's owner 100 % stands only when there are none)."""
+        stored_rows = deal.splits.select_related("person") if change else []
+        kept = {s.pk: (s.person, s.percent) for s in stored_rows}
+        added = []
+        for f in formset.forms:
+            if not f.cleaned_data:
+                continue
+            row = (f.cleaned_data["person"], f.cleaned_data["percent"])
+            if f.instance.pk in kept:
+                if f.cleaned_data.get("DELETE"):
+                    del kept[f.instance.pk]
+                else:
+                    kept[f.instance.pk] = row
+            elif not f.cleaned_data.get("DELETE"):
+                added.append(row)
+        splits = [*kept.values(), *added] or [(deal.owner, HUNDRED)]
+        # The change message reads what the formset saved; the service saved it instead.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        stored = sorted(deal.splits.values_list("person_id", "percent"))
+        if sorted((person.pk, percent) for person, percent in splits) == stored:
+            return
+        self.run(request, lambda: deal_splits_set(deal=deal, splits=splits))
 
 
 @admin.register(SalesCost)
-class SalesCostAdmin(ServiceWritesMixin, admin.ModelAdmin):
+class SalesCostAdmin(ServiceWritesMixin, HistoryOnlyMixin, SimpleHistoryAdmin):
     """Manual entries through cost_record/cost_update; computed rows (meeting time, commission)
     belong to the process that posted them and are only shown. The ledger keeps its rows:
     a wrong entry is corrected, or offset with an adjustment."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
@@ -104,4 +104,28 @@ class AddOnlyAdminMixin:
         return False
 
 
-__all__ = ["AddOnlyAdminMixin", "ReadOnlyAdminMixin", "ServiceWritesMixin", "error_text"]
+class HistoryOnlyMixin:
+    """For a SimpleHistoryAdmin whose model is written through services: the History button
+    shows every version with who made it, but never reverts one (a revert would write around
+    the service; correct through the form instead)."""
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method == "POST":
+            raise PermissionDenied("History is read-only: change the record through its form.")
+        return super().history_form_view(  # type: ignore[misc,no-any-return]
+            request, object_id, version_id, extra_context
+        )
+
+
+__all__ = [
+    "AddOnlyAdminMixin",
+    "HistoryOnlyMixin",
+    "ReadOnlyAdminMixin",
+    "ServiceWritesMixin",
+    "error_text",
+]
