@@ -8,7 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from salesops import profile, views
+from salesops import pages, profile, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,11 @@ urlpatterns = [
     path("choose/accounts/", views.choose_accounts, name="choose-accounts"),
     path("choose/deals/", views.choose_deals, name="choose-deals"),
     path("choose/territories/", include("territories.choosers")),
+    # Table pages of the core (salesops.pages) and the deal page (dashboard.deals).
+    path("people/", pages.people_page, name="people"),
+    path("accounts/", pages.accounts_page, name="accounts"),
+    path("deals/", pages.deals_page, name="deals"),
+    path("deals/", include("dashboard.deals")),
     path("choose/plans/", include("compensation.choosers")),
     path("admin/", admin.site.urls),
     path(
