@@ -23,8 +23,10 @@ from compensation.engine.plan import (
     DRAW_RECOVERY,
     HUNDRED,
     MARGINAL,
+    OVERLAY,
     RETROACTIVE,
     SPIF,
+    SPLIT,
     ZERO,
     Plan,
     cents,
@@ -411,7 +413,10 @@ def calculate(
     earnings (cap, draw) are computed before that netting... see docs "Payout ledger".
     Pure: the same inputs always give the same lines."""
     ordered = sorted(deals, key=lambda d: (d.close_date, d.ref))
-    lines, reached_tier = _commission_lines(plan, quota, ordered, deal_plans or {})
+    component = plan.deal_component
+    counts = component.credit if component else (SPLIT,)
+    counted = [d for d in ordered if (OVERLAY if d.overlay else SPLIT) in counts]
+    lines, reached_tier = _commission_lines(plan, quota, counted, deal_plans or {})
     commission = sum((line.amount for line in lines), ZERO)
     limit = cap_amount(plan, target_incentive)
     if limit is not None and commission > limit:
@@ -433,6 +438,8 @@ def calculate(
             period_total += line.amount
     spif_total = ZERO
     for deal in ordered:
+        if deal.overlay:
+            continue  # a SPIF pays the deal's split, once in total
         for spif in plan.spifs:
             if not spif.start <= deal.close_date <= spif.end:
                 continue
@@ -527,7 +534,7 @@ def calculate(
             )
         )
     total = sum((line.amount for line in lines), ZERO)
-    credited = sum((d.credit for d in ordered), ZERO)
+    credited = sum((d.credit for d in counted), ZERO)
     attainment = None if quota is None or quota <= 0 else cents(credited / quota * HUNDRED)
     return Result(
         lines=tuple(lines),

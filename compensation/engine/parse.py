@@ -17,7 +17,6 @@ from compensation.engine.plan import (
     CAP_ABSOLUTE,
     CAP_PERCENT_OF_TARGET,
     CREDIT_TYPES,
-    DEAL_MEASURES,
     HUNDRED,
     MARGINAL,
     MEASURES,
@@ -315,11 +314,8 @@ def _parse_credit(raw: Any, measure: str, at: tuple[Any, ...], errors: _Errors) 
     if not credit or any(c not in CREDIT_TYPES for c in credit) or len(credit) != len(items):
         errors.add(pointer(*at, "credit"), "A non-empty list of distinct 'split' and/or 'overlay'.")
         return (SPLIT,)
-    if measure not in DEAL_MEASURES and credit != (SPLIT,):
-        errors.add(
-            pointer(*at, "credit"),
-            "Credit types apply to deal measures (revenue, new_logos) only.",
-        )
+    if measure != REVENUE and credit != (SPLIT,):
+        errors.add(pointer(*at, "credit"), "Overlay credit counts for revenue components only.")
     return credit
 
 

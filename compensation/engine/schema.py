@@ -72,7 +72,7 @@ COMPONENT_SCHEMA: dict[str, Any] = {
             "items": {"type": "string", "enum": list(CREDIT_TYPES)},
             "default": [SPLIT],
             "description": "The credit types counted: the 100 % split and/or overlay credit "
-            "(solutions engineer, manager override). Deal measures only.",
+            "(solutions engineer, manager override). Overlay: revenue components only.",
         },
         "period": {
             "type": "string",

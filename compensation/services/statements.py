@@ -34,9 +34,12 @@ from compensation.models import (
     StatementStatus,
 )
 from compensation.selectors.attainment import quota_by_person
+from compensation.selectors.overlay import overlay_deal_credits
 from compensation.services._history import history_user, save_with_user
 from compensation.services.clawbacks import clawbacks_due
 from compensation.services.payouts import commission_costs_post, ledger_inputs, payouts_record
+from compensation.services.period_pay import period_inputs
+from compensation.services.plan_in_force import PlansInForce
 from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.models import Person
@@ -206,6 +209,24 @@ def _deal_credits(
     return out
 
 
+def _add_overlay_credits(
+    credits: dict[int, list[engine.DealCredit]],
+    plans: dict[int, engine.Plan],
+    period: calendar.FiscalPeriod,
+) -> None:
+    """Overlay credit for the people whose deal component counts it (one query)."""
+    ids = [
+        pid
+        for pid, plan in plans.items()
+        if (c := plan.deal_component) is not None and engine.OVERLAY in c.credit
+    ]
+    if ids:
+        for pid, rows in overlay_deal_credits(
+            person_ids=ids, start=period.start, end=period.end
+        ).items():
+            credits[pid].extend(rows)
+
+
 LINE_SIGNATURE = (
     "kind",
     "deal_id",
@@ -347,6 +368,10 @@ def statements_generate(
         period=period,
         target_incentives={pid: a.target_incentive for pid, a in assignments.items()},
     )
+    person_plans = {pid: plans[a.plan_id] for pid, a in assignments.items() if a.plan_id in plans}
+    periods = period_inputs(month=period, plans=person_plans, assignments=assignments)
+    _add_overlay_credits(credits, person_plans, period)
+    in_force = PlansInForce(person_ids=people, period=period)
     now = timezone.now()
     report = GenerateReport()
     to_create: list[tuple[Statement, list[StatementLine]]] = []
@@ -362,11 +387,14 @@ def statements_generate(
             report.skipped += 1
             continue
         prev = previous.get(pid)
+        deals, deal_plans = in_force.mark(pid=pid, current=version, deals=credits.get(pid, []))
         try:
             result = engine.calculate(
                 plan=plans[assignment.plan_id],
                 quota=quotas.get(pid),
-                deals=credits.get(pid, []),
+                deals=deals,
+                deal_plans=deal_plans,
+                periods=periods.get(pid, ()),
                 clawbacks=clawbacks.get(pid, []),
                 adjustments=adjustments.get(pid, []),
                 carry_in=prev.carry_forward if prev else ZERO,

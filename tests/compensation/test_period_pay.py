@@ -1,0 +1,202 @@
+"""Plan components on real statements: quarterly measurement with monthly advances and a true-up
+on the payout ledger, overlay credit, MBO scores, and a plan change mid-month (issue 19)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from compensation.models import PayoutEntry, Statement
+from compensation.services import statements as svc
+from compensation.services.overlay import mbo_score_set, overlay_credit_add
+from compensation.services.plans import plan_assignment_end
+from salesops import calendar
+from salesops.selectors.credit import credit_by_person
+from tests.compensation.factories import FLAT_5, approved_plan, assign, month_quota, won_deal
+
+pytestmark = pytest.mark.django_db
+
+QUARTER = calendar.quarter_containing(dt.date(2026, 5, 15))
+M1, M2, M3 = calendar.months_of(QUARTER)
+TIERS_5_10 = [
+    {"from": "0", "to": "100", "rate": "5"},
+    {"from": "100", "to": None, "rate": "10"},
+]
+QUARTERLY: dict[str, Any] = {
+    "version": 2,
+    "components": [
+        {
+            "name": "Revenue",
+            "period": "quarter",
+            "advance_percent": "50",
+            "tier_basis": "attainment",
+            "tiers": TIERS_5_10,
+        }
+    ],
+}
+
+
+@pytest.fixture
+def rep(personas):
+    return personas.person("rep_a1")
+
+
+def _run(personas, person, month) -> Statement:
+    statement = svc.statement_generate(person=person, period=month)
+    assert statement is not None and not statement.error, statement and statement.error
+    return svc.statement_approve(user=personas.sales_ops, statement=statement)
+
+
+def _lines(statement: Statement) -> list[tuple[str, D]]:
+    return [(line.kind, line.amount) for line in statement.lines.order_by("position")]
+
+
+def test_a_300k_quarter_closed_in_one_month_is_paid_what_the_quarterly_plan_owes(personas, rep):
+    """Issue 19: quarterly quota 300,000 (100,000 a month), 5 % up to quota and 10 % above:
+    300,000 closed in the quarter's first month owes 15,000 for the quarter, not the 25,000 a
+    monthly measurement pays. 50 % advances: 7,500, nothing, true-up 7,500."""
+    assign(rep, approved_plan("Quarterly AE", QUARTERLY, M1.start), M1.start)
+    for month in (M1, M2, M3):
+        month_quota(rep, month, "100000")
+    won_deal(rep, "300000", M1.start + dt.timedelta(days=3), external_id="Q-300K")
+    paid = [_run(personas, rep, month) for month in (M1, M2, M3)]
+    assert [s.payable for s in paid] == [D("7500.00"), D("0.00"), D("7500.00")]
+    assert sum(s.payable for s in paid) == D("15000.00")
+    assert _lines(paid[1]) == []
+    (advance,) = paid[0].lines.all()
+    assert advance.kind == "advance" and advance.plan_component == "Revenue"
+    assert advance.measure_period == QUARTER.start
+    assert "deals Q-300K" in advance.description
+    (true_up,) = paid[2].lines.all()
+    assert true_up.kind == "true_up"
+    assert true_up.description.startswith(f"{QUARTER.key} true-up, Revenue")
+    assert true_up.formula == (
+        f"300,000.00 credited against the {QUARTER.key} quota 300,000.00: 300,000.00 × 5 % "
+        "(tier 1 (0–100 %)) = 15,000.00 − advances paid 7,500.00 = 7,500.00"
+    )
+    entries = PayoutEntry.objects.filter(person=rep).order_by("pk")
+    assert [(e.component, e.plan_component, e.period_start, e.amount) for e in entries] == [
+        ("advance", "Revenue", QUARTER.start, D("7500.00")),
+        ("true_up", "Revenue", QUARTER.start, D("7500.00")),
+    ]
+
+
+def test_an_advance_drafted_before_the_previous_month_is_approved_is_not_paid_twice(personas, rep):
+    assign(rep, approved_plan("Quarterly AE", QUARTERLY, M1.start), M1.start)
+    for month in (M1, M2, M3):
+        month_quota(rep, month, "100000")
+    won_deal(rep, "100000", M1.start + dt.timedelta(days=3))
+    m1 = svc.statement_generate(person=rep, period=M1)
+    m2 = svc.statement_generate(person=rep, period=M2)
+    assert m1 is not None and m2 is not None
+    assert (m1.payable, m2.payable) == (D("2500.00"), D("0.00"))
+
+
+def test_the_quarter_pays_its_single_computation_whatever_the_months(personas, rep):
+    """Deals spread over the quarter, crossing quota in month 3: Σ paid = 300,000 × 5 % +
+    50,000 × 10 % = 20,000, however the advances fell."""
+    assign(rep, approved_plan("Quarterly AE", QUARTERLY, M1.start), M1.start)
+    for month in (M1, M2, M3):
+        month_quota(rep, month, "100000")
+    won_deal(rep, "120000", M1.start + dt.timedelta(days=1))
+    won_deal(rep, "80000", M2.start + dt.timedelta(days=1))
+    won_deal(rep, "150000", M3.start + dt.timedelta(days=1))
+    paid = [_run(personas, rep, month) for month in (M1, M2, M3)]
+    assert [s.payable for s in paid] == [D("3000.00"), D("2000.00"), D("15000.00")]
+    assert sum(s.payable for s in paid) == D("20000.00")
+
+
+def test_overlay_credit_pays_the_se_and_never_changes_revenue(personas, rep):
+    """docs/domain.md: an AE with 100 % of a 50,000 deal and an SE with 100 % overlay both
+    attain 50,000 for their components; the company's revenue is still 50,000."""
+    se = personas.person("rep_a2")
+    month = M1
+    assign(rep, approved_plan("AE", FLAT_5, month.start), month.start)
+    overlay_plan = {
+        "version": 2,
+        "components": [{"name": "SE overlay", "credit": ["overlay"], "base_rate": "2"}],
+    }
+    assign(se, approved_plan("SE", overlay_plan, month.start), month.start)
+    deal = won_deal(rep, "50000", month.start + dt.timedelta(days=4), external_id="OV-1")
+    overlay_credit_add(
+        user=personas.manager_a, deal=deal, person=se, role="solutions_engineer", percent=D(100)
+    )
+    ae = svc.statement_generate(person=rep, period=month)
+    se_statement = svc.statement_generate(person=se, period=month)
+    assert ae is not None and se_statement is not None
+    assert ae.payable == D("2500.00")
+    (line,) = se_statement.lines.all()
+    assert line.amount == D("1000.00") and line.deal_id == deal.pk
+    assert "overlay: solutions engineer" in line.description
+    assert se_statement.credited == D("50000")
+    revenue = credit_by_person(start=month.start, end=month.end)
+    assert revenue == {rep.pk: D("50000")}
+
+
+def test_overlay_credit_is_given_by_the_manager_or_sales_ops_only(personas, rep):
+    deal = won_deal(rep, "1000", M1.start)
+    with pytest.raises(PermissionDenied):
+        overlay_credit_add(
+            user=personas.rep_a2,
+            deal=deal,
+            person=personas.person("rep_a2"),
+            role="specialist",
+            percent=D(50),
+        )
+    with pytest.raises(PermissionDenied):
+        overlay_credit_add(
+            user=personas.manager_b,
+            deal=deal,
+            person=personas.person("rep_a2"),
+            role="specialist",
+            percent=D(50),
+        )
+
+
+def test_weighted_mbo_component_pays_the_score_of_its_weight(personas, rep):
+    """Target incentive 1,000 a month; revenue 90 % and MBO 10 % (monthly, linear): a score of
+    80 % pays 80 % × 10 % × 1,000 = 80."""
+    plan = {
+        "version": 2,
+        "components": [
+            {"name": "Revenue", "base_rate": "5", "weight": "90"},
+            {"name": "MBO", "measure": "mbo", "weight": "10", "base_rate": "100"},
+        ],
+    }
+    assign(rep, approved_plan("AE+MBO", plan, M1.start), M1.start, target_incentive=D(1000))
+    won_deal(rep, "10000", M1.start + dt.timedelta(days=2))
+    mbo_score_set(
+        user=personas.manager_a, person=rep, component="MBO", period_start=M1.start, score=D(80)
+    )
+    statement = svc.statement_generate(person=rep, period=M1)
+    assert statement is not None
+    assert _lines(statement) == [("commission", D("500.00")), ("component", D("80.00"))]
+    mbo = statement.lines.get(kind="component")
+    assert mbo.measure == "mbo" and "attainment 80.00 %" in mbo.formula
+    with pytest.raises(PermissionDenied):
+        mbo_score_set(
+            user=personas.rep_a1, person=rep, component="MBO", period_start=M1.start, score=D(200)
+        )
+
+
+def test_a_plan_change_mid_month_measures_each_deal_by_the_plan_in_force_on_its_close_date(
+    personas, rep
+):
+    month = M1
+    switch = month.start + dt.timedelta(days=14)
+    old = assign(rep, approved_plan("Old 5", FLAT_5, month.start), month.start)
+    plan_assignment_end(user=None, assignment=old, end=switch - dt.timedelta(days=1))
+    assign(rep, approved_plan("New 10", {"base_rate": "10"}, month.start), switch)
+    won_deal(rep, "10000", switch - dt.timedelta(days=3), external_id="EARLY")
+    won_deal(rep, "10000", switch + dt.timedelta(days=2), external_id="LATE")
+    statement = svc.statement_generate(person=rep, period=month)
+    assert statement is not None
+    early, late = statement.lines.order_by("position")
+    assert (early.ref, early.amount) == ("EARLY", D("500.00"))
+    assert "measured by plan 'Old 5' v1, in force on its close date" in early.description
+    assert (late.ref, late.amount) == ("LATE", D("1000.00"))
+    assert "measured by the plan in force on its close date" in late.description
