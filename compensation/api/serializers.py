@@ -23,7 +23,7 @@ from compensation.models import (
 )
 from salesops import calendar
 from salesops.models import Deal
-from salesops.money import MAX_AMOUNT, TOO_LARGE
+from salesops.money import MAX_AMOUNT, MAX_QUOTA, QUOTA_NEGATIVE, QUOTA_TOO_LARGE, TOO_LARGE
 
 
 @extend_schema_field(PLAN_JSON_SCHEMA)
@@ -76,13 +76,31 @@ class QuotaOutput(serializers.ModelSerializer[Quota]):
         ]
 
 
+def _quota_amount() -> serializers.DecimalField:
+    """A quota amount, bounded by salesops.money to what the quota column holds, with one
+    clear message whichever bound it passes."""
+    too_large, negative = QUOTA_TOO_LARGE, QUOTA_NEGATIVE
+    return serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=MAX_QUOTA,
+        error_messages={
+            "max_value": too_large,
+            "max_digits": too_large,
+            "max_whole_digits": too_large,
+            "min_value": negative,
+        },
+    )
+
+
 class QuotaSetInput(serializers.Serializer[Any]):
     person = serializers.IntegerField(required=False)
     team = serializers.IntegerField(required=False)
     territory_id = serializers.IntegerField(required=False)
     metric = serializers.ChoiceField(choices=Metric.choices, default=Metric.REVENUE)
     period = PeriodField(help_text="FY2026 (spread over 12 months), FY2026-Q2 or FY2026-M03.")
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    amount = _quota_amount()
     seasonality = serializers.ListField(
         child=serializers.DecimalField(max_digits=7, decimal_places=4),
         required=False,
@@ -92,7 +110,7 @@ class QuotaSetInput(serializers.Serializer[Any]):
 
 
 class QuotaUpdateInput(serializers.Serializer[Any]):
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    amount = _quota_amount()
 
 
 # --- attainment -------------------------------------------------------------------------------
