@@ -260,8 +260,8 @@ class Postgres:
             "postgres",
             "-tAc",
         ]
-        found = self._run(*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
-        if found.stdout.strip() != "1":
+        found = self._run(*psql, "SELECT datname FROM pg_database")
+        if DATABASE_NAME not in found.stdout.split():
             done = self._run(*psql, f'CREATE DATABASE "{DATABASE_NAME}"')
             if done.returncode != 0:
                 raise DevServerError(f"Could not create the database: {done.stderr}")

@@ -70,7 +70,6 @@ class Balance:
 
 def _metrics_sql() -> str:
     pot = potential_field()
-    open_stages = ", ".join(f"'{s}'" for s in OPEN_STAGES)
     return f"""
         WITH own AS (
             SELECT h.territory_id AS tid, COUNT(*) AS accounts,
@@ -83,7 +82,7 @@ def _metrics_sql() -> str:
             SELECT h.territory_id AS tid, COALESCE(SUM(d.amount), 0) AS pipeline
             FROM {H} h JOIN salesops_deal d ON d.account_id = h.account_id
             WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
-              AND d.stage IN ({open_stages})
+              AND d.stage = ANY(%s)
             GROUP BY h.territory_id
         ),
         won AS (
@@ -141,7 +140,15 @@ def territory_metrics(
         return balance
     with connection.cursor() as cursor:
         cursor.execute(
-            _metrics_sql(), [model.pk, model.pk, model.pk, start, today, model.pk, model.pk]
+            _metrics_sql(),
+            [
+                *[model.pk] * 2,
+                [str(s) for s in OPEN_STAGES],
+                model.pk,
+                start,
+                today,
+                *[model.pk] * 2,
+            ],
         )
         figures = {row[0]: row[1:] for row in cursor.fetchall()}
         cursor.execute(_people_sql(), [model.pk, today, today])
