@@ -15,12 +15,12 @@ from rest_framework.response import Response
 
 from salesops.api.base import ScopedViewSet
 from salesops.importer.filters import ImportRunFilter
+from salesops.importer.queue import crm_import_queue
 from salesops.importer.selectors import import_run_get, import_run_list
 from salesops.importer.services import (
     FILE_COLUMNS_HELP,
     FILE_KINDS,
     STAGE_MAP_HELP,
-    crm_import_run,
     stage_map_build,
 )
 from salesops.models import ImportRun
@@ -103,6 +103,8 @@ class ImportRunOutputSerializer(serializers.ModelSerializer):
             "files",
             "error_count",
             "warning_count",
+            "progress_done",
+            "progress_total",
         ]
 
 
@@ -144,18 +146,21 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
 
     @extend_schema(
         summary="Import a CRM export",
-        description="Multipart upload of any subset of the five CSV files. Runs the same import "
-        "as `manage.py import_crm` and returns its report (also stored as an import run). "
-        "The status is in the report: success, partial (bad rows skipped), failed (strict "
-        "mode with bad rows: nothing written) or dry_run.",
+        description="Multipart upload of any subset of the five CSV files (at most "
+        "IMPORT_MAX_UPLOAD_BYTES together). The files are stored and a worker runs the same "
+        "import as `manage.py import_crm`: the answer is 202 with the queued import run; follow "
+        "it at `GET /api/v1/imports/{id}/` (`progress_done` of `progress_total` lines) until "
+        "its status is no longer `running`; its `report` is then the row-level report: "
+        "success, partial (bad rows skipped), failed (strict mode with bad rows: nothing "
+        "written) or dry_run.",
         request={"multipart/form-data": ImportInputSerializer},
-        responses={200: ImportReportSerializer},
+        responses={202: ImportRunDetailSerializer},
     )
     def create(self, request: Request) -> Response:
         data = ImportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        report = crm_import_run(
+        run = crm_import_queue(
             files={kind: values.get(kind) for kind in FILE_KINDS},
             stage_map=values["stage_map"],
             dry_run=values["dry_run"],
@@ -163,4 +168,9 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
             user=request.user,
             origin="api",
         )
-        return Response(report.as_dict(), status=status.HTTP_200_OK)
+        body = ImportRunDetailSerializer(import_run_get(user=request.user, run_id=run.pk)).data
+        return Response(
+            body,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": f"{request.path.rstrip('/')}/{run.pk}/"},
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -31,6 +31,8 @@ class ImportContext:
     agent_lines: dict[int, tuple[int, str]] = field(default_factory=dict)
     # Physical lines per file kind (for the progress bar's total).
     lines: dict[str, int] = field(default_factory=dict)
+    # Hears every physical line read (the web import's progress on its ImportRun).
+    on_lines: Callable[[int], None] | None = None
 
     def rows(
         self,
@@ -47,6 +49,7 @@ class ImportContext:
             one_of=one_of,
             progress=self.progress,
             total=self.lines.get(report.kind, 0),
+            on_lines=self.on_lines,
         )
 
     @classmethod

@@ -7,7 +7,7 @@ import csv
 import hashlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -123,6 +123,7 @@ def read_rows(
     one_of: tuple[str, ...] = (),
     progress: bool = False,
     total: int = 0,
+    on_lines: Callable[[int], None] | None = None,
 ) -> Iterator[Row]:
     """Yield the data rows of a CSV file, each with the physical line it starts on.
 
@@ -172,6 +173,8 @@ def read_rows(
                     report.error(start, "", f"Unreadable CSV: {exc}.")
                     continue
                 bar.update(counter.lines_read - start + 1)
+                if on_lines is not None:
+                    on_lines(counter.lines_read - start + 1)
                 if not any(cell.strip() for cell in record):
                     continue
                 report.rows += 1

@@ -24,6 +24,7 @@ from salesops.importer.reader import ImportSource, inspect
 from salesops.importer.report import FileReport, ImportReport
 from salesops.importer.teams import import_teams
 from salesops.models import ImportRun, ImportStatus, Stage
+from salesops.services.jobs import JobProgress
 
 Importer = Callable[[ImportContext, ImportSource, FileReport], None]
 # Dependency order: people and teams, products and accounts, then what refers to them.
@@ -88,6 +89,7 @@ def crm_import_run(
     user: AbstractBaseUser | AnonymousUser | None,
     origin: str,
     progress: bool = False,
+    run: ImportRun | None = None,
 ) -> ImportReport:
     """Import a CRM export (any subset of the five files) and record an ImportRun.
 
@@ -110,19 +112,25 @@ def crm_import_run(
         raise ValidationError({"files": too_large})
     merged_map = stage_map_build(stage_map)
     infos = {kind: inspect(source) for kind, source in given.items()}
-    run = ImportRun.objects.create(
-        user_id=user.pk if user is not None and user.is_authenticated else None,
-        origin=origin,
-        dry_run=dry_run,
-        strict=strict,
-        files={kind: vars(info) for kind, info in infos.items()},
-    )
+    if run is None:
+        run = ImportRun.objects.create(
+            user_id=user.pk if user is not None and user.is_authenticated else None,
+            origin=origin,
+            dry_run=dry_run,
+            strict=strict,
+            files={kind: vars(info) for kind, info in infos.items()},
+        )
+    else:  # queued by the web tier (salesops.importer.queue): the worker runs it now
+        run.files = {kind: vars(info) for kind, info in infos.items()}
+        run.save(update_fields=["files"])
     report = ImportReport(dry_run=dry_run, strict=strict, run_id=run.pk)
     started = time.monotonic()
+    lines = JobProgress(model=ImportRun, pk=run.pk, total=sum(i.lines for i in infos.values()))
     try:
         with transaction.atomic():
             context = ImportContext.load(report=report, stage_map=merged_map, progress=progress)
             context.lines = {kind: info.lines for kind, info in infos.items()}
+            context.on_lines = lambda n: lines.update(advance=n)
             for kind, importer in IMPORTERS.items():
                 if kind in given:
                     importer(context, given[kind], report.file(kind, infos[kind].name))
@@ -147,6 +155,7 @@ def crm_import_run(
         status, message = _outcome(report)
     else:
         status, message = ImportStatus.FAILED, report.message
+    lines.finish()
     _finish(run, report, started, status, message)
     return report
 

@@ -2,7 +2,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from salesops.models import Deal, ImportRun, ImportStatus, Person
+from salesops.importer.queue import crm_import_run_queued
+from salesops.models import Deal, ImportRun, ImportStatus, ImportUpload, Person
 from salesops.services.people import person_sync_groups
 from tests.salesops.test_import_helpers import ALL, OPPORTUNITIES, run_import, write_files
 
@@ -20,13 +21,26 @@ def uploads(overrides=None, *, bom=False):
     }
 
 
-def test_sales_ops_posts_an_import_and_gets_the_report(personas, api_client_for):
-    response = api_client_for(personas.sales_ops).post(
-        URL, {**uploads(bom=True), "dry_run": "false"}, format="multipart"
-    )
+def _worker_runs(response):
+    """What the worker does with the queued import (the test's transaction is never committed,
+    so the queued task is not sent): run it here, then read the run as a client would."""
+    assert response.status_code == 202, response.content
+    run_id = response.json()["id"]
+    assert response["Location"] == f"{URL}{run_id}/"
+    crm_import_run_queued(run_id=run_id)
+    return ImportRun.objects.get(pk=run_id).report
 
-    assert response.status_code == 200, response.content
-    body = response.json()
+
+def test_sales_ops_posts_an_import_and_gets_the_report(personas, api_client_for):
+    client = api_client_for(personas.sales_ops)
+    response = client.post(URL, {**uploads(bom=True), "dry_run": "false"}, format="multipart")
+
+    queued = response.json()
+    assert queued["status"] == ImportStatus.RUNNING and not Deal.objects.exists()
+    assert ImportUpload.objects.filter(run_id=queued["id"]).exists()
+    body = _worker_runs(response)
+    assert client.get(f"{URL}{queued['id']}/").json()["report"] == body
+    assert not ImportUpload.objects.filter(run_id=queued["id"]).exists()
     assert body["status"] == ImportStatus.SUCCESS
     assert body["files"]["opportunities"]["counts"]["deal"] == {
         "created": 4,
@@ -45,7 +59,7 @@ def test_api_reports_bad_rows_with_line_and_column(personas, api_client_for):
         URL, {**uploads({"opportunities": bad}), "dry_run": "true"}, format="multipart"
     )
 
-    body = response.json()
+    body = _worker_runs(response)
     assert body["status"] == ImportStatus.DRY_RUN
     [issue] = [i for i in body["files"]["opportunities"]["issues"] if i["level"] == "error"]
     assert (issue["file"], issue["line"], issue["column"]) == ("opportunities.csv", 6, "product")
@@ -108,11 +122,18 @@ def test_admin_upload_page_imports_and_shows_the_report(personas, client_for):
 
     response = client.post(url, {**uploads(), "stage_map": "", "dry_run": ""})
 
-    assert response.status_code == 200
-    page = response.content.decode()
+    run = ImportRun.objects.get()
+    status_url = reverse("admin:salesops_importrun_status", args=[run.pk])
+    assert response.status_code == 302 and response.url == status_url
+    running = client.get(status_url).content.decode()
+    assert 'data-testid="progress"' in running and "Summary" not in running
+    assert not Deal.objects.exists()  # the request stored the files; the worker imports them
+    crm_import_run_queued(run_id=run.pk)
+    page = client.get(status_url).content.decode()
     assert "SUCCESS" in page and "Summary" in page
     assert Deal.objects.count() == 4
-    run = ImportRun.objects.get()
+    run.refresh_from_db()
+    assert run.progress_done == run.progress_total > 0
     assert (run.origin, run.user) == ("admin", personas.admin)
     detail = client.get(reverse("admin:salesops_importrun_change", args=[run.pk]))
     assert detail.status_code == 200
@@ -141,5 +162,26 @@ def test_upload_page_is_closed_to_reps_and_managers(personas, client_for):
         response = client_for(getattr(personas, persona)).post(
             reverse("admin:salesops_importrun_upload"), uploads()
         )
-        assert response.status_code in (302, 403)
-    assert not Deal.objects.exists()
+        assert response.status_code in (302, 404)
+    assert not Deal.objects.exists() and not ImportRun.objects.exists()
+
+
+@pytest.mark.celery
+def test_an_uploaded_import_runs_on_a_real_worker_with_progress(
+    celery_worker, personas, api_client_for
+):
+    import time
+
+    client = api_client_for(personas.sales_ops)
+    response = client.post(URL, {**uploads(), "dry_run": "false"}, format="multipart")
+    assert response.status_code == 202
+    run_id = response.json()["id"]
+    deadline = time.monotonic() + 30
+    body = client.get(f"{URL}{run_id}/").json()
+    while body["status"] == ImportStatus.RUNNING and time.monotonic() < deadline:
+        time.sleep(0.2)
+        body = client.get(f"{URL}{run_id}/").json()
+    assert body["status"] == ImportStatus.SUCCESS
+    assert body["report"]["files"]["opportunities"]["counts"]["deal"]["created"] == 4
+    assert body["progress_done"] == body["progress_total"] > 0
+    assert Deal.objects.count() == 4 and not ImportUpload.objects.exists()
