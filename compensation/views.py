@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from compensation import selectors
+from compensation import selectors, team_page
 from compensation.filters import StatementFilter
 from compensation.forms import DisputeForm, ResolveForm
 from compensation.models import StatementStatus
@@ -26,7 +26,7 @@ from compensation.services import disputes as dispute_services
 from compensation.services import statements as statement_services
 from salesops import calendar
 from salesops.exceptions import ApplicationError
-from salesops.selectors.scope import person_for_user, scope_for, sees_everything, visible_people
+from salesops.selectors.scope import person_for_user, scope_for, sees_everything
 
 
 def _error_text(exc: ValidationError | ApplicationError) -> str:
@@ -93,49 +93,8 @@ def my_pay(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
-    """The manager's (or sales ops') team table: attainment, pace and club badges."""
-    scope = scope_for(request.user)
-    if not scope.everything and not scope.team_ids:
-        return redirect("compensation:me")
-    today = calendar.company_today()
-    try:
-        period = calendar.parse(
-            request.GET.get("period") or calendar.period_containing(today, calendar.YEAR).key
-        )
-    except ValueError:
-        period = calendar.period_containing(today, calendar.YEAR)
-    people = visible_people(user=request.user).filter(active=True).order_by("team__name", "name")
-    if request.GET.get("team", "").isdigit():
-        people = people.filter(team_id=int(request.GET["team"]))
-    page = Paginator(people.select_related("team"), 50).get_page(request.GET.get("page"))
-    rows = selectors.attainment_for_people(
-        user=request.user,
-        person_ids=[p.pk for p in page],
-        start=period.start,
-        end=period.end,
-        today=today,
-    )
-    teams = selectors.team_rollup(
-        user=request.user,
-        team_ids=sorted({p.team_id for p in page if p.team_id}),
-        start=period.start,
-        end=period.end,
-    )
-    return render(
-        request,
-        "compensation/team.html",
-        {
-            "period": period,
-            "period_choices": [
-                calendar.period_containing(today, calendar.YEAR),
-                *calendar.periods(period.fy, calendar.QUARTER),
-                calendar.period_containing(today, calendar.MONTH),
-            ],
-            "page": page,
-            "rows": [(p, rows.get(p.pk)) for p in page],
-            "teams": teams,
-        },
-    )
+    """Team attainment: searchable, sortable, downloadable (compensation.team_page)."""
+    return team_page.team(request)
 
 
 @login_required
