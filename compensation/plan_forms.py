@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -29,7 +27,7 @@ from compensation.engine.plan import (
     PERIODS,
     RETROACTIVE,
 )
-from compensation.plan_summary import components_of
+from compensation.plan_summary import component_initial, components_of, terms_initial
 
 METHODS = [(RETROACTIVE, "retroactive"), (MARGINAL, "marginal")]
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
@@ -353,39 +351,6 @@ def _spif(data: Mapping[str, Any]) -> dict[str, Any]:
     return spif
 
 
-# --- definition -> initial values ---------------------------------------------------------------
-
-
-def _terms_initial(definition: Mapping[str, Any]) -> dict[str, Any]:
-    cap = definition.get("cap") or {}
-    draw = definition.get("draw") or {}
-    rates = definition.get("product_rates") or {}
-    return {
-        "cap_kind": cap.get("kind", ""),
-        "cap_value": cap.get("value", ""),
-        "clawback_days": definition.get("clawback_days", 90),
-        "draw_amount": draw.get("amount", ""),
-        "draw_recoverable": bool(draw.get("recoverable", False)),
-        "product_rates": "\n".join(f"{k} = {v}" for k, v in rates.items()),
-    }
-
-
-def _component_initial(component: Mapping[str, Any]) -> dict[str, Any]:
-    credit = component.get("credit") or ["split"]
-    return {
-        "name": component.get("name") or "Commission",
-        "measure": component["measure"],
-        "credit_split": "split" in credit,
-        "credit_overlay": "overlay" in credit,
-        "period": component["period"],
-        "advance_percent": component.get("advance_percent", ""),
-        "weight": component.get("weight") or "",
-        "pay": component.get("pay") or "",
-        "tier_basis": component.get("tier_basis") or BASIS_AMOUNT,
-        "base_rate": component.get("base_rate") or "",
-    }
-
-
 def plan_editor(
     *,
     data: Mapping[str, Any] | None,
@@ -405,9 +370,9 @@ def plan_editor(
         )
     parts = components_of(definition)
     return PlanEditor(
-        terms=PlanTermsForm(initial={**_terms_initial(definition), **initial}, new=new),
+        terms=PlanTermsForm(initial={**terms_initial(definition), **initial}, new=new),
         component_set=ComponentFormSet(
-            prefix="comp", initial=[_component_initial(c) for c in parts]
+            prefix="comp", initial=[component_initial(c) for c in parts]
         ),
         tier_sets=[
             TierFormSet(
@@ -427,38 +392,3 @@ def plan_editor(
         ],
         spif_set=SpifFormSet(prefix="spif", initial=list(definition.get("spifs") or [])),
     )
-
-
-def simulate_inputs(
-    data: Mapping[str, Any],
-) -> tuple[Decimal | None, Decimal | None, list[dict[str, str]], str]:
-    """The simulator's quota, target incentive and deals ("amount, YYYY-MM-DD[, product[,
-    split %]]" per line) from the editor's side panel; an error message instead when unreadable."""
-
-    def number(key: str) -> Decimal | None:
-        raw = str(data.get(key) or "").strip()
-        return Decimal(raw) if raw else None
-
-    try:
-        quota, target = number("sim_quota"), number("sim_target")
-    except ArithmeticError:
-        return None, None, [], "Quota and target incentive are numbers."
-    deals: list[dict[str, Any]] = []
-    for i, line in enumerate(str(data.get("sim_deals") or "").splitlines(), 1):
-        parts = [p.strip() for p in line.split(",")]
-        if not parts[0]:
-            continue
-        if len(parts) < 2:
-            return quota, target, [], f"Deal line {i}: write 'amount, YYYY-MM-DD'."
-        try:
-            closed = date.fromisoformat(parts[1])
-            amount = Decimal(parts[0])
-        except (ValueError, ArithmeticError):
-            return quota, target, [], f"Deal line {i}: write 'amount, YYYY-MM-DD'."
-        deal: dict[str, Any] = {"amount": amount, "date": closed, "ref": f"sim-{i}"}
-        if len(parts) > 2 and parts[2]:
-            deal["product"] = parts[2]
-        if len(parts) > 3 and parts[3]:
-            deal["split_percent"] = parts[3]
-        deals.append(deal)
-    return quota, target, deals, ""

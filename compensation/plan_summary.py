@@ -65,3 +65,36 @@ def tier_in_words(tier: Mapping[str, Any], basis: str) -> str:
         else "on everything in its band, once reached"
     )
     return f"from {tier['from']}{unit} {'to ' + upper if tier.get('to') not in ('', None) else upper}: {tier['rate']} % {how}"
+
+
+# --- the editor's starting values -------------------------------------------------------------
+
+
+def terms_initial(definition: Mapping[str, Any]) -> dict[str, Any]:
+    cap = definition.get("cap") or {}
+    draw = definition.get("draw") or {}
+    rates = definition.get("product_rates") or {}
+    return {
+        "cap_kind": cap.get("kind", ""),
+        "cap_value": cap.get("value", ""),
+        "clawback_days": definition.get("clawback_days", 90),
+        "draw_amount": draw.get("amount", ""),
+        "draw_recoverable": bool(draw.get("recoverable", False)),
+        "product_rates": "\n".join(f"{k} = {v}" for k, v in rates.items()),
+    }
+
+
+def component_initial(component: Mapping[str, Any]) -> dict[str, Any]:
+    credit = component.get("credit") or ["split"]
+    return {
+        "name": component.get("name") or "Commission",
+        "measure": component["measure"],
+        "credit_split": "split" in credit,
+        "credit_overlay": "overlay" in credit,
+        "period": component["period"],
+        "advance_percent": component.get("advance_percent", ""),
+        "weight": component.get("weight") or "",
+        "pay": component.get("pay") or "",
+        "tier_basis": component.get("tier_basis") or "amount",
+        "base_rate": component.get("base_rate") or "",
+    }

@@ -6,6 +6,8 @@ JSON as a read-only "advanced" view. Saves and approves through the plan service
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from compensation.models import PlanVersionStatus
-from compensation.plan_forms import PlanEditor, plan_editor, simulate_inputs
+from compensation.plan_forms import PlanEditor, plan_editor
 from compensation.selectors import pay
 from compensation.services import plans as plan_services
 from compensation.services.simulate import simulate
@@ -184,3 +186,38 @@ def plan_simulate(request: HttpRequest) -> HttpResponse:
         context["input_error"] = f"The simulator could not run these inputs ({type(exc).__name__})."
     context["quota"] = quota if quota is None else Decimal(quota)
     return render(request, "compensation/_plan_simulation.html", context)
+
+
+def simulate_inputs(
+    data: Mapping[str, Any],
+) -> tuple[Decimal | None, Decimal | None, list[dict[str, str]], str]:
+    """The simulator's quota, target incentive and deals ("amount, YYYY-MM-DD[, product[,
+    split %]]" per line) from the editor's side panel; an error message instead when unreadable."""
+
+    def number(key: str) -> Decimal | None:
+        raw = str(data.get(key) or "").strip()
+        return Decimal(raw) if raw else None
+
+    try:
+        quota, target = number("sim_quota"), number("sim_target")
+    except ArithmeticError:
+        return None, None, [], "Quota and target incentive are numbers."
+    deals: list[dict[str, Any]] = []
+    for i, line in enumerate(str(data.get("sim_deals") or "").splitlines(), 1):
+        parts = [p.strip() for p in line.split(",")]
+        if not parts[0]:
+            continue
+        if len(parts) < 2:
+            return quota, target, [], f"Deal line {i}: write 'amount, YYYY-MM-DD'."
+        try:
+            closed = date.fromisoformat(parts[1])
+            amount = Decimal(parts[0])
+        except (ValueError, ArithmeticError):
+            return quota, target, [], f"Deal line {i}: write 'amount, YYYY-MM-DD'."
+        deal: dict[str, Any] = {"amount": amount, "date": closed, "ref": f"sim-{i}"}
+        if len(parts) > 2 and parts[2]:
+            deal["product"] = parts[2]
+        if len(parts) > 3 and parts[3]:
+            deal["split_percent"] = parts[3]
+        deals.append(deal)
+    return quota, target, deals, ""
