@@ -74,6 +74,24 @@ def _attainment(
     return rows, tile
 
 
+def people_by_attainment(
+    *, user: AnyUser, people: PeopleTable, period: Period, today: date, limit: int | None
+) -> PeopleTable:
+    """The table (every person of the scope) ordered by attainment of the whole period, highest
+    first, people without a quota last, then cut to `limit` (compensation's selector: 4 queries)."""
+    rows, _tile = _attainment(
+        user=user, person_ids=[r.person_id for r in people.rows], period=period, today=today
+    )
+
+    def key(row: Any) -> tuple[int, Decimal, Decimal, str]:
+        found = rows.get(row.person_id)
+        pct = found.percent if found is not None else None
+        return (pct is None, -(pct or ZERO), -row.revenue, row.name)
+
+    ordered = sorted(people.rows, key=key)
+    return replace(people, rows=ordered if limit is None else ordered[:limit])
+
+
 def _clubs(*, day: date) -> dict[int, str]:
     """Club tier per rep for the fiscal year containing `day` (≥ 100 % / ≥ 125 % of the annual
     plan, compensation's `club_members`: 3 queries)."""

@@ -110,5 +110,14 @@ def dashboard_scope_get(*, user: AnyUser, value: str, options: list[ScopeOption]
     return DashboardScope(picked.value, picked.name, _subtree(picked.team_id, options))
 
 
+def scope_roots(scope: DashboardScope, options: list[ScopeOption]) -> list[int]:
+    """The scope's top teams (whose parent is outside it): their rows, which each cover their
+    sub-teams, add up to the scope without counting anyone twice. Empty for company/person."""
+    if scope.team_ids is None:
+        return []
+    parents = {o.team_id: o.parent_id for o in options if o.team_id is not None}
+    return [t for t in sorted(scope.team_ids) if parents.get(t) not in scope.team_ids]
+
+
 def personal_scope(*, person: Person) -> DashboardScope:
     return DashboardScope(f"person:{person.pk}", person.name, None, person_id=person.pk)

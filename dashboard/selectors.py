@@ -7,14 +7,22 @@ ledger; ratios through `salesops.formulas`. People are counted in the team they 
 
 from __future__ import annotations
 
+__all__ = [
+    "ZERO",
+    "PeopleTable",
+    "PersonRow",
+    "dashboard_people",
+    "dashboard_tiles",
+    "win_rate",
+]
+
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -29,22 +37,17 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from dashboard.figures import ZERO, win_rate
+from dashboard.people import PeopleTable, PersonRow, dashboard_people
 from dashboard.periods import Period
 from dashboard.scopes import DashboardScope
+from dashboard.snapshots import AsOf, SnapshotSpan, scope_figures, snapshot_span
 from salesops import calendar
 from salesops.formulas import HUNDRED, RATIO_QUANTUM, efficiency_ratio, magic_number
-from salesops.models import OPEN_STAGES, STAGE_ORDER, Deal, Role, SalesCost, Stage
-from salesops.selectors.credit import CREDIT_SQL, credit_sql_where, credited_splits
+from salesops.models import OPEN_STAGES, STAGE_ORDER, Deal, SalesCost, Stage
+from salesops.selectors.credit import credited_splits
 
-ZERO = Decimal(0)
 MONEY = DecimalField(max_digits=24, decimal_places=8)
-
-
-def win_rate(won: int, lost: int) -> Decimal | None:
-    """won / (won + lost) × 100, 1 decimal place; None when nothing closed."""
-    if won + lost == 0:
-        return None
-    return (Decimal(won) * HUNDRED / Decimal(won + lost)).quantize(Decimal("0.1"))
 
 
 def _ratio_change(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
@@ -96,6 +99,8 @@ class Tiles:
     magic_quarter_start: date
     magic_quarter_end: date
     funnel: Funnel
+    # The nightly snapshots the money figures come from (None: computed live).
+    as_of: AsOf | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -131,10 +136,13 @@ def _last_closed_quarters(today: date) -> tuple[date, date, date]:
     return last.previous().start, last.start, last.end
 
 
-def dashboard_tiles(*, scope: DashboardScope, period: Period) -> Tiles:
-    """The headline tiles for `period` and its previous period, and the pipeline funnel, in two
-    queries. The magic number is for the last fiscal quarter closed by the end of the period."""
-    q_prev, q_last, q_end = _last_closed_quarters(period.end)
+def _live_money(
+    scope: DashboardScope, period: Period, quarters: tuple[date, date, date]
+) -> dict[str, Any]:
+    """Revenue, cost and won deals of the period and its previous period, and the magic number's
+    quarters, from the deals and the ledger (when no snapshot answers the period): one statement,
+    the credit and ledger GROUP BYs as a UNION ALL."""
+    q_prev, q_last, q_end = quarters
     first = min(period.prev_start, q_prev)
     last = max(period.end, q_end)
     in_period = Q(deal__close_date__gte=period.start, deal__close_date__lte=period.end)
@@ -142,7 +150,6 @@ def dashboard_tiles(*, scope: DashboardScope, period: Period) -> Tiles:
     in_q_last = Q(deal__close_date__gte=q_last, deal__close_date__lte=q_end)
     in_q_prev = Q(deal__close_date__gte=q_prev, deal__close_date__lt=q_last)
     zero = Value(ZERO, output_field=MONEY)
-    # Credit and ledger sums in one statement: two grouped SELECTs as a UNION ALL.
     revenue_q = (
         credited_splits(start=first, end=last)
         .filter(scope.people_q("person"))
@@ -182,14 +189,70 @@ def dashboard_tiles(*, scope: DashboardScope, period: Period) -> Tiles:
     empty = (None, None, None, None, 0)
     rev_now, rev_prev, rev_q_last, rev_q_prev, won_deals = sums.get("revenue", empty)
     cost_now, cost_prev, _unused, cost_q_prev, _zero = sums.get("cost", empty)
-    revenue = {
-        "revenue": rev_now,
-        "prev_revenue": rev_prev,
-        "won_deals": won_deals,
-        "q_last": rev_q_last,
-        "q_prev": rev_q_prev,
+    return {
+        "revenue": rev_now or ZERO,
+        "prev_revenue": rev_prev or ZERO,
+        "won_deals": won_deals or 0,
+        "q_last": rev_q_last or ZERO,
+        "q_prev": rev_q_prev or ZERO,
+        "cost": cost_now or ZERO,
+        "prev_cost": cost_prev or ZERO,
+        "q_prev_cost": cost_q_prev or ZERO,
     }
-    cost = {"cost": cost_now, "prev_cost": cost_prev, "q_prev": cost_q_prev}
+
+
+def _snapshot_money(
+    scope: DashboardScope, roots: Sequence[int], span: SnapshotSpan
+) -> tuple[dict[str, Any], tuple[date, date, date]]:
+    quarters = _last_closed_quarters(span.end)
+    f = scope_figures(scope=scope, roots=list(roots), span=span, quarters=quarters)
+    prev_revenue, prev_cost = f.prev_revenue, f.prev_cost
+    if prev_revenue is None or prev_cost is None:
+        # No snapshot of the previous span (history does not reach back that far; or the scope
+        # had nothing then): that span from the deals and the ledger.
+        prev = Period(
+            "prev",
+            "",
+            span.prev_start,
+            span.prev_end,
+            span.prev_start,
+            span.prev_end,
+            span.prev_end,
+        )
+        live = _live_money(scope, prev, quarters)
+        prev_revenue, prev_cost = live["revenue"], live["cost"]
+    money = {
+        "revenue": f.revenue,
+        "prev_revenue": prev_revenue,
+        "won_deals": f.won_deals,
+        "q_last": f.q_last_revenue,
+        "q_prev": f.q_prev_revenue,
+        "cost": f.cost,
+        "prev_cost": prev_cost,
+        "q_prev_cost": f.q_prev_cost,
+    }
+    return money, quarters
+
+
+def dashboard_tiles(
+    *,
+    scope: DashboardScope,
+    period: Period,
+    as_of: AsOf | None = None,
+    roots: Sequence[int] = (),
+) -> Tiles:
+    """The headline tiles for `period` and its previous period, and the pipeline funnel, in two
+    queries. The magic number is for the last fiscal quarter closed by the end of the period.
+
+    With `as_of` (the newest nightly snapshots) and a period they hold, revenue, cost, ratio and
+    won deals come from the snapshots of that business date (`roots`: the scope's top teams, see
+    scopes.scope_roots); the funnel, win rates and open pipeline are always live."""
+    span = None if as_of is None else snapshot_span(period, as_of.day)
+    if span is not None:
+        money, (q_prev, q_last, q_end) = _snapshot_money(scope, roots, span)
+    else:
+        q_prev, q_last, q_end = _last_closed_quarters(period.end)
+        money = _live_money(scope, period, (q_prev, q_last, q_end))
     closed_now = Q(close_date__gte=period.start, close_date__lte=period.end)
     closed_prev = Q(close_date__gte=period.prev_start, close_date__lte=period.prev_end)
     is_open = Q(stage__in=OPEN_STAGES)
@@ -221,10 +284,8 @@ def dashboard_tiles(*, scope: DashboardScope, period: Period) -> Tiles:
         else:
             counts["open"] += row["now"]
             pipeline += row["pipeline"] or ZERO
-    rev = revenue["revenue"] or ZERO
-    prev_rev = revenue["prev_revenue"] or ZERO
-    cst = cost["cost"] or ZERO
-    prev_cst = cost["prev_cost"] or ZERO
+    rev, prev_rev = money["revenue"], money["prev_revenue"]
+    cst, prev_cst = money["cost"], money["prev_cost"]
     ratio = efficiency_ratio(rev, cst)
     prev_ratio = efficiency_ratio(prev_rev, prev_cst)
     return Tiles(
@@ -235,7 +296,7 @@ def dashboard_tiles(*, scope: DashboardScope, period: Period) -> Tiles:
         ratio=ratio,
         prev_ratio=prev_ratio,
         ratio_change=_ratio_change(ratio, prev_ratio),
-        won_deals=revenue["won_deals"] or 0,
+        won_deals=money["won_deals"],
         won=counts["won"],
         lost=counts["lost"],
         win_rate=win_rate(counts["won"], counts["lost"]),
@@ -243,166 +304,10 @@ def dashboard_tiles(*, scope: DashboardScope, period: Period) -> Tiles:
         open_pipeline=pipeline,
         open_deals=counts["open"],
         funnel=_funnel([(r["stage"], r["lost_at_stage"], r["now"]) for r in rows if r["now"]]),
-        magic_number=magic_number(
-            revenue["q_last"] or ZERO, revenue["q_prev"] or ZERO, cost["q_prev"] or ZERO
-        ),
+        magic_number=magic_number(money["q_last"], money["q_prev"], money["q_prev_cost"]),
         magic_quarter_start=q_last,
         magic_quarter_end=q_end,
-    )
-
-
-@dataclass(frozen=True)
-class PersonRow:
-    person_id: int
-    name: str
-    role: str
-    team: str
-    active: bool
-    revenue: Decimal
-    cost: Decimal
-    ratio: Decimal | None
-    won: int
-    lost: int
-    win_rate: Decimal | None
-    open_pipeline: Decimal
-    open_deals: int
-    extra: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PeopleTable:
-    # The first `limit` people by revenue (all of them when there is no limit).
-    rows: list[PersonRow]
-    # Totals over every person of the scope, not only the rows shown.
-    total_people: int = 0
-    revenue: Decimal = ZERO
-    people_cost: Decimal = ZERO
-    # The scope's whole ledger cost (the tiles' figure), when known: the difference to the people's
-    # cost is what is booked to teams rather than people.
-    scope_cost: Decimal | None = None
-
-    @property
-    def truncated(self) -> bool:
-        return self.total_people > len(self.rows)
-
-    @property
-    def team_cost(self) -> Decimal:
-        return ZERO if self.scope_cost is None else self.scope_cost - self.people_cost
-
-    @property
-    def cost(self) -> Decimal:
-        return self.people_cost if self.scope_cost is None else self.scope_cost
-
-
-PEOPLE_SQL = """
-WITH people AS (
-    SELECT p.id, p.name, p.role, p.active, COALESCE(t.name, '') AS team
-    FROM salesops_person p LEFT JOIN salesops_team t ON t.id = p.team_id
-    WHERE {scope}
-), credit AS (
-    SELECT s.person_id, SUM({credit}) AS total
-    FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
-    WHERE {credit_where} AND d.close_date BETWEEN %(start)s AND %(end)s
-      AND s.person_id IN (SELECT id FROM people)
-    GROUP BY s.person_id
-), cost AS (
-    SELECT c.person_id, SUM(c.amount) AS total
-    FROM salesops_salescost c
-    WHERE c.date BETWEEN %(start)s AND %(end)s AND c.person_id IN (SELECT id FROM people)
-    GROUP BY c.person_id
-), deals AS (
-    SELECT d.owner_id,
-        COUNT(*) FILTER (WHERE d.stage = 'won' AND d.close_date BETWEEN %(start)s AND %(end)s) AS won,
-        COUNT(*) FILTER (WHERE d.stage = 'lost' AND d.close_date BETWEEN %(start)s AND %(end)s)
-            AS lost,
-        COUNT(*) FILTER (WHERE d.stage = ANY(%(open)s)) AS open_n,
-        COALESCE(SUM(d.amount) FILTER (WHERE d.stage = ANY(%(open)s)), 0) AS pipeline
-    FROM salesops_deal d
-    WHERE d.owner_id IN (SELECT id FROM people)
-      AND (d.stage = ANY(%(open)s) OR d.close_date BETWEEN %(start)s AND %(end)s)
-    GROUP BY d.owner_id
-), rows AS (
-    SELECT people.*, COALESCE(credit.total, 0) AS revenue, COALESCE(cost.total, 0) AS cost,
-        COALESCE(deals.won, 0) AS won, COALESCE(deals.lost, 0) AS lost,
-        COALESCE(deals.open_n, 0) AS open_n, COALESCE(deals.pipeline, 0) AS pipeline
-    FROM people
-    LEFT JOIN credit ON credit.person_id = people.id
-    LEFT JOIN cost ON cost.person_id = people.id
-    LEFT JOIN deals ON deals.owner_id = people.id
-)
-SELECT id, name, role, active, team, revenue, cost, won, lost, open_n, pipeline,
-    COUNT(*) OVER () AS total_people, SUM(revenue) OVER () AS all_revenue,
-    SUM(cost) OVER () AS all_cost
-FROM rows
-WHERE active OR revenue <> 0 OR cost <> 0
-ORDER BY revenue DESC, name, id
-{limit}
-"""
-
-
-def dashboard_people(
-    *,
-    scope: DashboardScope,
-    period: Period,
-    scope_cost: Decimal | None = None,
-    limit: int | None = None,
-) -> PeopleTable:
-    """One row per person of the scope (active, or with revenue or cost in the period), highest
-    revenue first, the first `limit` of them, with totals over everyone: one query. Each figure is
-    a GROUP BY over its table joined to the people (hash aggregates, not a lookup per person);
-    revenue uses the shared CREDIT_SQL rule."""
-    params: dict[str, Any] = {
-        "start": period.start,
-        "end": period.end,
-        "open": [str(stage) for stage in OPEN_STAGES],
-    }
-    if scope.person_id is not None:
-        where = "p.id = %(person)s"
-        params["person"] = scope.person_id
-    elif scope.team_ids is not None:
-        where = "p.team_id = ANY(%(teams)s)"
-        params["teams"] = sorted(scope.team_ids)
-    else:
-        where = "TRUE"
-    sql = PEOPLE_SQL.format(
-        scope=where,
-        credit=CREDIT_SQL,
-        credit_where=credit_sql_where(),
-        limit="" if limit is None else "LIMIT %(limit)s",
-    )
-    if limit is not None:
-        params["limit"] = limit
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
-    roles = dict(Role.choices)
-    rows = [
-        PersonRow(
-            person_id=pid,
-            name=name,
-            role=roles.get(role, role),
-            team=team,
-            active=active,
-            revenue=revenue,
-            cost=cost,
-            ratio=efficiency_ratio(revenue, cost),
-            won=won,
-            lost=lost,
-            win_rate=win_rate(won, lost),
-            open_pipeline=pipeline,
-            open_deals=open_n,
-        )
-        for pid, name, role, active, team, revenue, cost, won, lost, open_n, pipeline, *_ in found
-    ]
-    if not found:
-        return PeopleTable(rows=[], scope_cost=scope_cost)
-    total_people, all_revenue, all_cost = found[0][-3:]
-    return PeopleTable(
-        rows=rows,
-        total_people=total_people,
-        revenue=all_revenue,
-        people_cost=all_cost,
-        scope_cost=scope_cost,
+        as_of=as_of if span is not None else None,
     )
 
 

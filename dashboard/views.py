@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,8 +24,10 @@ from dashboard.scopes import (
     dashboard_scope_get,
     dashboard_scope_options,
     personal_scope,
+    scope_roots,
 )
 from dashboard.services import action_item_tick_off, delivery_retry_now, job_run_rerun
+from dashboard.snapshots import DEFAULT_SORT, PEOPLE_SORTS, figures_as_of
 from salesops.csvsafe import csv_writer
 from salesops.formulas import format_ratio
 from salesops.models import JobStatus
@@ -34,9 +37,24 @@ from salesops.selectors.scope import person_for_user, sees_everything
 PEOPLE_SHOWN = 100
 
 
+# The people table's server-side orders (dashboard.snapshots.PEOPLE_SORTS), as offered.
+SORT_LABELS = (
+    ("revenue", "Revenue"),
+    ("cost", "Cost"),
+    ("ratio", "Ratio"),
+    ("attainment", "Attainment"),
+)
+
+
 def _query_string(request: HttpRequest) -> str:
     keep = {k: v for k, v in request.GET.items() if k in ("period", "start", "end", "team") and v}
-    return "&".join(f"{k}={v}" for k, v in keep.items())
+    return urlencode(keep)
+
+
+def _sort(request: HttpRequest) -> str:
+    """?sort= from the whitelist; anything else is the default order."""
+    value = request.GET.get("sort", "")
+    return value if value in PEOPLE_SORTS else DEFAULT_SORT
 
 
 def _monthly_context(series: selectors.MonthlySeries) -> dict[str, Any]:
@@ -59,10 +77,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = dashboard_scope_get(
         user=request.user, value=request.GET.get("team", ""), options=options
     )
-    tiles = selectors.dashboard_tiles(scope=scope, period=period)
+    as_of = figures_as_of()
+    roots = scope_roots(scope, options)
+    tiles = selectors.dashboard_tiles(scope=scope, period=period, as_of=as_of, roots=roots)
+    sort = _sort(request)
     people = selectors.dashboard_people(
-        scope=scope, period=period, scope_cost=tiles.cost, limit=PEOPLE_SHOWN
+        scope=scope,
+        period=period,
+        scope_cost=tiles.cost,
+        limit=None if sort == "attainment" else PEOPLE_SHOWN,
+        as_of=as_of,
+        sort=sort,
     )
+    if sort == "attainment":
+        people = panels.people_by_attainment(
+            user=request.user, people=people, period=period, today=today, limit=PEOPLE_SHOWN
+        )
     context: dict[str, Any] = {
         "form": form,
         "period": period,
@@ -76,6 +106,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": _query_string(request),
         "currency": settings.BASE_CURRENCY,
         "sees_everything": sees_everything(request.user),
+        "as_of": as_of,
+        "sort": sort,
+        "sorts": SORT_LABELS,
     }
     context["funnel_chart"] = charts.funnel_chart(context["funnel"])
     context.update(
@@ -104,7 +137,12 @@ def people_csv(request: HttpRequest) -> HttpResponse:
     scope = dashboard_scope_get(
         user=request.user, value=request.GET.get("team", ""), options=options
     )
-    table = selectors.dashboard_people(scope=scope, period=period)
+    sort = _sort(request)
+    table = selectors.dashboard_people(scope=scope, period=period, as_of=figures_as_of(), sort=sort)
+    if sort == "attainment":
+        table = panels.people_by_attainment(
+            user=request.user, people=table, period=period, today=company_today(), limit=None
+        )
     filename = f"people-{scope.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -160,8 +198,10 @@ def me(request: HttpRequest) -> HttpResponse:
     }
     if person is not None:
         scope = personal_scope(person=person)
+        as_of = figures_as_of()
         context.update(
-            tiles=selectors.dashboard_tiles(scope=scope, period=period),
+            as_of=as_of,
+            tiles=selectors.dashboard_tiles(scope=scope, period=period, as_of=as_of),
             deals=selectors.my_open_deals(scope=scope),
             follow_ups=selectors.my_follow_ups(scope=scope, today=today),
             follow_up_days=settings.FOLLOW_UP_DAYS_AFTER_WON,

@@ -8,7 +8,7 @@ plug-in scopes (territory) are org-wide figures: sales ops and admins only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
@@ -51,6 +51,21 @@ def efficiency_snapshot_list(*, user: AnyUser) -> QuerySet[EfficiencySnapshot]:
     return EfficiencySnapshot.objects.filter(_visible_q(user)).order_by(
         "-period_end", "scope_type", "scope_id", "scope_key", "period"
     )
+
+
+def efficiency_latest_publish() -> tuple[date, datetime] | None:
+    """(business date, computed_at) of the newest published snapshot set: its company-wide
+    year-to-date or trailing-90-day row (one of them exists once anything happened in the last
+    90 days). Not scoped: the date says nothing about anyone's figures."""
+    row = (
+        EfficiencySnapshot.objects.filter(
+            scope_type=ScopeType.COMPANY, scope_id=0, period__in=[Period.YTD, Period.T90]
+        )
+        .order_by("-period_end", "-computed_at")
+        .values_list("period_end", "computed_at")
+        .first()
+    )
+    return None if row is None else (row[0], row[1])
 
 
 def efficiency_trend(

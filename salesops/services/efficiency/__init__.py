@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -106,6 +106,12 @@ def efficiency_snapshots_compute(*, as_of: date, full: bool = False) -> ComputeR
             full=full or refreshed.full,
             person_days_insert=refreshed.person_days_insert,
         )
+        if published.full:
+            # The pages read these rows by period and scope: after a full rewrite the planner
+            # should know the table's size now, not last night's (the per-day table is analyzed
+            # by the publish itself).
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE salesops_efficiencysnapshot")
     return ComputeResult(
         as_of=as_of,
         full=published.full,

@@ -1,0 +1,249 @@
+"""Dashboard figures read from what the nightly efficiency run wrote (EfficiencySnapshot), so a page
+never aggregates a year of deals per request (docs/benchmarks.md, docs/efficiency.md).
+
+The snapshots of business date D ("as of" D, shown on the page) hold, per person, team (with its
+sub-teams), role and the company: month-, quarter-, year-to-date and the trailing 90 days ending on
+D, closed months and quarters. A dashboard period maps onto them when it is one of those kinds and
+D lies in it (`snapshot_span`); otherwise (a custom range, the first day of a month before the
+night's run) the page computes live, as before. People are counted in the team they were in on the
+day of each deal or cost (the engine's rule), not the team they are in today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from dashboard.periods import Period
+from dashboard.scopes import DashboardScope
+from salesops import calendar
+from salesops.formulas import efficiency_ratio
+from salesops.models import OPEN_STAGES
+from salesops.selectors.efficiency import efficiency_latest_publish
+
+ZERO = Decimal(0)
+# A nightly run for D starts after midnight ending D (beat: 01:30 company time) and takes minutes
+# to an hour on a large org: its figures are expected by then plus this many hours.
+DEFAULT_STALE_AFTER_HOURS = 30
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The business date of the newest snapshots, when they were computed, and whether a newer
+    nightly run should have landed by now."""
+
+    day: date
+    computed_at: datetime
+    stale: bool
+
+    @property
+    def expected_by(self) -> datetime:
+        return _expected_by(self.day)
+
+
+def _expected_by(day: date) -> datetime:
+    hours = getattr(settings, "DASHBOARD_SNAPSHOT_STALE_HOURS", DEFAULT_STALE_AFTER_HOURS)
+    return calendar.company_midnight(day + timedelta(days=1)) + timedelta(hours=hours)
+
+
+def figures_as_of(*, now: datetime | None = None) -> AsOf | None:
+    """The newest published snapshot set (one indexed query); None before the first run.
+    Stale: the next night's run (for the day after) should have finished by now."""
+    latest = efficiency_latest_publish()
+    if latest is None:
+        return None
+    day, computed_at = latest
+    moment = now or timezone.now()
+    return AsOf(day=day, computed_at=computed_at, stale=moment > _expected_by(day + timedelta(1)))
+
+
+@dataclass(frozen=True)
+class SnapshotSpan:
+    period: str
+    start: date
+    end: date
+    prev_start: date
+    prev_end: date
+
+
+def snapshot_span(period: Period, as_of: date) -> SnapshotSpan | None:
+    """The snapshot period standing for `period` as of the night's business date, or None when the
+    snapshots cannot answer it (custom ranges; a period that starts after `as_of`)."""
+    if period.key == "t90":
+        start = as_of - timedelta(days=89)
+        return SnapshotSpan("t90", start, as_of, start - timedelta(90), start - timedelta(1))
+    kinds = {"mtd": calendar.MONTH, "qtd": calendar.QUARTER, "ytd": calendar.YEAR}
+    if period.key not in kinds:
+        return None
+    fiscal = calendar.period_containing(as_of, kinds[period.key])
+    if fiscal.start != period.start:
+        return None
+    prev_start, prev_end = calendar.same_span_before(fiscal, as_of)
+    return SnapshotSpan(period.key, fiscal.start, as_of, prev_start, prev_end)
+
+
+def _scope_rows(scope: DashboardScope, roots: list[int]) -> tuple[str, dict[str, Any]]:
+    """WHERE clause (on the snapshot alias s) selecting the scope's own rows: the company row,
+    the person's row, or the root teams' rows (a team row covers its sub-teams)."""
+    if scope.person_id is not None:
+        return "s.scope_type = 'person' AND s.scope_id = %(pid)s", {"pid": scope.person_id}
+    if scope.team_ids is None:
+        return "s.scope_type = 'company' AND s.scope_id = 0", {}
+    return "s.scope_type = 'team' AND s.scope_id = ANY(%(roots)s)", {"roots": roots}
+
+
+@dataclass(frozen=True)
+class SnapshotFigures:
+    revenue: Decimal
+    # None: the night of the previous span's end was not published (no history that far back).
+    prev_revenue: Decimal | None
+    cost: Decimal
+    prev_cost: Decimal | None
+    won_deals: int
+    q_last_revenue: Decimal
+    q_prev_revenue: Decimal
+    q_prev_cost: Decimal
+
+
+def scope_figures(
+    *,
+    scope: DashboardScope,
+    roots: list[int],
+    span: SnapshotSpan,
+    quarters: tuple[date, date, date],
+) -> SnapshotFigures:
+    """Revenue, cost and won deals of the scope for the span and its previous span, and the two
+    closed quarters of the magic number: one query over the snapshot table's natural key."""
+    q_prev, q_last, q_end = quarters
+    where, params = _scope_rows(scope, roots)
+    params.update(
+        period=span.period,
+        ps=span.start,
+        pe=span.end,
+        pps=span.prev_start,
+        ppe=span.prev_end,
+        qps=q_prev,
+        qpe=q_last - timedelta(days=1),
+        qls=q_last,
+        qle=q_end,
+    )
+    sql = f"""
+        SELECT s.period_start, s.period_end, s.period, SUM(s.revenue), SUM(s.cost),
+               SUM(s.won_deals)
+        FROM salesops_efficiencysnapshot s
+        WHERE {where} AND s.scope_key = '' AND (
+            (s.period = %(period)s AND s.period_start = %(ps)s AND s.period_end = %(pe)s)
+            OR (s.period = %(period)s AND s.period_start = %(pps)s AND s.period_end = %(ppe)s)
+            OR (s.period = 'quarter' AND s.period_start = %(qps)s AND s.period_end = %(qpe)s)
+            OR (s.period = 'quarter' AND s.period_start = %(qls)s AND s.period_end = %(qle)s))
+        GROUP BY 1, 2, 3
+    """
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        found = {(ps, pe, p): (rev, cost, won) for ps, pe, p, rev, cost, won in cur.fetchall()}
+    empty = (ZERO, ZERO, 0)
+    now = found.get((span.start, span.end, span.period), empty)
+    prev = found.get((span.prev_start, span.prev_end, span.period))
+    q_prev_row = found.get((q_prev, q_last - timedelta(days=1), "quarter"), empty)
+    q_last_row = found.get((q_last, q_end, "quarter"), empty)
+    return SnapshotFigures(
+        revenue=now[0] or ZERO,
+        prev_revenue=None if prev is None else prev[0] or ZERO,
+        cost=now[1] or ZERO,
+        prev_cost=None if prev is None else prev[1] or ZERO,
+        won_deals=int(now[2] or 0),
+        q_last_revenue=q_last_row[0] or ZERO,
+        q_prev_revenue=q_prev_row[0] or ZERO,
+        q_prev_cost=q_prev_row[1] or ZERO,
+    )
+
+
+# The people table's server-side orders (?sort=…): a whitelist, so no user text reaches the SQL.
+PEOPLE_SORTS = {
+    "revenue": "revenue DESC, name, id",
+    "cost": "cost DESC, name, id",
+    "ratio": "ratio DESC NULLS LAST, revenue DESC, name, id",
+    "attainment": "revenue DESC, name, id",  # ordered afterwards (compensation's figures)
+}
+DEFAULT_SORT = "revenue"
+
+PEOPLE_SNAPSHOT_SQL = """
+WITH people AS (
+    SELECT p.id, p.name, p.role, p.active, COALESCE(t.name, '') AS team
+    FROM salesops_person p LEFT JOIN salesops_team t ON t.id = p.team_id
+    WHERE {scope}
+), snap AS (
+    SELECT s.scope_id, s.revenue, s.cost, s.ratio, s.won_deals
+    FROM salesops_efficiencysnapshot s
+    WHERE s.period_end = %(pe)s AND s.period = %(period)s AND s.period_start = %(ps)s
+      AND s.scope_type = 'person' AND s.scope_key = ''
+), rows AS (
+    SELECT people.*, COALESCE(snap.revenue, 0) AS revenue, COALESCE(snap.cost, 0) AS cost,
+        snap.ratio, COALESCE(snap.won_deals, 0) AS won
+    FROM people LEFT JOIN snap ON snap.scope_id = people.id
+)
+SELECT id, name, role, active, team, revenue, cost, ratio, won,
+    COUNT(*) OVER () AS total_people, SUM(revenue) OVER () AS all_revenue,
+    SUM(cost) OVER () AS all_cost
+FROM rows
+WHERE active OR revenue <> 0 OR cost <> 0
+ORDER BY {order}
+{limit}
+"""
+
+
+def people_snapshot_rows(
+    *, scope_sql: str, params: dict[str, Any], span: SnapshotSpan, sort: str, limit: int | None
+) -> list[tuple[Any, ...]]:
+    """(id, name, role, active, team, revenue, cost, ratio, won, total, Σrevenue, Σcost) per person
+    of the scope from the person snapshots of `span`, in the whitelisted `sort`: one query."""
+    order = PEOPLE_SORTS.get(sort, PEOPLE_SORTS[DEFAULT_SORT])
+    sql = PEOPLE_SNAPSHOT_SQL.format(
+        scope=scope_sql, order=order, limit="" if limit is None else "LIMIT %(limit)s"
+    )
+    query = {**params, "period": span.period, "ps": span.start, "pe": span.end, "limit": limit}
+    with connection.cursor() as cur:
+        cur.execute(sql, query)
+        return cur.fetchall()
+
+
+LIVE_COUNTS_SQL = """
+SELECT d.owner_id,
+    COUNT(*) FILTER (WHERE d.stage = 'lost') AS lost,
+    COUNT(*) FILTER (WHERE d.stage = ANY(%(open)s)) AS open_n,
+    COALESCE(SUM(d.amount) FILTER (WHERE d.stage = ANY(%(open)s)), 0) AS pipeline
+FROM salesops_deal d
+WHERE d.owner_id = ANY(%(ids)s)
+  AND (d.stage = ANY(%(open)s)
+       OR (d.stage = 'lost' AND d.close_date BETWEEN %(start)s AND %(end)s))
+GROUP BY d.owner_id
+"""
+
+
+def live_deal_counts(
+    *, person_ids: list[int], start: date, end: date
+) -> dict[int, tuple[int, int, Decimal]]:
+    """(lost in [start, end], open deals, open pipeline) per owner: what changes during the day
+    and the snapshots do not hold. One query through the deals' owner index, for the given people
+    only (the rows a page shows)."""
+    if not person_ids:
+        return {}
+    params: dict[str, Any] = {
+        "ids": person_ids,
+        "start": start,
+        "end": end,
+        "open": [str(s) for s in OPEN_STAGES],
+    }
+    with connection.cursor() as cur:
+        cur.execute(LIVE_COUNTS_SQL, params)
+        return {pid: (lost, open_n, pipeline) for pid, lost, open_n, pipeline in cur.fetchall()}
+
+
+def ratio_of(revenue: Decimal, cost: Decimal) -> Decimal | None:
+    return efficiency_ratio(revenue, cost)
