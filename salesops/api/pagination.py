@@ -1,0 +1,106 @@
+"""Page-number pagination whose total is the planner's estimate once it is large.
+
+An exact COUNT(*) over a million visible deals took 1.8 s on every page of GET /api/v1/deals/
+(docs/benchmarks.md). Above EXACT_COUNT_LIMIT rows (by PostgreSQL's own estimate of the filtered
+query, from EXPLAIN: no rows read) the response gives that estimate and says so with
+`count_estimated: true`; below it the count is exact, as before. With an estimate, `next` is
+given exactly when the page is full, so a client walking the pages neither stops early on a low
+estimate nor runs past the end on a high one.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connections
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from salesops.api.base import CorePagination
+
+EXACT_COUNT_LIMIT = 10_000
+
+
+def planner_estimate(queryset: Any) -> int | None:
+    """PostgreSQL's estimate of the rows `queryset` returns (None when it cannot be asked)."""
+    query = getattr(queryset, "query", None)
+    if query is None:
+        return None
+    sql, params = query.get_compiler(using=queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class EstimatedCountPaginator(Paginator):  # type: ignore[type-arg]
+    estimated = False
+
+    @cached_property
+    def count(self) -> int:
+        estimate = planner_estimate(self.object_list)
+        if estimate is not None and estimate > EXACT_COUNT_LIMIT:
+            self.estimated = True
+            return estimate
+        return super().count
+
+    def validate_number(self, number: Any) -> int:
+        if not (self.count and self.estimated):
+            return super().validate_number(number)
+        # Past the estimate is not "no such page": the estimate may be short of the total.
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            value = int(number)
+        except (TypeError, ValueError) as exc:
+            raise PageNotAnInteger("That page number is not an integer") from exc
+        if value < 1:
+            raise EmptyPage("That page number is less than 1")
+        return value
+
+    def page(self, number: Any) -> Any:
+        if not (self.count and self.estimated):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = self.object_list[bottom : bottom + self.per_page]
+        if number > 1 and not len(rows):
+            raise EmptyPage("That page contains no results")
+        return self._get_page(rows, number, self)  # type: ignore[attr-defined]
+
+
+class EstimatedCountPagination(CorePagination):
+    django_paginator_class = EstimatedCountPaginator
+
+    def _estimated(self) -> bool:
+        return self.page is not None and bool(getattr(self.page.paginator, "estimated", False))
+
+    def get_next_link(self) -> str | None:
+        page, request = self.page, self.request
+        full = page is not None and request is not None and len(page) == self.get_page_size(request)
+        if self._estimated() and page is not None and request is not None:
+            # The estimate may be off either way: a full page has a next, a short one is the last.
+            if not full:
+                return None
+            url = request.build_absolute_uri()
+            return replace_query_param(url, self.page_query_param, page.number + 1)
+        return super().get_next_link()
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["count_estimated"] = self._estimated()
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        result = super().get_paginated_response_schema(schema)
+        result["properties"]["count_estimated"] = {
+            "type": "boolean",
+            "description": "True when `count` is the database's estimate (over "
+            f"{EXACT_COUNT_LIMIT:,} rows), not an exact count.",
+        }
+        return result
