@@ -7,6 +7,7 @@ hand-written SQL that computes the same numbers), so figures compare across mach
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -86,6 +87,22 @@ class BenchContext:
                 fn()
                 best[i] = min(best[i], time.perf_counter() - start)
         return best
+
+    def median_in_turns(
+        self, *runs: tuple[Callable[[], Any], Callable[[], Any] | None], repeat: int = 7
+    ) -> list[float]:
+        """Median wall time of each (fn, setup) of `runs` over `repeat` rounds of A B A B …
+        (setup untimed before each call): the machine's swings fall on every run alike, and the
+        median keeps one disturbed round from deciding a ratio."""
+        times: list[list[float]] = [[] for _ in runs]
+        for _ in range(repeat):
+            for i, (fn, setup) in enumerate(runs):
+                if setup is not None:
+                    setup()
+                start = time.perf_counter()
+                fn()
+                times[i].append(time.perf_counter() - start)
+        return [statistics.median(t) for t in times]
 
     def execute(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
