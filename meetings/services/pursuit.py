@@ -27,3 +27,15 @@ def meeting_deals_set(*, meeting: Meeting, deals: Sequence[Deal]) -> list[int]:
         [MeetingDeal(meeting=meeting, deal_id=pk) for pk in wanted], ignore_conflicts=True
     )
     return sorted(wanted)
+
+
+def meeting_deals_default(*, meeting: Meeting) -> list[int]:
+    """Link a newly booked meeting to its internal attendees' open deals with its account
+    (nothing without an account); the organizer changes them on the meeting page."""
+    from meetings.selectors.pursuit import meeting_deal_defaults
+
+    people = meeting.attendees.filter(person__isnull=False).values_list("person_id", flat=True)
+    deals = list(meeting_deal_defaults(account_id=meeting.account_id, person_ids=people))
+    if not deals:
+        return []
+    return meeting_deals_set(meeting=meeting, deals=deals)

@@ -33,6 +33,7 @@ from meetings.models import (
 )
 from meetings.services import invitations
 from meetings.services.findtime import WorkingHours
+from meetings.services.pursuit import meeting_deals_default
 from salesops.exceptions import ApplicationError
 from salesops.models import Account, Deal, Person
 from salesops.selectors.scope import AnyUser, scope_for
@@ -548,6 +549,7 @@ def meeting_schedule(
     )
     warnings.extend(kickoff_warnings(meeting=master))
     invitations.invitations_for_booking(meeting=master)
+    meeting_deals_default(meeting=master)
     return ScheduleResult(meeting=master, warnings=warnings)
 
 

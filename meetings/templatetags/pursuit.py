@@ -10,8 +10,11 @@ from typing import Any
 
 from django import template
 
-from meetings.selectors.pursuit import pursuit_by_segment
+from meetings.models import Meeting
+from meetings.selectors.meetings import meeting_can_edit
+from meetings.selectors.pursuit import meeting_deal_ids, pursuit_by_segment
 from salesops.calendar import company_today
+from salesops.selectors.core import deal_list
 
 register = template.Library()
 
@@ -23,3 +26,28 @@ def cost_of_pursuit_panel(context: template.Context) -> dict[str, Any]:
     end = getattr(period, "end", None) or company_today()
     start = getattr(period, "start", None) or end.replace(month=1, day=1)
     return {"pursuit": pursuit_by_segment(user=request.user, start=start, end=end)}
+
+
+@register.inclusion_tag("meetings/_meeting_deals.html", takes_context=True)
+def meeting_deals_panel(context: template.Context, meeting: Meeting) -> dict[str, Any]:
+    """The deals a meeting is for, and (for whoever may edit it) the chooser to change them."""
+    from meetings.views_pursuit import MeetingDealsForm
+
+    user = context["request"].user
+    linked = meeting_deal_ids(meeting=meeting)
+    can_edit = meeting_can_edit(user=user, meeting=meeting)
+    deals = list(
+        deal_list(user=user)
+        .prefetch_related(None)
+        .filter(pk__in=[*linked, *([meeting.deal_id] if meeting.deal_id else [])])
+        .select_related("account")
+        .order_by("external_id")
+    )
+    return {
+        "meeting": meeting,
+        "deals": deals,
+        "hidden": len(set(linked) - {d.pk for d in deals}),
+        "can_edit": can_edit and meeting.status != "cancelled",
+        "form": MeetingDealsForm(initial={"deals": linked}, user=user) if can_edit else None,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -226,3 +226,51 @@ def test_the_dashboard_panel_renders_in_one_include_line(personas, pursued, rf):
         Context({"request": request, "period": period})
     )
     assert 'data-testid="pursuit-empty"' in empty
+
+
+def test_booking_names_the_attendees_open_deals_with_the_account_and_the_page_changes_them(
+    personas, client_for
+):
+    from django.utils import timezone
+
+    from meetings.models import MeetingDeal
+    from meetings.services.scheduling import AttendeeInput, meeting_schedule
+
+    anna, arno = personas.person("rep_a1"), personas.person("rep_a2")
+    acme = AccountFactory(name="ACME")
+    mine = DealFactory(owner=arno, account=acme, stage="presentation")
+    DealFactory(owner=personas.person("rep_b1"), account=acme, stage="presentation")
+    extra = DealFactory(
+        owner=anna, account=acme, stage="won", close_value=1, close_date=dt.date(2026, 1, 9)
+    )
+    start = (timezone.now() + dt.timedelta(days=9)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    meeting = meeting_schedule(
+        organizer=anna,
+        title="ACME pricing",
+        type="client",
+        start=start,
+        end=start + dt.timedelta(hours=1),
+        account=acme,
+        attendees=[AttendeeInput(person=arno)],
+        allow_conflicts=True,
+    ).meeting
+    assert list(MeetingDeal.objects.filter(meeting=meeting).values_list("deal_id", flat=True)) == [
+        mine.pk
+    ]
+    assert mine.external_id in client_for(personas.manager_a).get(f"/meetings/{meeting.pk}/").text
+    # Anna (the organizer) does not see Arno's deal: it is counted, and kept when she saves hers.
+    page = client_for(personas.rep_a1).get(f"/meetings/{meeting.pk}/").text
+    assert mine.external_id not in page and 'data-testid="hidden-deals"' in page
+    response = client_for(personas.rep_a1).post(
+        f"/meetings/{meeting.pk}/deals/", {"deals": [extra.pk]}
+    )
+    assert response.status_code == 302
+    assert set(MeetingDeal.objects.filter(meeting=meeting).values_list("deal_id", flat=True)) == {
+        mine.pk,
+        extra.pk,
+    }
+    # An attendee who may not edit the meeting cannot change its deals; outsiders get a 404.
+    assert client_for(personas.rep_a2).post(f"/meetings/{meeting.pk}/deals/", {}).status_code == 403
+    assert client_for(personas.rep_b1).post(f"/meetings/{meeting.pk}/deals/", {}).status_code == 404
