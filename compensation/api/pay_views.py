@@ -239,5 +239,7 @@ class SimulateView(ScopedAPIView):
             deals=v["deals"],
             carry_in=Decimal(v.get("carry_in") or 0),
             draw_balance=Decimal(v.get("draw_balance") or 0),
+            measures=v.get("measures") or {},
+            measure_quotas=v.get("measure_quotas") or {},
         )
         return Response(result.as_dict())

@@ -224,7 +224,25 @@ class AssignmentEndInput(serializers.Serializer[Any]):
 # --- statements -------------------------------------------------------------------------------
 
 
+class EnteredByOutput(serializers.Serializer[Any]):
+    entered_as = serializers.ChoiceField(
+        choices=["rep_entered", "imported_or_team"],
+        help_text="rep_entered: the deal's own owner created or changed it as won; "
+        "imported_or_team: it came from an import, sales ops or a manager.",
+    )
+    owner = serializers.CharField(help_text="The deal's owner.")
+    confirmed = serializers.BooleanField(
+        allow_null=True,
+        help_text="For a rep-entered deal: whether their manager or sales ops confirmed it.",
+    )
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+
 class StatementLineOutput(serializers.ModelSerializer[StatementLine]):
+    entered_by = serializers.SerializerMethodField(
+        help_text="Who entered the line's deal (null for lines without a deal)."
+    )
+
     class Meta:
         model = StatementLine
         fields = [
@@ -240,7 +258,34 @@ class StatementLineOutput(serializers.ModelSerializer[StatementLine]):
             "formula",
             "slices",
             "amount",
+            "component",
+            "plan_component",
+            "measure",
+            "measure_period",
+            "entered_by",
         ]
+        extra_kwargs = {
+            "component": {"help_text": "What the payout ledger records the line as paying."},
+            "plan_component": {"help_text": "The plan component ('' = a format-1 plan's)."},
+            "measure": {"help_text": "revenue, new_logos, meetings_held or mbo."},
+            "measure_period": {
+                "help_text": "The period whose computation owes the amount: the deal's credit "
+                "month, or a period component's measurement period (its first day)."
+            },
+        }
+
+    @extend_schema_field(EnteredByOutput(allow_null=True))
+    def get_entered_by(self, obj: StatementLine) -> dict[str, Any] | None:
+        deal = obj.deal
+        if deal is None:
+            return None
+        rep = bool(deal.entered_by_owner)
+        return {
+            "entered_as": "rep_entered" if rep else "imported_or_team",
+            "owner": deal.owner.name,
+            "confirmed": (deal.confirmed_at is not None) if rep else None,
+            "confirmed_at": deal.confirmed_at,
+        }
 
 
 class StatementOutput(serializers.ModelSerializer[Statement]):
@@ -387,6 +432,20 @@ class SimulatedDealInput(serializers.Serializer[Any]):
         default=Decimal(100),
     )
     ref = serializers.CharField(required=False, allow_blank=True, default="")
+    credit_type = serializers.ChoiceField(
+        choices=["split", "overlay"],
+        required=False,
+        default="split",
+        help_text="split (the deal's 100 % split; counts as revenue) or overlay (extra credit "
+        "for pay: counted only by components whose `credit` lists overlay). split_percent is "
+        "then the overlay percent.",
+    )
+
+
+def _measure_figure() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, max_value=MAX_AMOUNT
+    )
 
 
 class SimulateInput(serializers.Serializer[Any]):
@@ -404,6 +463,33 @@ class SimulateInput(serializers.Serializer[Any]):
     draw_balance = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, default=Decimal(0), min_value=0
     )
+    measures = serializers.DictField(
+        child=_measure_figure(),
+        required=False,
+        default=dict,
+        help_text="The simulated period's figures of non-revenue measures: new_logos, "
+        "meetings_held, mbo (the score in %). Revenue comes from `deals`.",
+    )
+    measure_quotas = serializers.DictField(
+        child=_measure_figure(),
+        required=False,
+        default=dict,
+        help_text="The simulated period's quotas of non-revenue measures (an MBO's is 100). "
+        "`quota` is the revenue quota of the period simulated (a month for the deal component; "
+        "the quarter or year for a period component).",
+    )
+
+    def validate_measures(self, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        unknown = set(value) - {"new_logos", "meetings_held", "mbo"}
+        if unknown:
+            raise serializers.ValidationError(f"Unknown measures: {', '.join(sorted(unknown))}.")
+        return value
+
+    def validate_measure_quotas(self, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        unknown = set(value) - {"new_logos", "meetings_held"}
+        if unknown:
+            raise serializers.ValidationError(f"Unknown measures: {', '.join(sorted(unknown))}.")
+        return value
 
 
 class SimulatedLineOutput(serializers.Serializer[Any]):
@@ -414,8 +500,16 @@ class SimulatedLineOutput(serializers.Serializer[Any]):
     formula = serializers.CharField()
     base = serializers.CharField(allow_null=True)
     rate = serializers.CharField(allow_null=True)
-    tier = serializers.CharField()
+    tier = serializers.CharField(help_text="The tiers paid, with their method when mixed.")
     slices = serializers.ListField(child=serializers.DictField())
+    deal_id = serializers.IntegerField(allow_null=True)
+    plan_component = serializers.CharField(
+        help_text="The plan component that owes the line ('' = a format-1 plan's only one)."
+    )
+    measure = serializers.CharField(help_text="revenue, new_logos, meetings_held or mbo.")
+    measure_period = serializers.DateField(
+        allow_null=True, help_text="A period component's measurement period (its first day)."
+    )
 
 
 class SimulateOutput(serializers.Serializer[Any]):
