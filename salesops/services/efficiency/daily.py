@@ -32,6 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from psycopg2.extensions import adapt
 
 from salesops.selectors.credit import CREDIT_SQL, credit_sql_where
 
@@ -107,9 +108,14 @@ def _filter(column: str, ids: list[int] | None) -> str:
 
 
 def _since(column: str, horizon: date | None) -> str:
-    """An extra WHERE clause keeping the days of `column` from the horizon on (a literal, so the
-    planner sees the range; a `date` renders as YYYY-MM-DD only)."""
-    return "" if horizon is None else f" AND {column} >= DATE '{horizon.isoformat()}'"
+    """An extra WHERE clause keeping the days of `column` from the horizon on. The fragment is
+    embedded in statements composed before their parameters are known (the deferred person-day
+    INSERT runs inside the publish's statement), so the date is rendered by the driver's own
+    quoting (psycopg2's adapter: exactly what a parameter becomes with its client-side binding),
+    never by hand; the planner sees the range as a constant."""
+    if horizon is None:
+        return ""
+    return f" AND {column} >= {adapt(horizon).getquoted().decode()}"
 
 
 def horizon_recorded() -> date | None:
