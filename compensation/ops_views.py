@@ -30,6 +30,7 @@ from compensation.forms import (
     PersonSearchForm,
     QuotaForm,
 )
+from compensation.selectors import pay
 from compensation.selectors.acknowledgements import acknowledgement_status
 from compensation.services import bulk
 from compensation.services.plans import plan_assign
@@ -75,17 +76,18 @@ def pay_ops(request: HttpRequest) -> HttpResponse:
         if search.cleaned_data["team"]:
             people = people.filter(team=search.cleaned_data["team"])
     page = Paginator(people.order_by("name"), 25).get_page(request.GET.get("page"))
+    today = calendar.company_today()
     chosen = None
     if request.GET.get("person", "").isdigit():
         chosen = visible_people(user=request.user).filter(pk=int(request.GET["person"])).first()
     initial = {"person": chosen.pk if chosen else None}
-    today = calendar.company_today()
     return render(
         request,
         "compensation/pay_ops.html",
         {
             "search": search,
             "page": page,
+            "rows": _rows(request, page),
             "chosen": chosen,
             "assign_form": AssignPlanForm(
                 initial={**initial, "start": calendar.period_containing(today).start}
@@ -97,6 +99,18 @@ def pay_ops(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _rows(request: HttpRequest, page: Any) -> list[tuple[Any, str | None]]:
+    """The page's people with the plan each is on today (one query)."""
+    today = calendar.company_today()
+    plans_today = dict(
+        pay.assignment_list(user=request.user)
+        .filter(person_id__in=[p.pk for p in page], start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+        .values_list("person_id", "plan__name")
+    )
+    return [(p, plans_today.get(p.pk)) for p in page]
+
+
 def _ops_page(request: HttpRequest, **forms: Any) -> HttpResponse:
     """Render the pay-ops page again with a bound form and its field errors."""
     chosen = None
@@ -105,11 +119,17 @@ def _ops_page(request: HttpRequest, **forms: Any) -> HttpResponse:
     if str(person).isdigit():
         chosen = visible_people(user=request.user).filter(pk=int(person)).first()
     today = calendar.company_today()
+    page = Paginator(
+        visible_people(user=request.user)
+        .filter(active=True)
+        .select_related("team")
+        .order_by("name"),
+        25,
+    ).get_page(1)
     context = {
         "search": PersonSearchForm(),
-        "page": Paginator(
-            visible_people(user=request.user).filter(active=True).select_related("team"), 25
-        ).get_page(1),
+        "page": page,
+        "rows": _rows(request, page),
         "chosen": chosen,
         "assign_form": AssignPlanForm(
             initial={"person": person, "start": calendar.period_containing(today).start}

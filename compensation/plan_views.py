@@ -165,6 +165,8 @@ def plan_simulate(request: HttpRequest) -> HttpResponse:
     themselves are shown at their fields, once)."""
     _sales_ops_only(request)
     editor = plan_editor(data=request.POST, definition={}, initial={}, new=False)
+    # The rules only: a version's date matters when it is saved, not to simulate it.
+    editor.terms.fields["effective_from"].required = False
     context: dict[str, Any] = {"editor": editor}
     if not editor.is_valid():
         context["problems"] = editor.error_count

@@ -61,6 +61,15 @@ def test_sales_ops_searches_people_and_chooses_one(personas, client_for):
 
 
 @time_machine.travel(TODAY, tick=False)
+def test_people_search_shows_the_plan_each_is_on_today(personas, client_for):
+    version = approved_plan("AE plan", MARGINAL_ATTAINMENT, dt.date(2026, 1, 1))
+    assign(personas.person("rep_a1"), version, dt.date(2026, 1, 1))
+    response = client_for(personas.sales_ops).get("/compensation/ops/", {"q": "rep"})
+    plans = {p.name: plan for p, plan in response.context["rows"]}
+    assert plans["Anna Rep"] == "AE plan" and plans["Bert Rep"] is None
+
+
+@time_machine.travel(TODAY, tick=False)
 def test_sales_ops_assigns_a_plan_to_a_whole_team_and_skips_who_is_already_on_one(
     personas, client_for
 ):
@@ -287,3 +296,32 @@ def test_printable_statement_follows_pay_scope(personas, client_for, drafts):
         assert "8,250.00" in response.content.decode() and "print.css" in response.content.decode()
     for who in ("rep_a2", "manager_b", "outsider"):
         assert client_for(getattr(personas, who)).get(url).status_code == 404, who
+
+
+@pytest.mark.parametrize("who", ["rep_a1", "manager_a", "outsider"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/compensation/ops/assign/",
+        "/compensation/ops/quota/",
+        "/compensation/ops/import/",
+        "/compensation/ops/import/errors.csv",
+        "/compensation/statements/approve/",
+    ],
+)
+def test_pay_operation_writes_are_404_outside_sales_ops(personas, client_for, who, url):
+    version = approved_plan("AE plan", MARGINAL_ATTAINMENT, dt.date(2026, 1, 1))
+    rep = personas.person("rep_a1")
+    data = {
+        "plan": version.plan_id,
+        "person": rep.pk,
+        "start": "2026-03-01",
+        "metric": "revenue",
+        "period": "FY2026-M03",
+        "amount": "5",
+        "kind": "quotas",
+        "file": _csv("person,metric,period,amount\nAnna Rep,revenue,FY2026-M03,5\n"),
+        "confirm": "1",
+    }
+    assert client_for(getattr(personas, who)).post(url, data).status_code == 404
+    assert not PlanAssignment.objects.exists() and not Quota.objects.exists()
