@@ -1,7 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from meetings import booking_views, feed_views, views
-from meetings.views_pursuit import meeting_deals_view
+from meetings.views_pursuit import meeting_attendance_view, meeting_deals_view
 from meetings.views_rsvp import rsvp_link_view
 
 app_name = "meetings"
@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/rsvp/", views.rsvp_view, name="rsvp"),
     path("<int:pk>/action-items/", views.action_item_add_view, name="action-add"),
     path("<int:pk>/deals/", meeting_deals_view, name="deals"),
+    path("<int:pk>/attendance/", meeting_attendance_view, name="attendance"),
     path(
         "<int:pk>/<str:transition>/",
         views.meeting_transition_view,

@@ -13,7 +13,9 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from meetings.selectors.meetings import meeting_can_edit, meeting_get_for_user
+from meetings.services import costs
 from meetings.services.pursuit import meeting_deals_set
+from salesops.exceptions import ApplicationError
 from salesops.models import Deal
 from salesops.selectors.core import deal_list
 from salesops.selectors.scope import AnyUser
@@ -60,4 +62,29 @@ def meeting_deals_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "; ".join(exc.messages))
     else:
         messages.success(request, f"This meeting is for {len(linked)} deal(s).")
+    return redirect("meetings:detail", pk=pk)
+
+
+ATTENDED_VALUES = {"": None, "yes": True, "no": False}
+
+
+@login_required
+@require_POST
+def meeting_attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who attended (posted as attended-<attendee id> = yes / no / empty): decides, with the
+    RSVP, whose time the meeting's cost charges (meetings.services.costs.posts_cost)."""
+    meeting = meeting_get_for_user(user=request.user, meeting_id=pk)
+    if not meeting_can_edit(user=request.user, meeting=meeting):
+        raise PermissionDenied("Only the organizer, their manager or sales ops may do this.")
+    marks: dict[int, bool | None] = {}
+    for key, value in request.POST.items():
+        name, _, raw_id = key.partition("-")
+        if name == "attended" and raw_id.isdigit() and value in ATTENDED_VALUES:
+            marks[int(raw_id)] = ATTENDED_VALUES[value]
+    try:
+        costs.attendee_attendance_set(meeting=meeting, attended=marks)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Attendance saved.")
     return redirect("meetings:detail", pk=pk)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from meetings.models import Meeting
 from meetings.selectors.meetings import meeting_can_edit
@@ -51,3 +52,16 @@ def meeting_deals_panel(context: template.Context, meeting: Meeting) -> dict[str
         "form": MeetingDealsForm(initial={"deals": linked}, user=user) if can_edit else None,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("meetings/_meeting_attendance.html", takes_context=True)
+def meeting_attendance_panel(context: template.Context, meeting: Meeting) -> dict[str, Any]:
+    """Who attended, for whoever may edit a meeting that has started (not cancelled)."""
+    user = context["request"].user
+    show = (
+        meeting.status != "cancelled"
+        and meeting.start <= timezone.now()
+        and meeting_can_edit(user=user, meeting=meeting)
+    )
+    attendees = [a for a in meeting.attendees.all() if a.person_id is not None] if show else []
+    return {"meeting": meeting, "attendees": attendees, "csrf_token": context.get("csrf_token")}

@@ -274,3 +274,28 @@ def test_booking_names_the_attendees_open_deals_with_the_account_and_the_page_ch
     # An attendee who may not edit the meeting cannot change its deals; outsiders get a 404.
     assert client_for(personas.rep_a2).post(f"/meetings/{meeting.pk}/deals/", {}).status_code == 403
     assert client_for(personas.rep_b1).post(f"/meetings/{meeting.pk}/deals/", {}).status_code == 404
+
+
+def test_the_organizer_marks_attendance_on_the_page_and_the_posted_cost_follows(
+    personas, client_for
+):
+    anna, arno = personas.person("rep_a1"), personas.person("rep_a2")
+    meeting = _meeting(anna, arno, rsvp="tentative")
+    meeting_mark_done(meeting=meeting)
+    assert _posted_sum(meeting) == Decimal("60.00")  # Anna only: Arno was tentative
+    page = client_for(personas.rep_a1).get(f"/meetings/{meeting.pk}/").text
+    assert 'data-testid="meeting-attendance"' in page
+    row = meeting.attendees.get(person=arno)
+    response = client_for(personas.rep_a1).post(
+        f"/meetings/{meeting.pk}/attendance/", {f"attended-{row.pk}": "yes"}
+    )
+    assert response.status_code == 302
+    assert _posted_sum(meeting) == Decimal("120.00")
+    # Arno may see the meeting but not change who attended.
+    assert (
+        "meeting-attendance" not in client_for(personas.rep_a2).get(f"/meetings/{meeting.pk}/").text
+    )
+    denied = client_for(personas.rep_a2).post(
+        f"/meetings/{meeting.pk}/attendance/", {f"attended-{row.pk}": "no"}
+    )
+    assert denied.status_code == 403 and _posted_sum(meeting) == Decimal("120.00")
