@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from compensation.models import StatementStatus
 from compensation.selectors import pay
 from compensation.services import disputes as dispute_services
 from compensation.services import statements as statement_services
+from compensation.statement_listing import STATEMENTS
 from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.selectors.scope import person_for_user, scope_for, sees_everything
@@ -101,7 +101,10 @@ def team(request: HttpRequest) -> HttpResponse:
 def statement_list(request: HttpRequest) -> HttpResponse:
     qs = pay.statement_list(user=request.user).order_by("-period_start", "person__name")
     filterset = StatementFilter(request.GET, queryset=qs)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    if STATEMENTS.wants_csv(request):
+        return STATEMENTS.csv(request, filterset.qs, "statements.csv")
+    listing = STATEMENTS.page(request, filterset.qs)
+    page = listing.page
     disputes = pay.dispute_list(user=request.user).filter(status="open")[:20]
     return render(
         request,
@@ -109,6 +112,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page": page,
+            "listing": listing,
             "open_disputes": disputes,
             "sees_everything": sees_everything(request.user),
             "current_month": calendar.period_containing(calendar.company_today()),
