@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
+from salesops.models import Account
+from salesops.widgets import Chooser
 from territories.models import PinKind, Territory, TerritoryModel
 
 LIST_HELP = "Comma-separated; empty means any."
@@ -45,13 +48,21 @@ class RuleForm(forms.Form):
 
 
 class PinForm(forms.Form):
-    account = forms.IntegerField(label="Account id", min_value=1)
+    """The account is found by typing its name (a scoped server-side search), never by id."""
+
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.none(),
+        widget=Chooser(source="choose-accounts", placeholder="Type an account name…"),
+    )
     kind = forms.ChoiceField(choices=PinKind.choices)
     territory = forms.ModelChoiceField(queryset=Territory.objects.none(), required=False)
     reason = forms.CharField(max_length=255, required=False)
 
-    def __init__(self, *args: Any, model: TerritoryModel, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, model: TerritoryModel, accounts: QuerySet[Account], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
         self.fields["territory"].queryset = Territory.objects.filter(model=model)  # type: ignore[attr-defined]
 
 

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from salesops.exceptions import ApplicationError
-from salesops.models import Account
+from salesops.selectors.core import account_list
 from salesops.selectors.scope import sees_everything
 from territories import selectors, services
 from territories.filters import AssignmentRuleFilter
@@ -193,27 +193,24 @@ def clone(request: HttpRequest, model_id: int) -> HttpResponse:
 def pins(request: HttpRequest, model_id: int) -> HttpResponse:
     _ops_only(request)
     model = selectors.model_get(user=request.user, model_id=model_id)
-    form = PinForm(request.POST or None, model=model)
+    form = PinForm(request.POST or None, model=model, accounts=account_list(user=request.user))
     if request.method == "POST" and form.is_valid():
-        account = Account.objects.filter(pk=form.cleaned_data["account"]).first()
-        if account is None:
-            form.add_error("account", "No account with this id.")
+        account = form.cleaned_data["account"]
+        try:
+            services.pin_set(
+                model=model,
+                account=account,
+                territory=form.cleaned_data["territory"],
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+            services.territory_assignments_run(model=model, account_ids=[account.pk])
+        except (ValidationError, ApplicationError) as exc:
+            form.add_error(None, _error_text(exc))
         else:
-            try:
-                services.pin_set(
-                    model=model,
-                    account=account,
-                    territory=form.cleaned_data["territory"],
-                    kind=form.cleaned_data["kind"],
-                    reason=form.cleaned_data["reason"],
-                    user=request.user,
-                )
-                services.territory_assignments_run(model=model, account_ids=[account.pk])
-            except (ValidationError, ApplicationError) as exc:
-                form.add_error(None, _error_text(exc))
-            else:
-                messages.success(request, f"{account.name} pinned.")
-                return redirect("territories:pins", model_id=model.pk)
+            messages.success(request, f"{account.name} pinned.")
+            return redirect("territories:pins", model_id=model.pk)
     page = Paginator(
         selectors.visible_pins(user=request.user).filter(model=model).order_by("account__name"),
         50,
