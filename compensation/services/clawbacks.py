@@ -1,4 +1,5 @@
-"""Clawbacks: won deals that were paid and then lost or refunded."""
+"""Clawbacks: won deals that were paid and then lost or refunded. Their own path through the
+payout ledger: what the ledger paid for the deal comes back as one negative line."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from compensation import engine
-from compensation.models import DealReversal, StatementLine, StatementStatus
+from compensation.models import (
+    DealReversal,
+    PayoutComponent,
+    PayoutEntry,
+    StatementLine,
+    StatementStatus,
+)
 from compensation.services._history import history_user, save_with_user
 from salesops import calendar
 from salesops.models import Stage
@@ -27,23 +34,25 @@ def clawbacks_due(
     days_by_person: dict[int, int],
     current_ids: list[int],
 ) -> dict[int, list[engine.Clawback]]:
-    """Deals paid on a locked earlier statement that were since lost or refunded (on or before
-    the period's end, within the plan's clawback days of the close date), not yet clawed back."""
+    """Deals the payout ledger paid on an earlier locked statement that were since lost or
+    refunded (on or before the period's end, within the plan's clawback days of the close date),
+    not yet clawed back. The amount is what the ledger paid for the deal net of its corrections
+    (commission and SPIF rows): a correcting line of its own, never a recomputation of the
+    months that paid it."""
     explicit = {
         r.deal_id: (r.reversed_on, r.get_reason_display())
         for r in DealReversal.objects.filter(reversed_on__lte=period.end)
     }
     paid = (
-        StatementLine.objects.filter(
-            # What the ledger paid for the deal: its lines and their later corrections.
-            kind__in=[engine.COMMISSION, engine.SPIF, engine.CORRECTION],
-            statement__status__in=LOCKED,
+        PayoutEntry.objects.filter(
+            component__in=[PayoutComponent.COMMISSION, PayoutComponent.SPIF],
             statement__period_start__lt=period.start,
-            statement__person_id__in=person_ids,
+            person_id__in=person_ids,
+            deal__isnull=False,
         )
         .filter(Q(deal__stage=Stage.LOST) | Q(deal_id__in=list(explicit)))
         .values(
-            "statement__person_id",
+            "person_id",
             "deal_id",
             "deal__external_id",
             "deal__close_date",
@@ -53,15 +62,22 @@ def clawbacks_due(
         .order_by("deal__close_date", "deal__external_id")
     )
     done = set(
+        PayoutEntry.objects.filter(
+            component=PayoutComponent.CLAWBACK, person_id__in=person_ids, deal__isnull=False
+        ).values_list("person_id", "deal_id")
+    ) | set(
         StatementLine.objects.filter(
-            kind=engine.CLAWBACK, statement__person_id__in=person_ids, deal__isnull=False
+            kind=engine.CLAWBACK,
+            statement__person_id__in=person_ids,
+            statement__status=StatementStatus.DRAFT,
+            deal__isnull=False,
         )
         .exclude(statement_id__in=current_ids)
         .values_list("statement__person_id", "deal_id")
     )
     out: dict[int, list[engine.Clawback]] = defaultdict(list)
     for r in paid:
-        person_id, deal_id = r["statement__person_id"], r["deal_id"]
+        person_id, deal_id = r["person_id"], r["deal_id"]
         if (person_id, deal_id) in done or r["paid"] <= 0:
             continue
         if deal_id in explicit:
@@ -80,7 +96,8 @@ def clawbacks_due(
             engine.Clawback(
                 ref=r["deal__external_id"],
                 amount=r["paid"],
-                reason=f"{reason.lower()} on {reversed_on.isoformat()}",
+                reason=f"{reason.lower()} on {reversed_on.isoformat()} (the payout ledger "
+                "paid it, net of corrections)",
                 deal_id=deal_id,
             )
         )
