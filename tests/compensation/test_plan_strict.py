@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import json
 from typing import Any
 
 import pytest
@@ -150,14 +149,18 @@ def test_api_answers_400_with_the_pointer(personas, api_client_for):
 
 
 @pytest.mark.django_db
-def test_plan_editor_names_the_pointer(personas, client_for):
+def test_plan_editor_puts_the_pointer_error_on_its_field(personas, client_for):
+    # The editor is a form (tests/compensation/test_pages_plan_editor.py): the engine's error at
+    # /components/0/tiers/1/from lands on that tier's "From" field.
+    from tests.compensation.test_pages_plan_editor import editor_post
+
     version = approved_plan("Flat", FLAT_5, dt.date(2026, 1, 1))
+    tiers = [("0", "50", "5", "retroactive"), ("60", "", "10", "marginal")]
     response = client_for(personas.sales_ops).post(
-        f"/compensation/plans/{version.plan_id}/",
-        {"effective_from": "2026-04-01", "definition": json.dumps({"methd": "retroactive"})},
+        f"/compensation/plans/{version.plan_id}/", editor_post(tiers=tiers)
     )
-    assert response.status_code == 200
-    assert "/methd" in response.content.decode()
+    assert response.status_code == 400
+    assert "start" in response.context["editor"].tier_sets[0].forms[1].errors
     assert PlanVersion.objects.filter(plan=version.plan).count() == 1
 
 
