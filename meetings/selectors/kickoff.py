@@ -32,16 +32,22 @@ def kickoff_agenda_proposal(*, start: datetime, minutes: int) -> list[AgendaInpu
     pres_pct = getattr(settings, "CLUB_PRESIDENTS_PCT", 100)
     share = (15, 15, 40, 30)
     box = [max(1, minutes * s // 100) for s in share]
+    # Name the year: with a fiscal year that does not start in January, "last year" is not a
+    # calendar year (a July start: FY2026 is July 2025 – June 2026).
+    year = last_year.name
+    first, last = last_year.start, last_year.end
+    span = f"{first:%b} {first.day}, {first.year} – {last:%b} {last.day}, {last.year}"
+    nobody = f"Nobody recorded for {year} ({span})."
     return [
         AgendaInput(
-            title=f"Recognition: Chairman's Club (≥ {chair_pct} % of plan)",
+            title=f"Recognition: Chairman's Club {year} (≥ {chair_pct} % of plan)",
             minutes=box[0],
-            notes=chairmans or "Nobody recorded yet for last year.",
+            notes=chairmans or nobody,
         ),
         AgendaInput(
-            title=f"Recognition: President's Club (≥ {pres_pct} % of plan)",
+            title=f"Recognition: President's Club {year} (≥ {pres_pct} % of plan)",
             minutes=box[1],
-            notes=presidents or "Nobody recorded yet for last year.",
+            notes=presidents or nobody,
         ),
         AgendaInput(title="Sales training", minutes=box[2]),
         AgendaInput(title="Marketing and lead-generation plan", minutes=box[3]),

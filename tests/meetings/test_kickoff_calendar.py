@@ -42,4 +42,5 @@ def test_a_july_start_kickoff_in_august_names_the_clubs_of_the_year_just_ended(s
     chairmans, presidents, *_ = kickoff_agenda_proposal(start=start, minutes=60)
 
     assert chairmans.notes == "Ada Closer"
-    assert presidents.notes == "Nobody recorded yet for last year."
+    assert presidents.notes == "Nobody recorded for FY2025 (Jul 1, 2024 – Jun 30, 2025)."
+    assert "FY2025" in chairmans.title
