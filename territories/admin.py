@@ -15,6 +15,7 @@ from salesops.exceptions import ApplicationError
 from territories.models import (
     AccountTerritory,
     AssignmentRule,
+    ModelState,
     Pin,
     Territory,
     TerritoryAssignment,
@@ -28,6 +29,9 @@ from territories.services import (
     territory_assignments_run,
     territory_create,
     territory_model_activate,
+    territory_model_create,
+    territory_model_delete,
+    territory_model_update,
     territory_update,
 )
 from territories.services.pins import pin_remove, pin_set
@@ -67,13 +71,49 @@ def run_assignment(
 
 
 @admin.register(TerritoryModel)
-class TerritoryModelAdmin(admin.ModelAdmin):
+class TerritoryModelAdmin(ServiceWritesMixin, admin.ModelAdmin):
+    """Through the services: archived models stay read-only, only planning models are deleted."""
+
     list_display = ("name", "state", "activated_on", "archived_on", "created_at")
     list_filter = ("state",)
     search_fields = ("name",)
     readonly_fields = ("state", "activated_on", "archived_on")
     inlines = [TerritoryInline]
     actions = [activate_models, run_assignment]
+
+    def save_model(
+        self, request: HttpRequest, obj: TerritoryModel, form: Any, change: bool
+    ) -> None:
+        if change:
+            stored = TerritoryModel.objects.get(pk=obj.pk)
+            self.run(
+                request,
+                lambda: territory_model_update(
+                    model=stored, name=obj.name, description=obj.description
+                ),
+            )
+            return
+
+        def create() -> None:
+            obj.pk = territory_model_create(name=obj.name, description=obj.description).pk
+
+        self.run(request, create)
+
+    def delete_model(self, request: HttpRequest, obj: TerritoryModel) -> None:
+        self.run(request, lambda: territory_model_delete(model=obj))
+
+    def construct_change_message(
+        self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
+    ) -> Any:
+        # A refused write saved no inline rows, so there is no change to describe.
+        if self.refused(request):
+            return []
+        return super().construct_change_message(request, form, formsets, add)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.state != ModelState.PLANNING:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class RuleInline(admin.TabularInline):

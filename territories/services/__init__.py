@@ -12,6 +12,7 @@ from territories.services.models import (
     territory_model_archive,
     territory_model_clone,
     territory_model_create,
+    territory_model_delete,
     territory_model_update,
 )
 from territories.services.pins import pin_remove, pin_set
@@ -39,6 +40,7 @@ __all__ = [
     "territory_model_archive",
     "territory_model_clone",
     "territory_model_create",
+    "territory_model_delete",
     "territory_model_update",
     "territory_update",
 ]

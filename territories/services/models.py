@@ -41,6 +41,15 @@ def territory_model_update(
 
 
 @transaction.atomic
+def territory_model_delete(*, model: TerritoryModel) -> None:
+    """Delete a planning model (a what-if nobody uses); live and archived models are history."""
+    locked = lock_model(model.pk)
+    if locked.state != ModelState.PLANNING:
+        raise ApplicationError("Only a planning model can be deleted; archive history stays.")
+    locked.delete()
+
+
+@transaction.atomic
 def territory_model_clone(
     *, source: TerritoryModel, name: str, on: date | None = None
 ) -> TerritoryModel:

@@ -19,7 +19,9 @@ LISTS = [
 
 
 @pytest.mark.parametrize("name", LISTS)
-def test_sales_ops_opens_every_territory_admin_list_and_change_page(name, personas, world, client_for):
+def test_sales_ops_opens_every_territory_admin_list_and_change_page(
+    name, personas, world, client_for
+):
     model, terr = world
     client = client_for(personas.sales_ops)
     assert not personas.sales_ops.is_superuser
@@ -108,3 +110,38 @@ def test_rep_gets_no_territory_admin(personas, world, client_for):
     client = client_for(personas.rep_a1)
     response = client.get("/admin/territories/assignmentrule/")
     assert response.status_code in (302, 403, 404)
+
+
+def _model_form(name):
+    return {
+        "name": name,
+        "description": "",
+        "territories-TOTAL_FORMS": "0",
+        "territories-INITIAL_FORMS": "0",
+    }
+
+
+def test_admin_renaming_an_archived_model_is_refused_by_the_service(personas, world, client_for):
+    model, _ = world
+    TerritoryModel.objects.filter(pk=model.pk).update(state="archived")
+    client = client_for(personas.sales_ops)
+    response = client.post(
+        f"/admin/territories/territorymodel/{model.pk}/change/", _model_form("Renamed"), follow=True
+    )
+    assert "archived and read-only" in response.content.decode()
+    model.refresh_from_db()
+    assert model.name == "Live"
+
+
+def test_admin_deletes_planning_models_only(personas, world, client_for):
+    live, _ = world
+    plan = TerritoryModel.objects.create(name="What-if")
+    client = client_for(personas.sales_ops)
+    assert (
+        client.post(
+            f"/admin/territories/territorymodel/{live.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    client.post(f"/admin/territories/territorymodel/{plan.pk}/delete/", {"post": "yes"})
+    assert list(TerritoryModel.objects.values_list("name", flat=True)) == ["Live"]
