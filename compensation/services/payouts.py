@@ -39,6 +39,7 @@ from compensation.models import (
     StatementLine,
     StatementStatus,
 )
+from compensation.services.plan_in_force import PlansInForce
 from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.models import CostCategory, Deal, DealSplit, Stage
@@ -230,6 +231,9 @@ def _corrections(
             person_id__in=people, metric="revenue", period_start__gte=first
         ).values("person_id", "period_start", "amount")
     }
+    # A deal of a locked month closed under another plan or version is owed by that one, as
+    # the month's statement paid it (compensation.services.plan_in_force).
+    in_force = PlansInForce(person_ids=people, start=first)
     for pid in people:
         owed, unknown = _owed_in_locked_months(
             pid=pid,
@@ -240,6 +244,7 @@ def _corrections(
             quotas=quotas,
             target_incentive=target_incentives.get(pid),
             months=months,
+            in_force=in_force,
         )
         found = _person_corrections(
             pid=pid, owed=owed, unknown=unknown, paid=paid.get(pid, {}), where=where, locked=locked
@@ -292,6 +297,7 @@ def _owed_in_locked_months(
     quotas: dict[tuple[int, date], Decimal],
     target_incentive: Decimal | None,
     months: dict[date, calendar.FiscalPeriod],
+    in_force: PlansInForce,
 ) -> tuple[dict[tuple[Any, Any], _Owed], set[date]]:
     """Each locked month recomputed on today's data: owed per (deal, component) and the cap."""
     owed: dict[tuple[Any, Any], _Owed] = {}
@@ -303,12 +309,16 @@ def _owed_in_locked_months(
         if plan is None:
             unknown.add(start)
             continue
+        deals, deal_plans = in_force.mark(
+            pid=pid, current_id=statement.plan_version_id, deals=in_locked.get((pid, start), [])
+        )
         try:
             result = engine.calculate(
                 plan=plan,
                 quota=quotas.get((pid, start)),
-                deals=in_locked.get((pid, start), []),
+                deals=deals,
                 target_incentive=target_incentive,
+                deal_plans=deal_plans,
             )
         except ApplicationError:
             unknown.add(start)  # e.g. the quota was removed: leave what was paid alone

@@ -18,11 +18,21 @@ from salesops import calendar
 
 
 class PlansInForce:
-    def __init__(self, *, person_ids: list[int], period: calendar.FiscalPeriod) -> None:
+    def __init__(
+        self,
+        *,
+        person_ids: list[int],
+        period: calendar.FiscalPeriod | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> None:
+        """For the month `period`, or any span [start, end] (the ledger's locked months)."""
+        first = period.start if period else start or date.min
+        last = period.end if period else end or date.max
         self.assignments: dict[int, list[PlanAssignment]] = defaultdict(list)
         for a in (
-            PlanAssignment.objects.filter(person_id__in=person_ids, start__lte=period.end)
-            .filter(Q(end__isnull=True) | Q(end__gte=period.start))
+            PlanAssignment.objects.filter(person_id__in=person_ids, start__lte=last)
+            .filter(Q(end__isnull=True) | Q(end__gte=first))
             .order_by("person_id", "start")
         ):
             self.assignments[a.person_id].append(a)
@@ -32,7 +42,7 @@ class PlansInForce:
             PlanVersion.objects.filter(
                 plan_id__in=sorted(plan_ids),
                 status=PlanVersionStatus.APPROVED,
-                effective_from__lte=period.end,
+                effective_from__lte=last,
             )
             .select_related("plan")
             .order_by("plan_id", "effective_from", "number")
@@ -69,7 +79,7 @@ class PlansInForce:
         return self._parsed[version.pk]
 
     def mark(
-        self, *, pid: int, current: PlanVersion, deals: list[engine.DealCredit]
+        self, *, pid: int, current_id: int | None, deals: list[engine.DealCredit]
     ) -> tuple[list[engine.DealCredit], dict[str, engine.Plan]]:
         """The deals with `plan_key` set where another plan or version was in force on their
         close date, and those plans by key (for engine.calculate's `deal_plans`)."""
@@ -77,7 +87,7 @@ class PlansInForce:
         out = []
         for deal in deals:
             version = self._version_on(pid, deal.close_date)
-            plan = None if version is None or version.pk == current.pk else self._plan(version)
+            plan = None if version is None or version.pk == current_id else self._plan(version)
             if version is None or plan is None:
                 out.append(deal)
                 continue

@@ -387,7 +387,9 @@ def statements_generate(
             report.skipped += 1
             continue
         prev = previous.get(pid)
-        deals, deal_plans = in_force.mark(pid=pid, current=version, deals=credits.get(pid, []))
+        deals, deal_plans = in_force.mark(
+            pid=pid, current_id=version.pk, deals=credits.get(pid, [])
+        )
         try:
             result = engine.calculate(
                 plan=plans[assignment.plan_id],
