@@ -21,6 +21,9 @@ from compensation.models import (
     CommissionPlan,
     DealReversal,
     Dispute,
+    MboScore,
+    OverlayCredit,
+    PlanAcknowledgement,
     PlanAssignment,
     PlanVersion,
     PlanVersionStatus,
@@ -352,3 +355,34 @@ class DisputeAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     search_fields = ("statement__person__name", "comment", "resolution")
     list_select_related = ("statement__person", "raised_by")
     raw_id_fields = ("statement", "line")
+
+
+@admin.register(PlanAcknowledgement)
+class PlanAcknowledgementAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Written only by the rep accepting their plan (plan_acknowledge); shown here."""
+
+    list_display = ("person", "version", "acknowledged_at", "acknowledged_by")
+    list_filter = ("version__plan",)
+    search_fields = ("person__name", "version__plan__name")
+    list_select_related = ("person", "version__plan", "acknowledged_by")
+    date_hierarchy = "acknowledged_at"
+
+
+@admin.register(OverlayCredit)
+class OverlayCreditAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Overlay credit is written through its service (the API); shown here with its history."""
+
+    list_display = ("deal", "person", "role", "percent", "created_at")
+    list_filter = ("role",)
+    search_fields = ("deal__external_id", "person__name")
+    list_select_related = ("deal", "person")
+
+
+@admin.register(MboScore)
+class MboScoreAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """A manager's MBO scores are written through their service; shown here with history."""
+
+    list_display = ("person", "component", "period_start", "score", "scored_by")
+    search_fields = ("person__name", "component")
+    list_select_related = ("person", "scored_by")
+    date_hierarchy = "period_start"
