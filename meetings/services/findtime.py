@@ -20,6 +20,7 @@ from django.utils import timezone
 from meetings import conf
 from meetings.models import BUSY_RSVPS, Attendee, MeetingStatus
 from meetings.selectors.busy import outside_busy
+from meetings.services.recurrence import expand
 from salesops.models import Person
 
 Interval = tuple[datetime, datetime]
@@ -254,8 +255,6 @@ def _series_slots(
     time_zone: str,
     limit: int,
 ) -> list[Interval]:
-    from meetings.services.scheduling import expand  # scheduling imports this module
-
     now = timezone.now()
     out: list[Interval] = []
     for s, e in slots:

@@ -1,4 +1,6 @@
-"""Scheduling meetings: validation, conflicts, working hours, recurrence, RSVPs, cancellation.
+"""Scheduling meetings: the writes (schedule, update, extend a series, cancel, RSVP). Recurrence
+rules live in meetings.services.recurrence, conflicts and working hours in meetings.services.conflicts
+(their names are re-exported here for the callers that import them from this module).
 
 Recurring meetings are materialised within a horizon (conf.recurrence_horizon): the first meeting
 carries the RRULE, every later occurrence is a Meeting row with `series` and `original_start`, with
@@ -8,14 +10,11 @@ horizon filled.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from dateutil.rrule import rrule as RRule
-from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -23,7 +22,6 @@ from django.utils import timezone
 
 from meetings import conf
 from meetings.models import (
-    BUSY_RSVPS,
     AgendaItem,
     Attendee,
     Meeting,
@@ -32,14 +30,36 @@ from meetings.models import (
     Rsvp,
 )
 from meetings.services import invitations
-from meetings.services.findtime import WorkingHours
+from meetings.services.conflicts import (
+    Conflict,
+    ConflictError,
+    find_conflicts,
+    validate_basics,
+    working_hours_problems,
+)
 from meetings.services.pursuit import meeting_deals_default
+from meetings.services.recurrence import MAX_OCCURRENCES, expand, parse_rrule
 from salesops.exceptions import ApplicationError
 from salesops.models import Account, Deal, Person
-from salesops.selectors.scope import AnyUser, scope_for
+from salesops.selectors.scope import AnyUser
 
-MAX_OCCURRENCES = 400
-WEEKDAYS = "MTWTFSS"
+__all__ = [
+    "MAX_OCCURRENCES",
+    "AgendaInput",
+    "AttendeeInput",
+    "Conflict",
+    "ConflictError",
+    "ScheduleResult",
+    "attendee_rsvp",
+    "expand",
+    "find_conflicts",
+    "meeting_cancel",
+    "meeting_schedule",
+    "meeting_series_extend",
+    "meeting_update",
+    "parse_rrule",
+    "working_hours_problems",
+]
 
 
 @dataclass(frozen=True)
@@ -58,292 +78,10 @@ class AgendaInput:
     notes: str = ""
 
 
-@dataclass(frozen=True)
-class Conflict:
-    person_id: int
-    person_name: str
-    meeting_id: int
-    title: str
-    start: datetime
-    end: datetime
-    # Whether the one scheduling may see the other meeting: if not, the message says "busy" and
-    # the time, never the title. find_conflicts sets it from its `viewer`.
-    visible: bool = True
-
-    def message(self, time_zone: str) -> str:
-        tz = zoneinfo.ZoneInfo(time_zone)
-        s, e = self.start.astimezone(tz), self.end.astimezone(tz)
-        if not self.visible:
-            return f"{self.person_name} is busy on {s:%a %d %b %H:%M}–{e:%H:%M} ({time_zone})."
-        return (
-            f"{self.person_name} is already in “{self.title}” on {s:%a %d %b %H:%M}–{e:%H:%M} "
-            f"({time_zone})."
-        )
-
-
-class ConflictError(ValidationError):
-    """Attendees are busy. Carries the conflicts; retry with allow_conflicts=True to override."""
-
-    def __init__(self, conflicts: list[Conflict], time_zone: str) -> None:
-        self.conflicts = conflicts
-        super().__init__({"attendees": [c.message(time_zone) for c in conflicts]}, code="conflict")
-
-
 @dataclass
 class ScheduleResult:
     meeting: Meeting
     warnings: list[str] = field(default_factory=list)
-
-
-# --- recurrence -------------------------------------------------------------------------------
-
-
-RRULE_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
-RRULE_PARTS = frozenset(
-    {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "WKST"}
-)
-MAX_INTERVAL = 99
-MAX_SERIES_DAYS = 5 * 366
-# Days dateutil may examine past the last wanted occurrence before the series counts as ended: a
-# rule with no further match (Feb 30) would otherwise be searched day by day up to year 9999.
-SCAN_SLACK_DAYS = 8 * 366
-
-
-class _ScanBudgetExceeded(Exception):
-    pass
-
-
-class _CountingMonths(tuple[int, ...]):
-    """Stands in for dateutil's BYMONTH set: the same months, but every day dateutil examines
-    passes through `in` here, so the scan is counted and stopped at its budget."""
-
-    budget: int
-
-    def __contains__(self, month: object) -> bool:
-        self.budget -= 1
-        if self.budget < 0:
-            raise _ScanBudgetExceeded
-        return super().__contains__(month)
-
-
-def _rrule_error(message: str) -> ValidationError:
-    return ValidationError({"rrule": message})
-
-
-def _check_rrule_parts(text: str) -> None:
-    """Only daily or slower rules with the parts a calendar needs; numbers within bounds."""
-    parts: dict[str, str] = {}
-    for chunk in text.split(";"):
-        name, sep, value = chunk.partition("=")
-        name = name.strip().upper()
-        if not sep or not name or name in parts:
-            raise _rrule_error("Write the RRULE as NAME=value parts separated by “;”, once each.")
-        if name not in RRULE_PARTS:
-            raise _rrule_error(f"{name} is not supported; use {', '.join(sorted(RRULE_PARTS))}.")
-        parts[name] = value.strip()
-    if parts.get("FREQ", "").upper() not in RRULE_FREQUENCIES:
-        raise _rrule_error("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY.")
-    for name, top in (("INTERVAL", MAX_INTERVAL), ("COUNT", MAX_OCCURRENCES)):
-        if name in parts and not (parts[name].isdigit() and 1 <= int(parts[name]) <= top):
-            raise _rrule_error(f"{name} must be a whole number from 1 to {top}.")
-    if "COUNT" in parts and "UNTIL" in parts:
-        raise _rrule_error("Give COUNT or UNTIL, not both.")
-    if parts["FREQ"].upper() == "YEARLY" and any(c.isdigit() for c in parts.get("BYDAY", "")):
-        raise _rrule_error(
-            "A yearly rule takes plain weekdays in BYDAY (use FREQ=MONTHLY for 2MO)."
-        )
-
-
-def parse_rrule(rule: str, *, start: datetime, time_zone: str) -> RRule:
-    """Parse an RRULE against the meeting's local start (wall-clock, so DST keeps the hour).
-
-    Limits (docs/meetings.md): FREQ DAILY or slower, INTERVAL ≤ MAX_INTERVAL, COUNT ≤
-    MAX_OCCURRENCES, UNTIL within MAX_SERIES_DAYS of the start.
-    """
-    text = rule.strip().removeprefix("RRULE:")
-    _check_rrule_parts(text)
-    local = start.astimezone(zoneinfo.ZoneInfo(time_zone))
-    try:
-        parsed = rrulestr(text, dtstart=local)
-    except (ValueError, TypeError, OverflowError) as exc:
-        raise _rrule_error(f"Not a valid RFC 5545 RRULE: {exc}.") from exc
-    if not isinstance(parsed, RRule):
-        raise _rrule_error("Give one RRULE (e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10).")
-    until = parsed._until  # type: ignore[attr-defined]
-    if until is not None and until > local + timedelta(days=MAX_SERIES_DAYS):
-        raise _rrule_error(f"UNTIL must be within {MAX_SERIES_DAYS // 366} years of the start.")
-    return parsed
-
-
-def _occurrences(parsed: RRule, *, start: datetime, until: datetime) -> list[datetime]:
-    """Local occurrences up to `until` (at most MAX_OCCURRENCES), examining a bounded number of
-    days however sparse or impossible the rule is."""
-    months = _CountingMonths(parsed._bymonth or range(1, 13))  # type: ignore[attr-defined]
-    months.budget = max((until - start).days, 0) + SCAN_SLACK_DAYS
-    parsed._bymonth = months  # type: ignore[attr-defined]  # the same months, only counted
-    out: list[datetime] = []
-    try:
-        for local in parsed:
-            if local > until or len(out) >= MAX_OCCURRENCES:
-                break
-            out.append(local)
-    except _ScanBudgetExceeded:
-        pass  # no occurrence within reach: the series ends here
-    return out
-
-
-def expand(
-    *, rule: str, start: datetime, end: datetime, time_zone: str, until: datetime
-) -> list[tuple[datetime, datetime]]:
-    """Occurrences (UTC start, UTC end) of the series from `start` up to `until`, first included."""
-    duration = end - start
-    if not rule:
-        return [(start, end)]
-    parsed = parse_rrule(rule, start=start, time_zone=time_zone)
-    out = [
-        (occ, occ + duration)
-        for occ in (
-            local.astimezone(UTC) for local in _occurrences(parsed, start=start, until=until)
-        )
-    ]
-    if not out or out[0][0] != start.astimezone(UTC):
-        raise ValidationError({"rrule": "The RRULE must include the meeting's own start."})
-    return out
-
-
-# --- validation -------------------------------------------------------------------------------
-
-
-def _validate_basics(
-    *, title: str, start: datetime, end: datetime, time_zone: str, agenda_minutes: int
-) -> None:
-    errors: dict[str, str] = {}
-    if not title.strip():
-        errors["title"] = "Give the meeting a title."
-    if timezone.is_naive(start) or timezone.is_naive(end):
-        errors["start"] = "Start and end need a time zone."
-    elif end <= start:
-        errors["end"] = "The meeting must end after it starts."
-    if time_zone not in zoneinfo.available_timezones():
-        errors["time_zone"] = f"'{time_zone}' is not a known IANA time zone."
-    if not errors:
-        minutes = int((end - start).total_seconds() // 60)
-        if agenda_minutes > minutes:
-            errors["agenda"] = (
-                f"The agenda needs {agenda_minutes} minutes but the meeting lasts {minutes}."
-            )
-    if errors:
-        raise ValidationError(errors)
-
-
-def _hours_label(hours: WorkingHours) -> str:
-    days = "".join(WEEKDAYS[int(d) - 1] for d in sorted(hours.work_days))
-    return f"{hours.work_start:%H:%M}–{hours.work_end:%H:%M} {hours.time_zone}, days {days}"
-
-
-def _sees_person(viewer: AnyUser | None, person: Person) -> bool:
-    if viewer is None:  # a trusted caller (commands, tasks): no user to hide anything from
-        return True
-    scope = scope_for(viewer)
-    return scope.everything or person.pk == scope.person_id or person.team_id in scope.team_ids
-
-
-def working_hours_problems(
-    *,
-    people: Sequence[Person],
-    occurrences: Sequence[tuple[datetime, datetime]],
-    viewer: AnyUser | None = None,
-    time_zone: str | None = None,
-) -> list[str]:
-    """Messages for every person for whom an occurrence falls outside their working hours.
-
-    Someone's hours and zone are named only to a viewer who sees that person (no viewer: a
-    trusted caller); to others the message gives the time in the meeting's zone (`time_zone`)
-    and says they are unavailable. The API and pages always pass the user as `viewer`."""
-    problems: list[str] = []
-    for person in people:
-        hours = WorkingHours.of(person)
-        for start, end in occurrences:
-            if not hours.contains(start, end):
-                if _sees_person(viewer, person):
-                    local = start.astimezone(zoneinfo.ZoneInfo(person.time_zone))
-                    problems.append(
-                        f"{person.name}: {local:%a %d %b %H:%M} local time is outside their "
-                        f"working hours ({_hours_label(hours)})."
-                    )
-                else:
-                    zone = time_zone or person.time_zone
-                    shown = start.astimezone(zoneinfo.ZoneInfo(zone))
-                    problems.append(
-                        f"{person.name} is not available on {shown:%a %d %b %H:%M} ({zone}): "
-                        f"outside their working hours."
-                    )
-                break
-    return problems
-
-
-def _outside_conflicts(
-    *, person_ids: Sequence[int], occurrences: Sequence[tuple[datetime, datetime]]
-) -> list[Conflict]:
-    """Busy blocks of the people's outside calendars (meetings.services.feeds) overlapping an
-    occurrence: never titled (meeting_id 0, not visible), so the message says only "busy"."""
-    from meetings.selectors.busy import outside_busy_by_person
-
-    lo = min(s for s, _ in occurrences)
-    hi = max(e for _, e in occurrences)
-    blocks = [
-        b
-        for b in outside_busy_by_person(person_ids=person_ids, start=lo, end=hi)
-        if any(b[1] < e and b[2] > s for s, e in occurrences)
-    ]
-    names = dict(Person.objects.filter(pk__in={b[0] for b in blocks}).values_list("pk", "name"))
-    return [Conflict(pid, names[pid], 0, "", s, e, visible=False) for pid, s, e in blocks]
-
-
-def find_conflicts(
-    *,
-    person_ids: Sequence[int],
-    occurrences: Sequence[tuple[datetime, datetime]],
-    exclude_meeting_ids: Sequence[int] = (),
-    viewer: AnyUser | None = None,
-) -> list[Conflict]:
-    """Meetings (not cancelled) the people accepted, hold pending or tentative, overlapping any
-    occurrence. One query over the span, overlaps checked per occurrence. With a `viewer` (the
-    API and pages always pass one) a conflict is `visible` (its title may be named) only if the
-    viewer sees that meeting."""
-    if not person_ids or not occurrences:
-        return []
-    lo = min(s for s, _ in occurrences)
-    hi = max(e for _, e in occurrences)
-    rows = (
-        Attendee.objects.filter(
-            person_id__in=list(person_ids),
-            rsvp__in=BUSY_RSVPS,
-            meeting__start__lt=hi,
-            meeting__end__gt=lo,
-        )
-        .exclude(meeting__status=MeetingStatus.CANCELLED)
-        .exclude(meeting_id__in=list(exclude_meeting_ids))
-        .select_related("meeting", "person")
-        .order_by("meeting__start", "person__name")
-    )
-    conflicts: list[Conflict] = []
-    for row in rows:
-        m = row.meeting
-        if any(m.start < e and m.end > s for s, e in occurrences):
-            person: Person = row.person  # type: ignore[assignment]
-            conflicts.append(Conflict(person.pk, person.name, m.pk, m.title, m.start, m.end))
-    conflicts.extend(_outside_conflicts(person_ids=person_ids, occurrences=occurrences))
-    if viewer is not None and conflicts:
-        from meetings.selectors.meetings import visible_meetings
-
-        seen = set(
-            visible_meetings(user=viewer)
-            .filter(pk__in={c.meeting_id for c in conflicts})
-            .values_list("pk", flat=True)
-        )
-        conflicts = [replace(c, visible=c.meeting_id in seen) for c in conflicts]
-    return conflicts
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -495,7 +233,7 @@ def meeting_schedule(
     if agenda is None and type == MeetingType.KICKOFF and minutes > 0:
         agenda = kickoff_agenda_proposal(start=start, minutes=minutes)
     agenda = list(agenda or [])
-    _validate_basics(
+    validate_basics(
         title=title,
         start=start,
         end=end,
@@ -591,7 +329,7 @@ def meeting_update(
         if agenda_list is not None
         else sum(meeting.agenda_items.values_list("minutes", flat=True))
     )
-    _validate_basics(
+    validate_basics(
         title=meeting.title,
         start=meeting.start,
         end=meeting.end,
