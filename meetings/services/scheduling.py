@@ -1,6 +1,7 @@
 """Scheduling meetings: the writes (schedule, update, extend a series, cancel, RSVP). Recurrence
 rules live in meetings.services.recurrence, conflicts and working hours in meetings.services.conflicts
-(their names are re-exported here for the callers that import them from this module).
+(their names are re-exported here for the callers that import them from this module). Past ~400
+lines on purpose: the writes of one aggregate (a meeting and its series), each short, read together.
 
 Recurring meetings are materialised within a horizon (conf.recurrence_horizon): the first meeting
 carries the RRULE, every later occurrence is a Meeting row with `series` and `original_start`, with
