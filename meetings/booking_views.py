@@ -6,13 +6,14 @@ import zoneinfo
 from collections import defaultdict
 from datetime import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings.models import BookingLink
 from meetings.services import booking
@@ -85,8 +86,8 @@ def booking_page_view(request: HttpRequest, slug: str) -> HttpResponse:
     except ValueError:
         return _page(request, link, errors=["Pick one of the times offered."], status=400)
     except ValidationError as exc:
-        messages = [m for msgs in exc.message_dict.values() for m in msgs]
-        return _page(request, link, errors=messages, status=400)
+        problems = [m for msgs in exc.message_dict.values() for m in msgs]
+        return _page(request, link, errors=problems, status=400)
     except ApplicationError as exc:
         return _page(request, link, errors=[str(exc)], status=409)
     tz = zoneinfo.ZoneInfo(_zone(request))
@@ -175,3 +176,40 @@ def booking_link_create_view(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("meetings:booking-link", slug=link.slug)
     return render(request, "meetings/booking_link_form.html", {"teams": teams, "errors": errors})
+
+
+@login_required
+def booking_links_view(request: HttpRequest) -> HttpResponse:
+    """The links the user may manage (sales ops: all), with the account domains for sales ops."""
+    scope = scope_for(request.user)
+    links = BookingLink.objects.select_related("person", "team").order_by("title", "id")
+    mine = [link for link in links if _may_manage(request, link)]
+    return render(
+        request,
+        "meetings/booking_links.html",
+        {
+            "links": mine,
+            "domains": booking.account_domains() if scope.everything else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def account_domains_view(request: HttpRequest) -> HttpResponse:
+    """Sales ops add or remove an account's e-mail domain (routing of team booking links)."""
+    if not scope_for(request.user).everything:
+        raise Http404("Only sales ops keep account domains.")
+    if request.POST.get("remove"):
+        booking.account_domain_remove(domain_id=_int(request, "remove", -1))
+    else:
+        try:
+            booking.account_domain_add(
+                domain=request.POST.get("domain", ""),
+                account_name=request.POST.get("account", ""),
+            )
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                for m in msgs:
+                    messages.error(request, f"{field}: {m}")
+    return redirect("meetings:booking-links")

@@ -19,6 +19,7 @@ cannot be used to learn which companies are customers.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -36,7 +37,7 @@ from meetings.services.findtime import WorkingHours, busy_intervals, free_slots
 from meetings.services.scheduling import AttendeeInput, ConflictError, meeting_schedule
 from salesops import calendar
 from salesops.exceptions import ApplicationError
-from salesops.models import Person, Team
+from salesops.models import Account, Person, Team
 
 Interval = tuple[datetime, datetime]
 STEP = timedelta(minutes=30)
@@ -321,3 +322,30 @@ def booking_create(
         reason=routed.reason[:300],
     )
     return booking
+
+
+# --- account e-mail domains (kept by sales ops) -----------------------------------------------
+
+DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def account_domain_add(*, domain: str, account_name: str) -> AccountDomain:
+    """Map an e-mail domain to an account (by its exact name, any case). A domain names one
+    account; public mail providers should not be added (everyone would route to one account)."""
+    clean = domain.strip().lower().removeprefix("@")
+    if not DOMAIN.match(clean):
+        raise ValidationError({"domain": "Give a domain such as globex.com."})
+    account = Account.objects.filter(name__iexact=account_name.strip()).first()
+    if account is None:
+        raise ValidationError({"account": f"No account is named “{account_name.strip()}”."})
+    if AccountDomain.objects.filter(domain=clean).exists():
+        raise ValidationError({"domain": f"{clean} already names an account."})
+    return AccountDomain.objects.create(domain=clean, account=account)
+
+
+def account_domains() -> list[AccountDomain]:
+    return list(AccountDomain.objects.select_related("account").order_by("domain"))
+
+
+def account_domain_remove(*, domain_id: int) -> None:
+    AccountDomain.objects.filter(pk=domain_id).delete()

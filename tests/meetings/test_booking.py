@@ -176,3 +176,30 @@ def test_links_are_created_through_the_page(personas, client_for):
         reverse("meetings:booking-link-new"), {"title": "B", "team": personas.team_b.pk}
     )
     assert denied.status_code == 404
+
+
+def test_sales_ops_keep_account_domains_others_cannot(personas, client_for, team_link):
+    # client_for logs the one test client in as that user: each block logs in again.
+    url = reverse("meetings:account-domains")
+    AccountFactory(name="Initech")
+    ops = client_for(personas.sales_ops)
+    ops.post(url, {"domain": "@Initech.EXAMPLE", "account": "initech"})
+    assert AccountDomain.objects.get(domain="initech.example").account.name == "Initech"
+    ops.post(url, {"domain": "not a domain", "account": "Initech"})
+    ops.post(url, {"domain": "initech.example", "account": "Globex"})  # already taken
+    assert AccountDomain.objects.count() == 2  # globex.com (fixture) and initech.example
+    listing = ops.get(reverse("meetings:booking-links")).content.decode()
+    assert "<td>initech.example</td><td>Initech</td>" in listing and "Talk to sales" in listing
+
+    manager = client_for(personas.manager_a)
+    assert manager.post(url, {"domain": "x.example", "account": "Initech"}).status_code == 404
+    manager_page = manager.get(reverse("meetings:booking-links")).content.decode()
+    assert "Talk to sales" in manager_page and 'id="account-domains"' not in manager_page
+
+    other = client_for(personas.rep_b1).get(reverse("meetings:booking-links")).content.decode()
+    assert "Talk to sales" not in other
+
+    domain = AccountDomain.objects.get(domain="initech.example")
+    client_for(personas.sales_ops).post(url, {"remove": domain.pk})
+    assert not AccountDomain.objects.filter(pk=domain.pk).exists()
+    assert not AccountDomain.objects.filter(domain="x.example").exists()
