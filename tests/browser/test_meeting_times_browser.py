@@ -86,7 +86,8 @@ def test_a_meeting_booked_at_0930_reads_0930_on_every_page_the_ics_and_the_remin
 
     mail.outbox.clear()
     reminders_dispatch(now=start - dt.timedelta(minutes=50))
-    by_to = {m.to[0]: m for m in mail.outbox}
+    # Anna's invitation (issue 24) is still due too and goes out with the reminders: pick these.
+    by_to = {m.to[0]: m for m in mail.outbox if m.subject.startswith("Reminder:")}
     anna, maria = by_to["anna@example.com"], by_to["maria@example.com"]
     assert anna.subject == (
         f"Reminder: Zone check — {berlin_day}, 09:30 Europe/Berlin (08:30 your time, Europe/London)"
