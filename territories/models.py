@@ -356,3 +356,29 @@ class AssignmentBatch(models.Model):
 
     def __str__(self) -> str:
         return f"assignment batch {self.pk} of {self.model_id} ({self.status})"
+
+
+class TerritoryBalanceSnapshot(models.Model):
+    """A territory's balance figures (its whole subtree, the model's current assignment) as of a
+    business date, written nightly (territory_balance_snapshot_write) so the dashboards read them
+    instead of aggregating every deal per request. People and quotas are not kept: they are read
+    live (small). Natural key: (territory, as_of)."""
+
+    model = models.ForeignKey(TerritoryModel, on_delete=models.CASCADE, related_name="+")
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    accounts = models.IntegerField(default=0)
+    potential = models.DecimalField(max_digits=22, decimal_places=2, default=0)
+    pipeline = models.DecimalField(max_digits=22, decimal_places=2, default=0)
+    won_ytd = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "as_of", "territory"], name="territory_balance_snapshot_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"territory {self.territory_id} balance as of {self.as_of}"

@@ -9,4 +9,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 60 * 60 * 3},
     },
+    # After the nightly assignment backstop (02:30): the balance figures the dashboards read.
+    "territories-balance-snapshot-nightly": {
+        "task": "territories.tasks.territory_balance_snapshots_nightly_task",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 60 * 60 * 3},
+    },
 }

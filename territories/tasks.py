@@ -15,6 +15,7 @@ from django.db import OperationalError
 from salesops import calendar
 from territories.models import TerritoryModel
 from territories.services import territory_assignments_nightly, territory_assignments_run
+from territories.services.balance import territory_balance_snapshots_nightly
 from territories.services.batches import assignment_batch_apply
 
 
@@ -59,3 +60,18 @@ def assignment_batch_apply_task(batch_id: int) -> int:
     """Apply an approved assignment run; idempotent (the batch is claimed queued → running)."""
     batch = assignment_batch_apply(batch_id=batch_id)
     return batch.changed if batch else 0
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+)
+def territory_balance_snapshots_nightly_task(business_date: str | None = None) -> int:
+    """The balance snapshot of every active model for the night's business date (idempotent:
+    a date's rows are replaced)."""
+    day = date.fromisoformat(business_date) if business_date else calendar.nightly_business_date()
+    return territory_balance_snapshots_nightly(as_of=day)

@@ -22,7 +22,7 @@ from salesops.models import OPEN_STAGES
 from salesops.selectors.credit import CREDIT_SQL, credit_sql_where
 from salesops.selectors.scope import AnyUser
 from territories.conf import potential_field, quota_potential_k
-from territories.models import Territory, TerritoryModel
+from territories.models import Territory, TerritoryBalanceSnapshot, TerritoryModel
 from territories.selectors.access import territory_q
 from territories.spread import Spread, spread
 
@@ -124,20 +124,14 @@ def _dec(value: object) -> Decimal:
     return Decimal(str(value)) if value is not None else ZERO
 
 
-def territory_metrics(
-    *, user: AnyUser, model: TerritoryModel, today: date | None = None
-) -> Balance:
-    """Figures for every territory of `model` the user may see, in tree (path) order."""
-    today = today or calendar.company_today()
-    year = calendar.year_containing(today)
-    start = year.start
-    k = quota_potential_k()
-    balance = Balance(model=model, year=year, k=k)
-    territories = list(
-        Territory.objects.filter(territory_q(user), model=model).select_related("parent")
-    )
-    if not territories:
-        return balance
+# (accounts, potential, open pipeline, won revenue) of one territory's subtree.
+Figures = tuple[int, Decimal, Decimal, Decimal]
+
+
+def metrics_figures(*, model: TerritoryModel, start: date, end: date) -> dict[int, Figures]:
+    """(accounts, potential, open pipeline, won revenue in [start, end]) per territory of `model`
+    (its whole subtree, the model's current assignment): one aggregate statement over accounts and
+    deals. Unscoped: callers filter the territories the user may see."""
     with connection.cursor() as cursor:
         cursor.execute(
             _metrics_sql(),
@@ -146,11 +140,52 @@ def territory_metrics(
                 [str(s) for s in OPEN_STAGES],
                 model.pk,
                 start,
-                today,
+                end,
                 *[model.pk] * 2,
             ],
         )
-        figures = {row[0]: row[1:] for row in cursor.fetchall()}
+        return {
+            tid: (int(accounts or 0), _dec(potential), _dec(pipeline), _dec(won))
+            for tid, accounts, potential, pipeline, won in cursor.fetchall()
+        }
+
+
+def _snapshot_figures(model: TerritoryModel, as_of: date) -> dict[int, Figures] | None:
+    """The nightly balance snapshot of `model` as of `as_of`; None when there is none."""
+    rows = TerritoryBalanceSnapshot.objects.filter(model=model, as_of=as_of).values_list(
+        "territory_id", "accounts", "potential", "pipeline", "won_ytd"
+    )
+    found = {tid: (a, p, pipe, won) for tid, a, p, pipe, won in rows}
+    return found or None
+
+
+def territory_metrics(
+    *,
+    user: AnyUser,
+    model: TerritoryModel,
+    today: date | None = None,
+    as_of: date | None = None,
+) -> Balance:
+    """Figures for every territory of `model` the user may see, in tree (path) order.
+
+    With `as_of` (the nightly snapshots' business date) and a balance snapshot of that date, the
+    figures are read from it (won revenue to `as_of`); otherwise computed live (to `today`).
+    People and quotas are always live."""
+    today = today or calendar.company_today()
+    year = calendar.year_containing(today)
+    k = quota_potential_k()
+    balance = Balance(model=model, year=year, k=k)
+    territories = list(
+        Territory.objects.filter(territory_q(user), model=model).select_related("parent")
+    )
+    if not territories:
+        return balance
+    figures = None
+    if as_of is not None and calendar.year_containing(as_of) == year:
+        figures = _snapshot_figures(model, as_of)
+    if figures is None:
+        figures = metrics_figures(model=model, start=year.start, end=today)
+    with connection.cursor() as cursor:
         cursor.execute(_people_sql(), [model.pk, today, today])
         people = dict(cursor.fetchall())
     quotas = quota_totals_for_territories(territory_ids=[t.pk for t in territories], year=year)
