@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from compensation.api import pay_views, views
+from compensation.api import component_views, pay_views, views
 
 router = SimpleRouter()
 router.register("quotas", views.QuotaViewSet, basename="comp-quota")
@@ -23,5 +23,11 @@ urlpatterns = [
     ),
     path("compensation/simulate/", pay_views.SimulateView.as_view(), name="comp-simulate"),
     path("compensation/reversals/", pay_views.ReversalView.as_view(), name="comp-reversal"),
+    path(
+        "compensation/overlay-credits/",
+        component_views.OverlayCreditView.as_view(),
+        name="comp-overlay-credit",
+    ),
+    path("compensation/mbo-scores/", component_views.MboScoreView.as_view(), name="comp-mbo"),
     path("compensation/", include(router.urls)),
 ]

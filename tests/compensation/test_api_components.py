@@ -150,3 +150,37 @@ def test_openapi_documents_the_new_fields(personas, api_client_for):
     line = parts["StatementLineOutput"]["properties"]
     assert {"component", "plan_component", "measure", "measure_period", "entered_by"} <= set(line)
     assert "entered_as" in parts["EnteredByOutput"]["properties"]
+
+
+def test_overlay_credit_and_mbo_scores_through_the_api(personas, api_client_for):
+    rep, se = personas.person("rep_a1"), personas.person("rep_a2")
+    deal = won_deal(rep, "50000", MONTH.start + dt.timedelta(days=1))
+    body = {"deal": deal.pk, "person": se.pk, "role": "solutions_engineer", "percent": "100"}
+    manager = api_client_for(personas.manager_a)
+    created = manager.post("/api/v1/compensation/overlay-credits/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["role"] == "solutions_engineer"
+    again = manager.post("/api/v1/compensation/overlay-credits/", body, format="json")
+    assert again.status_code == 400 and "person" in again.json()
+    # A rep cannot credit themselves (403); another team's manager does not see the person.
+    own = api_client_for(personas.rep_a1).post(
+        "/api/v1/compensation/overlay-credits/",
+        {**body, "person": rep.pk, "percent": "50"},
+        format="json",
+    )
+    assert own.status_code == 403
+    other = api_client_for(personas.manager_b).post(
+        "/api/v1/compensation/overlay-credits/", body, format="json"
+    )
+    assert other.status_code == 400
+    score = {"person": rep.pk, "component": "MBO", "period_start": MONTH.start.isoformat()}
+    ok = manager.post("/api/v1/compensation/mbo-scores/", {**score, "score": "80"}, format="json")
+    assert ok.status_code == 200 and ok.json()["score"] == "80.00"
+    too_high = manager.post(
+        "/api/v1/compensation/mbo-scores/", {**score, "score": "250"}, format="json"
+    )
+    assert too_high.status_code == 400 and "score" in too_high.json()
+    self_scored = api_client_for(personas.rep_a1).post(
+        "/api/v1/compensation/mbo-scores/", {**score, "score": "200"}, format="json"
+    )
+    assert self_scored.status_code == 403

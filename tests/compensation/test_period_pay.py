@@ -200,3 +200,79 @@ def test_a_plan_change_mid_month_measures_each_deal_by_the_plan_in_force_on_its_
     assert "measured by plan 'Old 5' v1, in force on its close date" in early.description
     assert (late.ref, late.amount) == ("LATE", D("1000.00"))
     assert "measured by the plan in force on its close date" in late.description
+
+
+def test_a_closed_quarter_whose_figure_changes_is_re_settled_once_in_the_next(personas, rep):
+    """After the quarter's true-up is approved, the 300,000 deal is corrected to 200,000: the next
+    quarter's first statement re-settles the closed quarter, 200,000 × 5 % − 15,000 paid =
+    −5,000, once; the following month pays nothing more for it."""
+    from salesops.services.deals import deal_update
+
+    assign(rep, approved_plan("Quarterly AE", QUARTERLY, M1.start), M1.start)
+    nxt = calendar.months_of(QUARTER.next())
+    for month in (M1, M2, M3, *nxt):
+        month_quota(rep, month, "100000")
+    deal = won_deal(rep, "300000", M1.start + dt.timedelta(days=3))
+    for month in (M1, M2, M3):
+        _run(personas, rep, month)
+    deal_update(deal=deal, data={"close_value": D("200000")})
+    n1 = _run(personas, rep, nxt[0])
+    (line,) = n1.lines.all()
+    assert (line.kind, line.amount, line.measure_period) == (
+        "true_up",
+        D("-5000.00"),
+        QUARTER.start,
+    )
+    assert "re-settled: its figure changed after the period closed" in line.description
+    assert line.formula.endswith("= 10,000.00 − advances paid 15,000.00 = -5,000.00")
+    n2 = svc.statement_generate(person=rep, period=nxt[1])
+    assert n2 is not None and not n2.lines.exclude(kind="carry_forward").exists()
+    paid = sum(PayoutEntry.objects.filter(person=rep).values_list("amount", flat=True))
+    assert paid == D("10000.00")
+
+
+def test_an_sdr_meetings_component_reads_the_meetings_provider_per_quarter(
+    personas, rep, monkeypatch
+):
+    """Meetings held come from the provider the meetings app registers (the metric hook):
+    45 held on a quarterly quota of 30 (10 a month) = 150 % → 100 × 100 % + 50 × 200 % = 200 % of
+    the component's target (500 a month × 3 × 100 %) = 3,000, paid as 50 % advances + true-up."""
+    from compensation.selectors import attainment as attainment_module
+    from compensation.selectors import register_metric_provider
+    from compensation.services.quotas import Assignee, quota_set
+
+    plan = {
+        "version": 2,
+        "components": [
+            {
+                "name": "Meetings",
+                "measure": "meetings_held",
+                "period": "quarter",
+                "advance_percent": "50",
+                "weight": "100",
+                "tiers": [
+                    {"from": "0", "to": "100", "rate": "100"},
+                    {"from": "100", "to": None, "rate": "200"},
+                ],
+            }
+        ],
+    }
+    assign(rep, approved_plan("SDR", plan, M1.start), M1.start, target_incentive=D(500))
+    for month in (M1, M2, M3):
+        quota_set(
+            user=None,
+            assignee=Assignee(person=rep),
+            metric="meetings_held",
+            period=month,
+            amount=D(10),
+            apply_ramp=False,
+        )
+    held = {M1.end: D(15), M2.end: D(30), M3.end: D(45)}  # period-to-date at each month's end
+    monkeypatch.setattr(attainment_module, "_providers", {})
+    register_metric_provider("meetings_held", lambda ids, start, end: {rep.pk: held[end]})
+    paid = [_run(personas, rep, month) for month in (M1, M2, M3)]
+    # 15/30 = 50 % → 50 % of 1,500 = 750, advance 375; 30/30 → 1,500, advance 750 − 375 = 375;
+    # 45/30 → 3,000 − 750 = 2,250.
+    assert [s.payable for s in paid] == [D("375.00"), D("375.00"), D("2250.00")]
+    assert sum(s.payable for s in paid) == D("3000.00")
+    assert "45 meetings held of the" in paid[2].lines.get().formula
