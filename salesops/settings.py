@@ -251,6 +251,13 @@ MEETING_DELIVERY_BATCH = env.int("MEETING_DELIVERY_BATCH", default=50)
 # ended, posts no cost until sales ops confirm it on /ops/.
 MEETING_COST_MAX_HOURS = env.float("MEETING_COST_MAX_HOURS", default=10.0)
 MEETING_COST_MAX_AGE_DAYS = env.int("MEETING_COST_MAX_AGE_DAYS", default=14)
+# Meetings: people's outside calendars (docs/meetings-booking.md): refresh interval, limits of
+# one fetch, how far ahead busy times are read, and whether private/loopback hosts may be read.
+MEETING_FEEDS_REFRESH_MINUTES = env.int("MEETING_FEEDS_REFRESH_MINUTES", default=15)
+MEETING_FEEDS_TIMEOUT_SECONDS = env.float("MEETING_FEEDS_TIMEOUT_SECONDS", default=10.0)
+MEETING_FEEDS_MAX_BYTES = env.int("MEETING_FEEDS_MAX_BYTES", default=2 * 1024 * 1024)
+MEETING_FEEDS_HORIZON_DAYS = env.int("MEETING_FEEDS_HORIZON_DAYS", default=90)
+MEETING_FEEDS_ALLOW_PRIVATE_HOSTS = env.bool("MEETING_FEEDS_ALLOW_PRIVATE_HOSTS", default=False)
 # Territories
 TERRITORY_POTENTIAL_FIELD = env.str("TERRITORY_POTENTIAL_FIELD", default="annual_revenue")
 TERRITORY_REBALANCE_MAX_MOVES = env.int("TERRITORY_REBALANCE_MAX_MOVES", default=50)
