@@ -22,6 +22,9 @@ The tables hold the days from a horizon on (the `horizon` cursor; none: every da
 rebuild of everyone starts at the first day the run's business date reads
 (periods.state_horizon), since later dates never read earlier days; every other refresh keeps to
 the recorded horizon. A run for an older date rebuilds in full (efficiency_snapshots_compute).
+
+Past ~400 lines: one step (full, partition and incremental refresh share their SQL pieces and
+locks), measured as a whole by `make bench` efficiency.full and efficiency.incremental.
 """
 
 from __future__ import annotations
