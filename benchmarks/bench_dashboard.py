@@ -26,6 +26,8 @@ from dashboard.snapshots import figures_as_of
 from salesops.models import Person, Role
 from salesops.selectors.scope import team_subtree_ids
 from salesops.services.efficiency import efficiency_run_command, nightly_business_date
+from territories.models import TerritoryBalanceSnapshot
+from territories.services.balance import territory_balance_snapshots_nightly
 
 MAX_QUERIES = 25
 TARGET_RATIO = 10.0
@@ -98,15 +100,22 @@ def _replay(statements: list[str]) -> None:
 
 
 def _ensure_snapshots(ctx: BenchContext) -> None:
-    """The pages read the nightly snapshots: publish the night's if they are not there."""
+    """The pages read the nightly snapshots (efficiency, territory balance): publish the night's
+    if they are not there, as the nightly jobs would have."""
     as_of = figures_as_of()
     wanted = nightly_business_date()
-    if as_of is not None and as_of.day >= wanted:
-        return
-    ctx.log(f"publishing the nightly snapshots of {wanted} (the pages read them)")
-    start = time.perf_counter()
-    efficiency_run_command(as_of=wanted)
-    ctx.log(f"  published in {time.perf_counter() - start:.1f} s")
+    if as_of is None or as_of.day < wanted:
+        ctx.log(f"publishing the nightly snapshots of {wanted} (the pages read them)")
+        start = time.perf_counter()
+        efficiency_run_command(as_of=wanted)
+        ctx.log(f"  published in {time.perf_counter() - start:.1f} s")
+    if not TerritoryBalanceSnapshot.objects.filter(as_of=wanted).exists():
+        start = time.perf_counter()
+        rows = territory_balance_snapshots_nightly(as_of=wanted)
+        ctx.log(
+            f"territory balance snapshot of {wanted}: {rows} rows in "
+            f"{time.perf_counter() - start:.1f} s"
+        )
 
 
 def _pages(ctx: BenchContext) -> list[tuple[str, Any, str, str]]:
@@ -156,9 +165,41 @@ def _minimal_viewer(user: Any) -> Any:
     return other.user
 
 
+def _seq_scans_on_deals(client: Client, url: str) -> list[str]:
+    """The page's SELECTs whose plan (EXPLAIN, same data, same settings) reads salesops_deal with a
+    sequential scan: the first lines of each."""
+    _, statements = _capture(client, url)
+    found = []
+    with connection.cursor() as cursor:
+        for sql in statements:
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH", "(SELECT")):
+                continue
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            if "Seq Scan on salesops_deal " in plan or plan.rstrip().endswith(
+                "Seq Scan on salesops_deal"
+            ):
+                found.append(" ".join(sql.split())[:140])
+    return found
+
+
 def run(ctx: BenchContext) -> list[Result]:
     _ensure_snapshots(ctx)
     results: list[Result] = []
+    for name, user, url, _note in _pages(ctx):
+        scans = _seq_scans_on_deals(_client(user), url)
+        for sql in scans:
+            ctx.log(f"{name}: Seq Scan on salesops_deal in: {sql}")
+        results.append(
+            Result(
+                f"dashboard: {name}, queries with a Seq Scan on deals",
+                float(len(scans)),
+                unit="queries",
+                target=0,
+                note="EXPLAIN of every query of the page on the bench data; "
+                + ("; ".join(scans) if scans else "none"),
+            )
+        )
     for name, user, url, note in _pages(ctx):
         client = _client(user)
         floor_client = _client(_minimal_viewer(user))
