@@ -280,6 +280,9 @@ IMPORT_MAX_ISSUES_PER_FILE = env.int("IMPORT_MAX_ISSUES_PER_FILE", default=1000)
 IMPORT_PROGRESS_MIN_ROWS = env.int("IMPORT_PROGRESS_MIN_ROWS", default=1000)
 # Dashboard: a deal sitting in one stage longer than this is "stuck".
 DEAL_STUCK_DAYS = env.int("DEAL_STUCK_DAYS", default=30)
+# The dashboards warn that their figures may be out of date this many hours after midnight ending
+# the day after the newest efficiency snapshots (the nightly run starts at 01:30).
+DASHBOARD_SNAPSHOT_STALE_HOURS = env.int("DASHBOARD_SNAPSHOT_STALE_HOURS", default=30)
 
 LOGGING = {
     "version": 1,
