@@ -391,6 +391,36 @@ def _correction_line(c: Correction) -> Line:
     )
 
 
+def _spif_lines(plan: Plan, ordered: Sequence[DealCredit]) -> list[Line]:
+    """A SPIF pays the deal's split (× the person's share), once in total; never overlay."""
+    lines = []
+    for deal in ordered:
+        if deal.overlay:
+            continue
+        for spif in plan.spifs:
+            if not spif.start <= deal.close_date <= spif.end:
+                continue
+            if spif.product and spif.product != deal.product:
+                continue
+            value = deal.deal_value if deal.deal_value is not None else deal.credit
+            if value < spif.min_deal_value:
+                continue
+            amount = cents(spif.amount * deal.share / HUNDRED)
+            lines.append(
+                Line(
+                    kind=SPIF,
+                    ref=deal.ref,
+                    description=f"SPIF '{spif.name}' on deal {deal.ref}",
+                    amount=amount,
+                    formula=f"{fmt_amount(spif.amount)} × {fmt_rate(deal.share)} split",
+                    base=spif.amount,
+                    rate=deal.share,
+                    deal_id=deal.deal_id,
+                )
+            )
+    return lines
+
+
 @sensitive_variables()
 def calculate(
     *,
@@ -430,39 +460,11 @@ def calculate(
             )
         )
         commission = limit
-    period_total = ZERO
-    for inp in periods:
-        line = _period_line(inp)
-        if line is not None:
-            lines.append(line)
-            period_total += line.amount
-    spif_total = ZERO
-    for deal in ordered:
-        if deal.overlay:
-            continue  # a SPIF pays the deal's split, once in total
-        for spif in plan.spifs:
-            if not spif.start <= deal.close_date <= spif.end:
-                continue
-            if spif.product and spif.product != deal.product:
-                continue
-            if (
-                deal.deal_value if deal.deal_value is not None else deal.credit
-            ) < spif.min_deal_value:
-                continue
-            amount = cents(spif.amount * deal.share / HUNDRED)
-            spif_total += amount
-            lines.append(
-                Line(
-                    kind=SPIF,
-                    ref=deal.ref,
-                    description=f"SPIF '{spif.name}' on deal {deal.ref}",
-                    amount=amount,
-                    formula=f"{fmt_amount(spif.amount)} × {fmt_rate(deal.share)} split",
-                    base=spif.amount,
-                    rate=deal.share,
-                    deal_id=deal.deal_id,
-                )
-            )
+    period_lines = [ln for ln in (_period_line(inp) for inp in periods) if ln is not None]
+    spif_lines = _spif_lines(plan, ordered)
+    lines += [*period_lines, *spif_lines]
+    period_total = sum((ln.amount for ln in period_lines), ZERO)
+    spif_total = sum((ln.amount for ln in spif_lines), ZERO)
     earned = commission + period_total + spif_total
     guarantee = plan.draw.amount if plan.draw else ZERO
     balance = draw_balance

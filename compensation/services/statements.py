@@ -209,6 +209,19 @@ def _deal_credits(
     return out
 
 
+def _adjustments(
+    people: list[int], period: calendar.FiscalPeriod
+) -> dict[int, list[engine.Adjustment]]:
+    adjustments: dict[int, list[engine.Adjustment]] = defaultdict(list)
+    for adj in Adjustment.objects.filter(
+        person_id__in=people, period_start__gte=period.start, period_start__lte=period.end
+    ).order_by("pk"):
+        adjustments[adj.person_id].append(
+            engine.Adjustment(ref=f"adjustment:{adj.pk}", amount=adj.amount, reason=adj.reason)
+        )
+    return adjustments
+
+
 def _add_overlay_credits(
     credits: dict[int, list[engine.DealCredit]],
     plans: dict[int, engine.Plan],
@@ -356,13 +369,7 @@ def statements_generate(
         },
         current_ids=[s.pk for s in existing.values()],
     )
-    adjustments: dict[int, list[engine.Adjustment]] = defaultdict(list)
-    for adj in Adjustment.objects.filter(
-        person_id__in=people, period_start__gte=period.start, period_start__lte=period.end
-    ).order_by("pk"):
-        adjustments[adj.person_id].append(
-            engine.Adjustment(ref=f"adjustment:{adj.pk}", amount=adj.amount, reason=adj.reason)
-        )
+    adjustments = _adjustments(people, period)
     ledger = ledger_inputs(
         person_ids=people,
         period=period,
