@@ -358,3 +358,18 @@ def test_booking_over_an_outside_busy_block_is_a_conflict_without_its_title(pers
     text = " ".join(caught.value.messages)
     assert "Anna Rep is busy on Mon 07 Dec 10:00–11:00" in text
     assert "Globex" not in text
+
+
+def test_the_beat_task_refreshes_due_feeds(personas, feed_server):
+    from meetings.schedule import BEAT_SCHEDULE
+    from meetings.tasks import busy_feeds_fetch_task
+
+    entry = BEAT_SCHEDULE["meetings-busy-feeds-fetch"]
+    assert entry["task"] == busy_feeds_fetch_task.name and entry["options"]["expires"] < 300
+    good = _feed(personas.rep_a1.person, f"{feed_server}/ics/apple.ics")
+    bad = _feed(personas.rep_a1.person, f"{feed_server}/ics/malformed.ics")
+    assert busy_feeds_fetch_task.apply().get() == {"ok": 1, "error": 1}
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.status == FeedStatus.OK and bad.status == FeedStatus.ERROR
+    assert busy_feeds_fetch_task.apply().get() == {"ok": 0, "error": 0}  # not due again yet
