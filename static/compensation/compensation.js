@@ -1,5 +1,5 @@
-// Quota & pay pages: attainment gauges, the rep's what-if and the plan editor's live simulation.
-// Both simulations call POST /api/v1/compensation/simulate/ (nothing is saved).
+// Quota & pay pages: attainment gauges and the rep's what-if, which calls
+// POST /api/v1/compensation/simulate/ (nothing is saved). The plan editor has plan_form.js.
 (function () {
   "use strict";
 
@@ -98,45 +98,8 @@
     });
   }
 
-  function parseDeals(text) {
-    return text.split("\n").map(function (row) { return row.trim(); }).filter(Boolean).map(function (row, i) {
-      const parts = row.split(",").map(function (p) { return p.trim(); });
-      const deal = { amount: parts[0], date: parts[1], ref: "sim-" + (i + 1) };
-      if (parts[2]) deal.product = parts[2];
-      if (parts[3]) deal.split_percent = parts[3];
-      return deal;
-    });
-  }
-
-  function setupPlanEditor() {
-    const button = document.getElementById("sim-run");
-    if (!button) return;
-    const target = document.getElementById("sim-result");
-    const definition = document.querySelector("#plan-form textarea[name=definition]");
-    async function run() {
-      let plan;
-      try { plan = JSON.parse(definition.value); } catch (err) {
-        renderResult(target, { errors: { definition: ["Not valid JSON: " + err.message] } });
-        return;
-      }
-      const quota = document.getElementById("sim-quota").value;
-      const targetIncentive = document.getElementById("sim-target").value;
-      renderResult(target, await simulate({
-        plan: plan,
-        quota: quota === "" ? null : quota,
-        target_incentive: targetIncentive === "" ? null : targetIncentive,
-        deals: parseDeals(document.getElementById("sim-deals").value),
-      }));
-    }
-    button.addEventListener("click", run);
-    let timer = null;
-    definition.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 600); });
-    run();
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     drawGauges();
     setupWhatIf();
-    setupPlanEditor();
   });
 })();

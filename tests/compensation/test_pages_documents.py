@@ -124,3 +124,29 @@ def test_sales_ops_and_managers_see_who_has_not_acknowledged(personas, client_fo
         ("Anna Rep", True),
         ("Arno Rep", False),
     }
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_acknowledgement_and_pay_ops_pages_run_a_fixed_number_of_queries(personas, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    version = approved_plan("AE mixed", MIXED, dt.date(2026, 1, 1))
+    assign(personas.person("rep_a1"), version, dt.date(2026, 1, 1))
+    client = client_for(personas.sales_ops)
+    urls = ["/compensation/ops/acknowledgements/", "/compensation/ops/"]
+    for url in urls:
+        client.get(url)
+    few = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        few[url] = len(queries)
+    for name in ("rep_a2", "rep_b1", "manager_a"):
+        assign(personas.person(name), version, dt.date(2026, 1, 1))
+    client_for(personas.rep_a1).post(f"/compensation/plan-versions/{version.pk}/acknowledge/")
+    client = client_for(personas.sales_ops)
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        assert len(queries) == few[url], url
