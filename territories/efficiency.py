@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
+from salesops.selectors.sql import COSTS, DEALS, SPLITS
 from territories.selectors.history import LIVE_HISTORY_JOIN
 
 T = "territories_territory"
@@ -35,7 +36,7 @@ def daily_rows_sql(*, start: date, end: date) -> tuple[str, list[object]]:
         WITH {CLOSURE_CTE},
         deal_credit AS (
             SELECT d.id, d.account_id, d.close_date AS day, SUM({CREDIT_SQL}) AS revenue
-            FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
+            FROM {DEALS} d JOIN {SPLITS} s ON s.deal_id = d.id
             WHERE {CREDIT_SQL_WHERE} AND d.close_date >= %s AND d.close_date <= %s
             GROUP BY d.id, d.account_id, d.close_date
         ),
@@ -53,7 +54,7 @@ def daily_rows_sql(*, start: date, end: date) -> tuple[str, list[object]]:
         ),
         owned AS (
             SELECT c.id AS cost_id, c.date AS day, c.amount, ta.territory_id
-            FROM salesops_salescost c
+            FROM {COSTS} c
             JOIN territories_territoryassignment ta ON ta.person_id = c.person_id
              AND ta.role = 'owner' AND ta.effective_from <= c.date
              AND (ta.effective_to IS NULL OR ta.effective_to >= c.date)

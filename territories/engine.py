@@ -20,7 +20,9 @@ from typing import Any
 
 from django.db.backends.utils import CursorWrapper
 
-ACCOUNT = "salesops_account"
+from salesops.selectors.sql import ACCOUNTS
+
+ACCOUNT = ACCOUNTS
 RULE = "territories_assignmentrule"
 TERRITORY = "territories_territory"
 PIN = "territories_pin"

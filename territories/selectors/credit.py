@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import connection
 
 from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
+from salesops.selectors.sql import DEALS, SPLITS
 from territories.efficiency import CLOSURE_CTE
 from territories.selectors.history import LIVE_HISTORY_JOIN
 
@@ -32,7 +33,7 @@ def credited_revenue_by_territory(
     sql = f"""
         WITH {CLOSURE_CTE}
         SELECT c.ancestor, SUM({CREDIT_SQL})
-        FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
+        FROM {DEALS} d JOIN {SPLITS} s ON s.deal_id = d.id
         {history}
         JOIN closure c ON c.territory_id = h.territory_id
         WHERE {CREDIT_SQL_WHERE} AND d.close_date >= %s AND d.close_date <= %s

@@ -11,6 +11,8 @@ from datetime import date
 
 from django.db import connection
 
+from salesops.selectors.sql import ACCOUNTS, DEALS
+
 H = "territories_accountterritory"
 
 # For hand-written SQL: join `h` (the history row valid on `{on}` for account `{account}`).
@@ -31,7 +33,7 @@ def deal_territories(*, deal_ids: Iterable[int]) -> dict[int, int]:
     join = LIVE_HISTORY_JOIN.format(account="d.account_id", on="d.close_date")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT d.id, h.territory_id FROM salesops_deal d {join} WHERE d.id IN ({placeholders})",
+            f"SELECT d.id, h.territory_id FROM {DEALS} d {join} WHERE d.id IN ({placeholders})",
             ids,
         )
         return dict(cursor.fetchall())
@@ -42,7 +44,7 @@ def account_territory_on(*, account_id: int, on: date) -> int | None:
     join = LIVE_HISTORY_JOIN.format(account="a.id", on="%s")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT h.territory_id FROM salesops_account a {join} WHERE a.id = %s",
+            f"SELECT h.territory_id FROM {ACCOUNTS} a {join} WHERE a.id = %s",
             [on, on, account_id],
         )
         row = cursor.fetchone()

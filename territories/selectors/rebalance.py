@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from salesops.selectors.sql import ACCOUNTS
 from territories.conf import potential_field, rebalance_max_moves
 from territories.models import Territory, TerritoryModel
 from territories.rebalance import Move, Unit, greedy_moves
@@ -47,7 +48,7 @@ def _units_sql(*, by_country: bool, roots: bool) -> str:
         FROM {T} s
         JOIN {T} d ON d.model_id = s.model_id AND d.path LIKE s.path || '%%'
         JOIN {H} h ON h.territory_id = d.id AND h.valid_to IS NULL
-        JOIN salesops_account a ON a.id = h.account_id
+        JOIN {ACCOUNTS} a ON a.id = h.account_id
         LEFT JOIN territories_assignmentrule r ON r.id = h.rule_id
         LEFT JOIN territories_pin p ON p.model_id = h.model_id AND p.account_id = h.account_id
         WHERE s.model_id = %s AND {parent}
@@ -73,7 +74,7 @@ def _account_ids_sql(*, roots: bool) -> str:
         FROM {T} s
         JOIN {T} d ON d.model_id = s.model_id AND d.path LIKE s.path || '%%'
         JOIN {H} h ON h.territory_id = d.id AND h.valid_to IS NULL
-        JOIN salesops_account a ON a.id = h.account_id
+        JOIN {ACCOUNTS} a ON a.id = h.account_id
         WHERE s.model_id = %s AND {parent}
     """
 
