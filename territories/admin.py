@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from salesops.admin.service_writes import ServiceWritesMixin
+from salesops.admin.service_writes import ReadOnlyAdminMixin, ServiceWritesMixin
 from salesops.exceptions import ApplicationError
 from territories.models import (
     AccountTerritory,
+    AssignmentBatch,
     AssignmentRule,
     ModelState,
     Pin,
@@ -281,3 +282,13 @@ class AccountTerritoryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AssignmentBatch)
+class AssignmentBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Approved assignment runs: approved, applied and rolled back from the territory pages."""
+
+    list_display = ("id", "model", "status", "requested_by", "created_at", "changed", "applied_on")
+    list_filter = ("status", "model")
+    list_select_related = ("model", "requested_by")
+    exclude = ("undo",)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from territories.models import AccountTerritory, AssignmentRule, Territory, TerritoryModel
+from territories.models import (
+    AccountTerritory,
+    AssignmentBatch,
+    AssignmentRule,
+    Territory,
+    TerritoryModel,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +21,7 @@ LISTS = [
     "pin",
     "territoryassignment",
     "accountterritory",
+    "assignmentbatch",
 ]
 
 
@@ -33,6 +40,7 @@ def test_sales_ops_opens_every_territory_admin_list_and_change_page(
         "pin": model.pins.first(),
         "territoryassignment": terr["A"].coverage.first(),
         "accountterritory": AccountTerritory.objects.filter(model=model).first(),
+        "assignmentbatch": AssignmentBatch.objects.create(model=model),
     }[name]
     assert client.get(f"/admin/territories/{name}/{obj.pk}/change/").status_code == 200
 
