@@ -29,6 +29,7 @@ from meetings.forms import (
     RsvpForm,
     agenda_inputs,
 )
+from meetings.listing import MEETINGS
 from meetings.models import Meeting, MeetingStatus
 from meetings.selectors.busy import busy_feeds_for
 from meetings.selectors.kickoff import kickoff_warnings
@@ -72,7 +73,10 @@ def meeting_list_view(request: HttpRequest) -> HttpResponse:
     if not params.getlist("status"):
         params.setlist("status", [MeetingStatus.SCHEDULED])
     flt = MeetingFilter(params, queryset=qs)
-    page = Paginator(flt.qs, 20).get_page(request.GET.get("page"))
+    if MEETINGS.wants_csv(request):
+        return MEETINGS.csv(request, flt.qs.select_related("organizer"), "meetings.csv")
+    listing = MEETINGS.page(request, flt.qs)
+    page = listing.page
     for meeting in page:
         meeting.cost, meeting.person_hours = _cost_or_hours(
             request, meeting, meeting.attendees.all()
@@ -82,6 +86,8 @@ def meeting_list_view(request: HttpRequest) -> HttpResponse:
         "meetings/meeting_list.html",
         {
             "page": page,
+            "listing": listing,
+            "sort_choices": [("start", "Start"), ("title", "Title"), ("type", "Type")],
             "filter": flt,
             "team_view": team_view,
             "can_team": sees_everything(request.user) or bool(_person_is_manager(request)),

@@ -152,9 +152,9 @@ class ListPage:
     @property
     def hidden_filters(self) -> list[tuple[str, str]]:
         """Filters to keep when the search box or page size is submitted."""
-        return [
-            (k, v)
-            for k, values in self.params.lists()
-            for v in values
-            if k not in ("q", "per_page", "page", "format")
-        ]
+        own = (
+            ("q", "per_page", "page", "format")
+            if self.listing.search_fields
+            else ("per_page", "page", "format")
+        )
+        return [(k, v) for k, values in self.params.lists() for v in values if k not in own]

@@ -19,6 +19,7 @@ from salesops.selectors.scope import sees_everything
 from territories import selectors, services
 from territories.filters import AssignmentRuleFilter
 from territories.forms import PinForm, RebalanceForm, RuleForm
+from territories.listing import TERRITORY_MODELS
 from territories.models import ModelState
 from territories.services.preview import territory_model_preview
 
@@ -38,8 +39,13 @@ def _error_text(exc: Exception) -> str:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    models = list(selectors.visible_models(user=request.user).order_by("state", "-created_at"))
-    return render(request, "territories/index.html", {"models": models})
+    models = selectors.visible_models(user=request.user)
+    if TERRITORY_MODELS.wants_csv(request):
+        return TERRITORY_MODELS.csv(request, models, "territory-models.csv")
+    listing = TERRITORY_MODELS.page(request, models)
+    return render(
+        request, "territories/index.html", {"models": listing.page.object_list, "listing": listing}
+    )
 
 
 @login_required

@@ -29,3 +29,8 @@ def sort_header(listing: ListPage, key: str, label: str) -> str:
 @register.filter
 def page_url(listing: ListPage, number: int) -> str:
     return listing.page_url(number)
+
+
+@register.filter
+def sort_url(listing: ListPage, key: str) -> str:
+    return listing.sort_url(key)

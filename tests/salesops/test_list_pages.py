@@ -99,3 +99,35 @@ def test_deal_list_links_each_deal_to_its_page(personas, client_for):
     deal = DealFactory(external_id="LINKED-1", owner=personas.person("rep_a1"))
     html = client_for(personas.rep_a1).get("/deals/").content.decode()
     assert f'href="/deals/{deal.pk}/"' in html
+
+
+def test_meetings_page_sorts_keeps_its_filters_and_downloads_csv(personas, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.meetings.factories import meeting_with
+
+    anna = personas.person("rep_a1")
+    soon = timezone.now() + timedelta(days=2)
+    for title, hours in (("Bravo sync", 1), ("Alpha sync", 3), ("Other", 2)):
+        start = soon + timedelta(hours=hours)
+        meeting_with(anna, title=title, start=start, end=start + timedelta(minutes=30))
+    client = client_for(personas.rep_a1)
+    page = client.get("/meetings/", {"q": "sync", "sort": "title"})
+    assert [m.title for m in page.context["listing"].page] == ["Alpha sync", "Bravo sync"]
+    assert ("q", "sync") in page.context["listing"].hidden_filters  # kept by page-size changes
+    rows = _csv(client.get("/meetings/", {"q": "sync", "sort": "-start", "format": "csv"}))
+    assert [r[1] for r in rows[1:]] == ["Alpha sync", "Bravo sync"]
+
+
+def test_territory_models_page_searches_sorts_and_downloads(personas, client_for):
+    from territories.models import TerritoryModel
+
+    for name in ("FY27 West", "FY27 East", "Legacy"):
+        TerritoryModel.objects.create(name=name)
+    client = client_for(personas.sales_ops)
+    page = client.get("/territories/", {"q": "fy27", "sort": "-name"})
+    assert [m.name for m in page.context["listing"].page] == ["FY27 West", "FY27 East"]
+    rows = _csv(client.get("/territories/", {"q": "fy27", "sort": "name", "format": "csv"}))
+    assert [r[1] for r in rows[1:]] == ["FY27 East", "FY27 West"]
