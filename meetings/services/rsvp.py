@@ -104,7 +104,8 @@ def _apply(*, meeting: Meeting, attendee: Attendee, answer: str) -> int:
     return rows.update(rsvp=answer, responded_at=now)
 
 
-def _notify_organizer(*, meeting: Meeting, attendee: Attendee, answer: str) -> None:
+def rsvp_notify_organizer(*, meeting: Meeting, attendee: Attendee, answer: str) -> None:
+    """An in-app notification to the organizer when someone declines."""
     if answer != Rsvp.DECLINED or attendee.person_id == meeting.organizer_id:
         return
     Notification.objects.create(
@@ -139,6 +140,6 @@ def rsvp_link_use(*, token: str, answer: str) -> RsvpLink:
             "This link was already used; change your answer on the meeting page."
         ) from exc
     _apply(meeting=meeting, attendee=link.attendee, answer=answer)
-    _notify_organizer(meeting=meeting, attendee=link.attendee, answer=answer)
+    rsvp_notify_organizer(meeting=meeting, attendee=link.attendee, answer=answer)
     link.attendee.refresh_from_db()
     return RsvpLink(meeting, link.attendee, link.recipient_key, link.nonce, used)

@@ -40,6 +40,7 @@ from meetings.services.conflicts import (
 )
 from meetings.services.pursuit import meeting_deals_default
 from meetings.services.recurrence import MAX_OCCURRENCES, expand, parse_rrule
+from meetings.services.rsvp import rsvp_notify_organizer
 from salesops.exceptions import ApplicationError
 from salesops.models import Account, Deal, Person
 from salesops.selectors.scope import AnyUser
@@ -471,8 +472,11 @@ def attendee_rsvp(*, attendee: Attendee, rsvp: str) -> Attendee:
         raise ApplicationError("This meeting was cancelled.")
     if attendee.person_id == meeting.organizer_id and rsvp == Rsvp.DECLINED:
         raise ApplicationError("The organizer cannot decline; cancel the meeting instead.")
+    changed = attendee.rsvp != rsvp
     attendee.rsvp = rsvp
     attendee.responded_at = timezone.now()
     attendee.save(update_fields=["rsvp", "responded_at"])
     Meeting.objects.filter(pk=meeting.pk).update(sequence=F("sequence") + 1)
+    if changed:
+        rsvp_notify_organizer(meeting=meeting, attendee=attendee, answer=rsvp)
     return attendee

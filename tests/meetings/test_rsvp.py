@@ -160,3 +160,14 @@ def test_accepting_a_series_answers_its_future_occurrences(personas):
         ).values_list("rsvp", flat=True)
     )
     assert answers == {"accepted"}
+
+
+def test_a_decline_on_the_meeting_page_also_notifies_the_organizer(personas, booked, client_for):
+    response = client_for(personas.rep_a2).post(
+        f"/meetings/{booked.pk}/rsvp/", {"rsvp": "declined"}
+    )
+    assert response.status_code == 302
+    arno = personas.person("rep_a2")
+    assert Attendee.objects.get(meeting=booked, person=arno).rsvp == "declined"
+    [note] = Notification.objects.filter(person=personas.person("rep_a1"))
+    assert note.title.startswith("Arno Rep declined")
