@@ -21,6 +21,7 @@ from compensation.selectors.pay import statement_list
 from dashboard.periods import Period
 from dashboard.scopes import DashboardScope
 from dashboard.selectors import ZERO, PeopleTable
+from dashboard.snapshots import AsOf, attainment_from_snapshots, clubs_from_snapshots
 from meetings.models import MeetingStatus
 from meetings.selectors.load import meeting_cost_by_person_week, meeting_load_by_person, monday_of
 from meetings.selectors.meetings import meeting_list, my_open_action_items, notifications_for_user
@@ -51,13 +52,23 @@ class AttainmentTile:
 
 
 def _attainment(
-    *, user: AnyUser, person_ids: list[int], period: Period, today: date
+    *,
+    user: AnyUser,
+    person_ids: list[int],
+    period: Period,
+    today: date,
+    as_of: AsOf | None = None,
 ) -> tuple[dict[int, AttainmentRow], AttainmentTile | None]:
     """Per-person attainment rows and the scope's tile (Σcredited / Σquota over the people with a
-    quota) for the whole month/quarter/year of the period (compensation's selector: 4 queries)."""
-    rows = attainment_for_people(
-        user=user, person_ids=person_ids, start=period.start, end=period.full_end, today=today
-    )
+    quota) for the whole month/quarter/year of the period: from the quotas and the nightly
+    snapshots as of `as_of` when they hold the period (2 queries), else compensation's live
+    selector (4 queries). The people are the dashboard scope's, already within the user's."""
+    found = attainment_from_snapshots(person_ids=person_ids, period=period, as_of=as_of)
+    rows = found
+    if rows is None:
+        rows = attainment_for_people(
+            user=user, person_ids=person_ids, start=period.start, end=period.full_end, today=today
+        )
     with_quota = [r for r in rows.values() if r.quota is not None and r.quota > 0]
     if not with_quota:
         return rows, None
@@ -75,12 +86,22 @@ def _attainment(
 
 
 def people_by_attainment(
-    *, user: AnyUser, people: PeopleTable, period: Period, today: date, limit: int | None
+    *,
+    user: AnyUser,
+    people: PeopleTable,
+    period: Period,
+    today: date,
+    limit: int | None,
+    as_of: AsOf | None = None,
 ) -> PeopleTable:
     """The table (every person of the scope) ordered by attainment of the whole period, highest
-    first, people without a quota last, then cut to `limit` (compensation's selector: 4 queries)."""
+    first, people without a quota last, then cut to `limit` (see _attainment)."""
     rows, _tile = _attainment(
-        user=user, person_ids=[r.person_id for r in people.rows], period=period, today=today
+        user=user,
+        person_ids=[r.person_id for r in people.rows],
+        period=period,
+        today=today,
+        as_of=as_of,
     )
 
     def key(row: Any) -> tuple[int, Decimal, Decimal, str]:
@@ -92,9 +113,13 @@ def people_by_attainment(
     return replace(people, rows=ordered if limit is None else ordered[:limit])
 
 
-def _clubs(*, day: date) -> dict[int, str]:
+def _clubs(*, day: date, person_ids: list[int], as_of: AsOf | None = None) -> dict[int, str]:
     """Club tier per rep for the fiscal year containing `day` (≥ 100 % / ≥ 125 % of the annual
-    plan, compensation's `club_members`: 3 queries)."""
+    plan): of the people shown, from the year-to-date snapshots (2 queries), else compensation's
+    `club_members` of everyone (3 queries, every rep's yearly credit)."""
+    found = clubs_from_snapshots(person_ids=person_ids, day=day, as_of=as_of)
+    if found is not None:
+        return found
     return {m.person_id: m.tier for m in club_members(year=calendar.year_containing(day))}
 
 
@@ -133,13 +158,15 @@ def _meeting_load(*, people: PeopleTable, today: date) -> MeetingLoad:
     )
 
 
-def _territory_balance(*, user: AnyUser, today: date) -> Balance | None:
+def _territory_balance(*, user: AnyUser, today: date, as_of: AsOf | None) -> Balance | None:
     """Potential, quota and won revenue per territory of the active model the user can see
-    (territories' balance selector); None while no model is active."""
+    (territories' balance selector: from its nightly snapshot of the figures' business date when
+    there is one); None while no model is active."""
     model = visible_models(user=user).filter(state=ModelState.ACTIVE).first()
     if model is None:
         return None
-    return territory_metrics(user=user, model=model, today=today)
+    day = None if as_of is None else as_of.day
+    return territory_metrics(user=user, model=model, today=today, as_of=day)
 
 
 def team_panels(
@@ -150,6 +177,7 @@ def team_panels(
     period: Period,
     people: PeopleTable,
     today: date,
+    as_of: AsOf | None = None,
 ) -> dict[str, Any]:
     panels: dict[str, Any] = {
         "trend": efficiency_trend_panel(
@@ -160,12 +188,12 @@ def team_panels(
         "meeting_load": None,
         "territory_balance": None,
     }
-    rows, tile = _attainment(
-        user=user, person_ids=[r.person_id for r in people.rows], period=period, today=today
-    )
+    shown = [r.person_id for r in people.rows]
+    rows, tile = _attainment(user=user, person_ids=shown, period=period, today=today, as_of=as_of)
     if tile is not None and people.truncated:
         tile = replace(tile, partial=True)
-    clubs = _clubs(day=period.end)  # always, so the page's query count does not depend on data
+    # Always, so the page's query count does not depend on data.
+    clubs = _clubs(day=period.end, person_ids=shown, as_of=as_of)
     if tile is not None:
         for row in people.rows:
             found = rows.get(row.person_id)
@@ -175,12 +203,12 @@ def team_panels(
         panels["attainment"] = True
         panels["attainment_tile"] = tile
     panels["meeting_load"] = _meeting_load(people=people, today=today)
-    panels["territory_balance"] = _territory_balance(user=user, today=today)
+    panels["territory_balance"] = _territory_balance(user=user, today=today, as_of=as_of)
     return panels
 
 
 def personal_panels(
-    *, user: AnyUser, person: Person, period: Period, today: date
+    *, user: AnyUser, person: Person, period: Period, today: date, as_of: AsOf | None = None
 ) -> dict[str, Any]:
     panels: dict[str, Any] = {
         "quota": None,
@@ -189,7 +217,9 @@ def personal_panels(
         "action_items": None,
         "notifications": None,
     }
-    _rows, tile = _attainment(user=user, person_ids=[person.pk], period=period, today=today)
+    _rows, tile = _attainment(
+        user=user, person_ids=[person.pk], period=period, today=today, as_of=as_of
+    )
     panels["quota"] = tile
     panels["statement"] = (
         statement_list(user=user).filter(person_id=person.pk).order_by("-period_start").first()

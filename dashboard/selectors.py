@@ -101,6 +101,8 @@ class Tiles:
     funnel: Funnel
     # The nightly snapshots the money figures come from (None: computed live).
     as_of: AsOf | None = None
+    # False: no snapshot of the previous span; prev_revenue / prev_cost are 0, not figures.
+    prev_known: bool = True
 
     @property
     def is_empty(self) -> bool:
@@ -109,7 +111,7 @@ class Tiles:
     @property
     def revenue_change_pct(self) -> Decimal | None:
         """Revenue against the previous period, in % (None when the previous period had none)."""
-        if not self.prev_revenue:
+        if not self.prev_revenue or not self.prev_known:
             return None
         change = (self.revenue - self.prev_revenue) * HUNDRED / self.prev_revenue
         return change.quantize(Decimal("0.1"))
@@ -206,29 +208,18 @@ def _snapshot_money(
 ) -> tuple[dict[str, Any], tuple[date, date, date]]:
     quarters = _last_closed_quarters(span.end)
     f = scope_figures(scope=scope, roots=list(roots), span=span, quarters=quarters)
-    prev_revenue, prev_cost = f.prev_revenue, f.prev_cost
-    if prev_revenue is None or prev_cost is None:
-        # No snapshot of the previous span (history does not reach back that far; or the scope
-        # had nothing then): that span from the deals and the ledger.
-        prev = Period(
-            "prev",
-            "",
-            span.prev_start,
-            span.prev_end,
-            span.prev_start,
-            span.prev_end,
-            span.prev_end,
-        )
-        live = _live_money(scope, prev, quarters)
-        prev_revenue, prev_cost = live["revenue"], live["cost"]
+    # None: no snapshot of the previous span (history does not reach back that far). The page
+    # says so rather than computing a year of deals live.
+    prev_known = f.prev_revenue is not None and f.prev_cost is not None
     money = {
         "revenue": f.revenue,
-        "prev_revenue": prev_revenue,
+        "prev_revenue": f.prev_revenue or ZERO,
+        "prev_known": prev_known,
         "won_deals": f.won_deals,
         "q_last": f.q_last_revenue,
         "q_prev": f.q_prev_revenue,
         "cost": f.cost,
-        "prev_cost": prev_cost,
+        "prev_cost": f.prev_cost or ZERO,
         "q_prev_cost": f.q_prev_cost,
     }
     return money, quarters
@@ -287,7 +278,8 @@ def dashboard_tiles(
     rev, prev_rev = money["revenue"], money["prev_revenue"]
     cst, prev_cst = money["cost"], money["prev_cost"]
     ratio = efficiency_ratio(rev, cst)
-    prev_ratio = efficiency_ratio(prev_rev, prev_cst)
+    prev_known = money.get("prev_known", True)
+    prev_ratio = efficiency_ratio(prev_rev, prev_cst) if prev_known else None
     return Tiles(
         revenue=rev,
         prev_revenue=prev_rev,
@@ -308,6 +300,7 @@ def dashboard_tiles(
         magic_quarter_start=q_last,
         magic_quarter_end=q_end,
         as_of=as_of if span is not None else None,
+        prev_known=prev_known,
     )
 
 

@@ -13,18 +13,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from compensation.models import Metric
+from compensation.selectors.attainment import (
+    AttainmentRow,
+    club_tier,
+    percent,
+    quota_by_person,
+    quota_sums,
+)
 from dashboard.periods import Period
 from dashboard.scopes import DashboardScope
 from salesops import calendar
 from salesops.formulas import efficiency_ratio
-from salesops.models import OPEN_STAGES
+from salesops.models import OPEN_STAGES, REP_ROLES
 from salesops.selectors.efficiency import efficiency_latest_publish
 
 ZERO = Decimal(0)
@@ -147,9 +155,13 @@ def scope_figures(
     with connection.cursor() as cur:
         cur.execute(sql, params)
         found = {(ps, pe, p): (rev, cost, won) for ps, pe, p, rev, cost, won in cur.fetchall()}
+        # Was the night of the previous span's end published? (Its company row: a scope without
+        # a row of its own then simply had nothing in the span.)
+        cur.execute(PUBLISHED_SQL, params)
+        published = cur.fetchone()[0]
     empty = (ZERO, ZERO, 0)
     now = found.get((span.start, span.end, span.period), empty)
-    prev = found.get((span.prev_start, span.prev_end, span.period))
+    prev = found.get((span.prev_start, span.prev_end, span.period), empty if published else None)
     q_prev_row = found.get((q_prev, q_last - timedelta(days=1), "quarter"), empty)
     q_last_row = found.get((q_last, q_end, "quarter"), empty)
     return SnapshotFigures(
@@ -163,6 +175,14 @@ def scope_figures(
         q_prev_cost=q_prev_row[1] or ZERO,
     )
 
+
+PUBLISHED_SQL = """
+    SELECT EXISTS (
+        SELECT 1 FROM salesops_efficiencysnapshot s
+        WHERE s.period_end = %(ppe)s AND s.period = %(period)s AND s.period_start = %(pps)s
+          AND s.scope_type = 'company' AND s.scope_id = 0 AND s.scope_key = ''
+    )
+"""
 
 # The people table's server-side orders (?sort=…): a whitelist, so no user text reaches the SQL.
 PEOPLE_SORTS = {
@@ -247,3 +267,80 @@ def live_deal_counts(
 
 def ratio_of(revenue: Decimal, cost: Decimal) -> Decimal | None:
     return efficiency_ratio(revenue, cost)
+
+
+def _person_revenue(person_ids: list[int], period: str, start: date, end: date) -> dict[int, Any]:
+    """Revenue of each person from their snapshot of one period (one query on the natural key)."""
+    if not person_ids:
+        return {}
+    sql = """
+        SELECT s.scope_id, s.revenue FROM salesops_efficiencysnapshot s
+        WHERE s.period_end = %(pe)s AND s.period = %(period)s AND s.period_start = %(ps)s
+          AND s.scope_type = 'person' AND s.scope_key = '' AND s.scope_id = ANY(%(ids)s)
+    """
+    params: dict[str, Any] = {"pe": end, "period": period, "ps": start, "ids": person_ids}
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return dict(cur.fetchall())
+
+
+def _expected(quota: Decimal | None, start: date, end: date, day: date) -> Decimal | None:
+    """Where a person with `quota` over [start, end] should be by `day` on a linear pace (the rule
+    of compensation's attainment_for_people, to the cent)."""
+    if quota is None:
+        return None
+    days = (end - start).days + 1
+    elapsed = min(max((day - start).days + 1, 0), days)
+    return (quota * elapsed / days).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def attainment_from_snapshots(
+    *, person_ids: list[int], period: Period, as_of: AsOf | None
+) -> dict[int, AttainmentRow] | None:
+    """Revenue attainment of each person for the whole month/quarter/year of `period`: quota over
+    it (compensation's quotas: one query) against the revenue credited by the night's business
+    date (the person snapshots: one query), pace against where they should be by that date.
+    None when the snapshots do not hold the period (the caller asks compensation, live)."""
+    span = None if as_of is None else snapshot_span(period, as_of.day)
+    if span is None or as_of is None:
+        return None
+    quotas = quota_by_person(person_ids=person_ids, start=period.start, end=period.full_end)
+    credited = _person_revenue(person_ids, span.period, span.start, span.end)
+    rows = {}
+    for pid in person_ids:
+        quota, achieved = quotas.get(pid), credited.get(pid, ZERO)
+        expected = _expected(quota, period.start, period.full_end, as_of.day)
+        rows[pid] = AttainmentRow(
+            person_id=pid,
+            name="",
+            team_id=None,
+            metric=Metric.REVENUE,
+            quota=quota,
+            credited=achieved,
+            percent=percent(achieved, quota),
+            expected_to_date=expected,
+            pace_percent=percent(achieved, expected),
+            club_tier=club_tier(achieved, quota),
+        )
+    return rows
+
+
+def clubs_from_snapshots(
+    *, person_ids: list[int], day: date, as_of: AsOf | None
+) -> dict[int, str] | None:
+    """Club tier of each rep among `person_ids` for the fiscal year containing `day` (annual
+    revenue plan against the year-to-date snapshot revenue of the night's business date): two
+    small queries instead of every rep's yearly credit. None when the night is in another year."""
+    year = calendar.year_containing(day)
+    if as_of is None or not year.start <= as_of.day <= year.end:
+        return None
+    quotas = quota_sums(
+        by="person_id",
+        person__role__in=sorted(REP_ROLES),
+        person_id__in=person_ids,
+        period_start__gte=year.start,
+        period_start__lte=year.end,
+    )
+    credited = _person_revenue(list(quotas), "ytd", year.start, as_of.day)
+    tiers = {pid: club_tier(credited.get(pid, ZERO), quota) for pid, quota in quotas.items()}
+    return {pid: tier for pid, tier in tiers.items() if tier}

@@ -91,7 +91,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     if sort == "attainment":
         people = panels.people_by_attainment(
-            user=request.user, people=people, period=period, today=today, limit=PEOPLE_SHOWN
+            user=request.user,
+            people=people,
+            period=period,
+            today=today,
+            limit=PEOPLE_SHOWN,
+            as_of=as_of,
         )
     context: dict[str, Any] = {
         "form": form,
@@ -119,6 +124,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             period=period,
             people=people,
             today=today,
+            as_of=as_of,
         )
     )
     if not (context["trend"] and context["trend"]["days"]):
@@ -138,10 +144,16 @@ def people_csv(request: HttpRequest) -> HttpResponse:
         user=request.user, value=request.GET.get("team", ""), options=options
     )
     sort = _sort(request)
-    table = selectors.dashboard_people(scope=scope, period=period, as_of=figures_as_of(), sort=sort)
+    as_of = figures_as_of()
+    table = selectors.dashboard_people(scope=scope, period=period, as_of=as_of, sort=sort)
     if sort == "attainment":
         table = panels.people_by_attainment(
-            user=request.user, people=table, period=period, today=company_today(), limit=None
+            user=request.user,
+            people=table,
+            period=period,
+            today=company_today(),
+            limit=None,
+            as_of=as_of,
         )
     filename = f"people-{scope.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -208,7 +220,9 @@ def me(request: HttpRequest) -> HttpResponse:
         )
         context.update(_monthly_context(selectors.dashboard_monthly(scope=scope, end=period.end)))
         context.update(
-            panels.personal_panels(user=request.user, person=person, period=period, today=today)
+            panels.personal_panels(
+                user=request.user, person=person, period=period, today=today, as_of=as_of
+            )
         )
     return render(request, "dashboard/me.html", context)
 
