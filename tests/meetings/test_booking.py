@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from meetings.models import AccountDomain, Booking, BookingLink
+from meetings.models import AccountDomain, Booking, BookingLink, Delivery, DeliveryKind
 from meetings.services import booking
 from territories.models import AccountTerritory, TerritoryAssignment
 from tests.factories import AccountFactory
@@ -75,6 +75,12 @@ def test_team_link_routes_to_the_territory_owner_whatever_the_load(personas, tea
     assert made.reason.startswith("territory owner")
     assert made.meeting.type == "client" and made.meeting.account.name == "Globex"
     assert made.meeting.attendees.filter(email="pat@globex.com").exists()
+    # The invitation (iTIP REQUEST) to the prospect is planned by meeting_schedule.
+    invitation = Delivery.objects.get(
+        kind=DeliveryKind.INVITATION, meeting=made.meeting, recipient_key="email:pat@globex.com"
+    )
+    assert invitation.email == "pat@globex.com"
+    assert invitation.invitation_part.method == "REQUEST"
 
 
 def test_without_an_account_the_lowest_load_wins_and_bookings_rotate(personas, team_link):
