@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 
 from meetings.models import (
     ActionItem,
@@ -158,10 +159,20 @@ class AgendaInputSerializer(serializers.Serializer):
 
 @extend_schema_field(OpenApiTypes.INT)
 class ScopedDealField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
-    """A deal the caller can see (salesops.selectors.core.deal_list); others read as 'not found'."""
+    """A deal the caller can see (salesops.selectors.core.deal_list). Any other id, outside the
+    caller's scope or absent (the two look the same), is a 404 like the deal itself, not a 400."""
 
     def get_queryset(self) -> Any:
         return deal_list(user=self.context["request"].user)
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            codes = exc.get_codes()
+            if isinstance(codes, list) and "does_not_exist" in codes:
+                raise NotFound({"deal": ["No such deal."]}) from exc
+            raise
 
 
 class MeetingInputSerializer(serializers.Serializer):

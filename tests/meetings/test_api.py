@@ -139,7 +139,9 @@ def test_rep_cannot_link_a_meeting_to_a_deal_outside_their_scope(personas, api_c
     }
     client = api_client_for(personas.rep_a1)
     refused = client.post("/api/v1/meetings/", {**payload, "deal": foreign.pk}, format="json")
-    assert refused.status_code == 400
+    assert refused.status_code == 404  # outside the rep's scope, as GET /deals/{id}/ (issue 20)
     assert "deal" in refused.json()
+    absent = client.post("/api/v1/meetings/", {**payload, "deal": 99_999_999}, format="json")
+    assert (absent.status_code, absent.json()) == (404, refused.json())  # no existence leak
     accepted = client.post("/api/v1/meetings/", {**payload, "deal": own.pk}, format="json")
     assert accepted.status_code == 201, accepted.json()
