@@ -3,7 +3,8 @@
 An exact COUNT(*) over a million visible deals took 1.8 s on every page of GET /api/v1/deals/
 (docs/benchmarks.md). Above EXACT_COUNT_LIMIT rows (by PostgreSQL's own estimate of the filtered
 query, from EXPLAIN: no rows read) the response gives that estimate and says so with
-`count_estimated: true`; below it the count is exact, as before. With an estimate, `next` is
+`count_estimated: true`; below it the count is exact, as before (a count that stops after the
+limit + 1 rows tells which case it is). With an estimate, `next` is
 given exactly when the page is full, so a client walking the pages neither stops early on a low
 estimate nor runs past the end on a high one.
 """
@@ -43,11 +44,17 @@ class EstimatedCountPaginator(Paginator):  # type: ignore[type-arg]
 
     @cached_property
     def count(self) -> int:
-        estimate = planner_estimate(self.object_list)
-        if estimate is not None and estimate > EXACT_COUNT_LIMIT:
-            self.estimated = True
-            return estimate
-        return super().count
+        # A count that stops after EXACT_COUNT_LIMIT + 1 rows (one query, as a plain count):
+        # exact below the limit; above it the planner's estimate (a second, row-free query).
+        object_list = self.object_list
+        if not hasattr(object_list, "query"):
+            return super().count
+        capped = object_list[: EXACT_COUNT_LIMIT + 1].count()  # type: ignore[attr-defined]
+        if capped <= EXACT_COUNT_LIMIT:
+            return int(capped)
+        estimate = planner_estimate(object_list)
+        self.estimated = True
+        return max(estimate or 0, capped)
 
     def validate_number(self, number: Any) -> int:
         if not (self.count and self.estimated):
