@@ -29,6 +29,7 @@ from meetings.models import (
     AgendaItem,
     Attendee,
     Meeting,
+    MeetingDeal,
     MeetingStatus,
     MeetingType,
     Notification,
@@ -37,7 +38,7 @@ from meetings.models import (
 from meetings.selectors.kickoff import kickoff_agenda_proposal
 from meetings.services.costs import attendee_cost, meeting_cost_date, meeting_ledger_ref
 from salesops import calendar
-from salesops.models import Account, CostCategory, Person, Role
+from salesops.models import Account, CostCategory, Deal, Person, Role
 from salesops.services.costs import costs_post_computed
 
 WEEKS_BACK, WEEKS_AHEAD = 4, 4
@@ -381,9 +382,33 @@ def seed_demo(*, seed: int, scale: str) -> None:
         heavy += [p for p in crew if p not in heavy][:2]
         _overload(b, heavy, weeks)
         meetings = b.save()
+        _deal_links(meetings)
         _action_items(rng, meetings, today)
         _post_costs(meetings)
         _notifications(demo_rep, demo_manager, meetings, now)
+
+
+def _deal_links(meetings: list[Meeting]) -> None:
+    """Client meetings are held for the organizer's deals with that account that were being
+    pursued on the day (engaged before, not closed yet), so cost of pursuit has data."""
+    client = [m for m in meetings if m.type == MeetingType.CLIENT and m.account_id is not None]
+    if not client:
+        return
+    deals: dict[tuple[int, int], list[Deal]] = defaultdict(list)
+    for deal in Deal.objects.filter(
+        account_id__in={m.account_id for m in client},
+        owner_id__in={m.organizer_id for m in client},
+    ).only("id", "account_id", "owner_id", "engage_date", "close_date"):
+        if deal.account_id is not None and deal.owner_id is not None:
+            deals[(deal.account_id, deal.owner_id)].append(deal)
+    links = []
+    for m in client:
+        day = m.start.date()
+        for deal in deals.get((m.account_id, m.organizer_id), []):  # type: ignore[arg-type]
+            started = deal.engage_date is None or deal.engage_date <= day
+            if started and (deal.close_date is None or day <= deal.close_date):
+                links.append(MeetingDeal(meeting=m, deal=deal))
+    MeetingDeal.objects.bulk_create(links, batch_size=2000, ignore_conflicts=True)
 
 
 def _action_items(rng: random.Random, meetings: list[Meeting], today: date) -> None:

@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 
 from meetings.demo import seed_demo
-from meetings.models import ActionItem, Meeting, MeetingType, Notification
+from meetings.models import ActionItem, Meeting, MeetingDeal, MeetingType, Notification
 from meetings.selectors.load import meeting_load_by_person
 from salesops import calendar
-from salesops.models import Role, SalesCost
-from tests.factories import AccountFactory, PersonFactory, TeamFactory, UserFactory
+from salesops.models import Role, SalesCost, Stage
+from tests.factories import AccountFactory, DealFactory, PersonFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,31 @@ def test_demo_is_deterministic_per_seed(small_org, django_db_blocker):
     Notification.objects.all().delete()
     seed_demo(seed=3, scale="small")
     assert _fingerprint() == first
+
+
+def test_demo_client_meetings_are_held_for_the_organizers_deals_being_pursued(small_org):
+    _manager, rep, _ = small_org
+    account = rep.accounts.first()
+    today = calendar.company_today()
+    pursued = DealFactory(
+        owner=rep,
+        account=account,
+        stage=Stage.CLOSING,
+        engage_date=today - dt.timedelta(days=90),
+        close_date=None,
+    )
+    later = DealFactory(
+        owner=rep,
+        account=account,
+        stage=Stage.PROSPECTING,
+        engage_date=today + dt.timedelta(days=200),
+        close_date=None,
+    )
+    seed_demo(seed=3, scale="small")
+    linked = MeetingDeal.objects.filter(meeting__account=account)
+    assert linked.filter(deal=pursued).exists()
+    assert not linked.filter(deal=later).exists()  # not yet pursued on any meeting's day
+    assert all(
+        link.meeting.type == MeetingType.CLIENT and link.meeting.organizer_id == rep.pk
+        for link in linked.select_related("meeting")
+    )
