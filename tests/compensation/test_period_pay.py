@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from compensation.models import PayoutEntry, Statement
 from compensation.services import statements as svc
@@ -276,3 +279,39 @@ def test_an_sdr_meetings_component_reads_the_meetings_provider_per_quarter(
     assert [s.payable for s in paid] == [D("375.00"), D("375.00"), D("2250.00")]
     assert sum(s.payable for s in paid) == D("3000.00")
     assert "45 meetings held of the" in paid[2].lines.get().formula
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    months=st.lists(
+        st.lists(st.integers(min_value=1, max_value=30).map(lambda n: D(n * 10000)), max_size=3),
+        min_size=3,
+        max_size=3,
+    ),
+    advance=st.sampled_from(["0", "50", "80", "100"]),
+)
+def test_statements_pay_over_a_quarter_what_its_single_computation_owes(personas, months, advance):
+    """Hypothesis on real statements and the ledger: whatever the deals of each month and the
+    advance share, Σ the ledger paid for the quarter = the quarter computed once."""
+    rep = personas.person("rep_a1")
+    plan = {
+        "version": 2,
+        "components": [{**QUARTERLY["components"][0], "advance_percent": advance}],
+    }
+    with transaction.atomic():
+        assign(rep, approved_plan("Quarterly property", plan, M1.start), M1.start)
+        for month in (M1, M2, M3):
+            month_quota(rep, month, "100000")
+        for month, values in zip((M1, M2, M3), months, strict=True):
+            for i, value in enumerate(values):
+                won_deal(rep, str(value), month.start + dt.timedelta(days=i))
+            _run(personas, rep, month)
+        total = sum((v for values in months for v in values), D(0))
+        owed = min(total, D(300000)) * 5 / 100 + max(total - D(300000), D(0)) * 10 / 100
+        paid = sum(PayoutEntry.objects.filter(person=rep).values_list("amount", flat=True))
+        assert paid == owed.quantize(D("0.01"))
+        transaction.set_rollback(True)
