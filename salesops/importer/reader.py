@@ -98,6 +98,12 @@ class _Lines:
             return raw.decode("utf-8", errors="replace")
 
 
+def _advance(bar: Any, on_lines: Callable[[int], None] | None, lines: int) -> None:
+    bar.update(lines)
+    if on_lines is not None:
+        on_lines(lines)
+
+
 def _report_width(report: FileReport, line: int, header: list[str], record: list[str]) -> None:
     """A row longer than the header is unreadable; a shorter one lacks columns: say which (a
     missing cell is not a bad or empty value)."""
@@ -172,9 +178,7 @@ def read_rows(
                 except csv.Error as exc:
                     report.error(start, "", f"Unreadable CSV: {exc}.")
                     continue
-                bar.update(counter.lines_read - start + 1)
-                if on_lines is not None:
-                    on_lines(counter.lines_read - start + 1)
+                _advance(bar, on_lines, counter.lines_read - start + 1)
                 if not any(cell.strip() for cell in record):
                     continue
                 report.rows += 1

@@ -24,7 +24,7 @@ from salesops.importer.reader import ImportSource, inspect
 from salesops.importer.report import FileReport, ImportReport
 from salesops.importer.teams import import_teams
 from salesops.models import ImportRun, ImportStatus, Stage
-from salesops.services.jobs import JobProgress
+from salesops.services.progress import JobProgress
 
 Importer = Callable[[ImportContext, ImportSource, FileReport], None]
 # Dependency order: people and teams, products and accounts, then what refers to them.

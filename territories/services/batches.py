@@ -18,7 +18,8 @@ from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.models import JobRun
 from salesops.selectors.scope import AnyUser
-from salesops.services.jobs import JobProgress, job_claim, job_fail, job_succeed
+from salesops.services.jobs import job_claim, job_fail, job_succeed
+from salesops.services.progress import JobProgress
 from territories.models import AccountTerritory, AssignmentBatch, BatchStatus, TerritoryModel
 from territories.services.assignment import RUN_STEPS, territory_assignments_run
 from territories.services.common import ensure_editable, lock_model
