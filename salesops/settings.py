@@ -214,6 +214,7 @@ SPECTACULAR_SETTINGS = {
         "PlanVersionStatusEnum": "compensation.models.PlanVersionStatus",
         "StatementStatusEnum": "compensation.models.StatementStatus",
         "DisputeStatusEnum": "compensation.models.DisputeStatus",
+        "OverlayRoleEnum": "compensation.models.OverlayRole",
         "ImportStatusEnum": "salesops.models.jobs.ImportStatus",
         "JobStatusEnum": "salesops.models.jobs.JobStatus",
     },

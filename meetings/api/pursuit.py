@@ -6,9 +6,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from meetings.selectors.pursuit import deal_pursuit
+from salesops.api.base import ScopedAPIView
 from salesops.permissions import InSalesOrg
 
 
@@ -39,7 +39,7 @@ class DealPursuitOut(serializers.Serializer[object]):
     meetings = PursuitMeetingOut(many=True)
 
 
-class DealPursuitView(APIView):
+class DealPursuitView(ScopedAPIView):
     permission_classes = [InSalesOrg]
 
     @extend_schema(

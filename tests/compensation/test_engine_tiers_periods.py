@@ -160,7 +160,8 @@ def test_quarterly_true_up_worked_example():
         "(tier 1 (0–100 %)) = 15,000.00 − advances paid 7,500.00 = 7,500.00"
     )
     # A plan measured monthly would have paid 25,000 on the same month (the bug of issue 19).
-    monthly = parse_plan({"tier_basis": "attainment", "tiers": QUARTERLY["components"][0]["tiers"]})
+    tiers = QUARTERLY["components"][0]["tiers"]  # type: ignore[index]
+    monthly = parse_plan({"tier_basis": "attainment", "tiers": tiers})
     assert calculate(plan=monthly, quota=D(100000), deals=[deal("300000")]).total == D("25000.00")
 
 

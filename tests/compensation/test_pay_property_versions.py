@@ -72,7 +72,9 @@ def _owed(people: list[Any], versions: list[PlanVersion]) -> dict[tuple[Any, ...
                     share=s.percent,
                     deal_id=s.deal_id,
                     plan_key="old"
-                    if split_month and s.deal.close_date < second.effective_from
+                    if split_month
+                    and s.deal.close_date is not None
+                    and s.deal.close_date < second.effective_from
                     else "",
                 )
                 for s in credited_splits(start=month.start, end=month.end, person_ids=[person.pk])

@@ -365,7 +365,8 @@ def test_the_beat_task_refreshes_due_feeds(personas, feed_server):
     from meetings.tasks import busy_feeds_fetch_task
 
     entry = BEAT_SCHEDULE["meetings-busy-feeds-fetch"]
-    assert entry["task"] == busy_feeds_fetch_task.name and entry["options"]["expires"] < 300
+    options: dict[str, int] = entry["options"]  # type: ignore[assignment]
+    assert entry["task"] == busy_feeds_fetch_task.name and options["expires"] < 300
     good = _feed(personas.rep_a1.person, f"{feed_server}/ics/apple.ics")
     bad = _feed(personas.rep_a1.person, f"{feed_server}/ics/malformed.ics")
     assert busy_feeds_fetch_task.apply().get() == {"ok": 1, "error": 1}
