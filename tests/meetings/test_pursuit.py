@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -299,3 +300,22 @@ def test_the_organizer_marks_attendance_on_the_page_and_the_posted_cost_follows(
         f"/meetings/{meeting.pk}/attendance/", {f"attended-{row.pk}": "no"}
     )
     assert denied.status_code == 403 and _posted_sum(meeting) == Decimal("120.00")
+
+
+def test_the_deal_page_shows_the_sum_of_its_meetings_posted_costs(personas, pursued, client_for):
+    deal, first, second, _ = pursued
+    page = client_for(personas.sales_ops).get(f"/deals/{deal.pk}/")
+    assert page.status_code == 200
+    assert _posted_sum(first, second) == Decimal("270.00")
+    assert _pursuit_line(page.content.decode()) == (
+        "2 meetings · 5.00 person-hours · cost of pursuit USD 270"
+    )
+    # A teammate may not see the other attendee's rate: hours, never the cost.
+    rep_view = client_for(personas.rep_a1).get(f"/deals/{deal.pk}/").content.decode()
+    assert "USD" not in _pursuit_line(rep_view)
+
+
+def _pursuit_line(html: str) -> str:
+    found = re.search(r'data-testid="deal-pursuit">(.*?)</p>', html, re.S)
+    assert found, "the deal page has no cost-of-pursuit line"
+    return " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split())
