@@ -252,12 +252,17 @@ def pursuit_by_segment(*, user: AnyUser, start: date, end: date) -> PursuitPanel
     deals = _closed_deals(user, start, end)
     pairs = _deal_pairs(d[0] for d in deals)
     meeting_ids = {m for _, m in pairs}
-    hours = _hours_by_meeting(meeting_ids)
-    cost_by_ref = dict(
-        _posted(meeting_ids, scope=scope_for(user))
-        .values("external_ref")
-        .annotate(total=Sum("amount"))
-        .values_list("external_ref", "total")
+    # Without meetings for these deals there are no hours or costs to read (two queries fewer).
+    hours = _hours_by_meeting(meeting_ids) if meeting_ids else {}
+    cost_by_ref = (
+        dict(
+            _posted(meeting_ids, scope=scope_for(user))
+            .values("external_ref")
+            .annotate(total=Sum("amount"))
+            .values_list("external_ref", "total")
+        )
+        if meeting_ids
+        else {}
     )
     by_deal: dict[int, list[int]] = defaultdict(list)
     for deal_id, meeting_id in pairs:

@@ -20,7 +20,10 @@ from tests.territories.factories import make_model, make_territory
 
 pytestmark = pytest.mark.django_db
 
-MAX_QUERIES = 25
+# A budget, not a count: the company dashboard holds every panel (tiles, people, attainment, meeting
+# load, territory balance and the cost-of-pursuit panel, three to five queries of its own). What
+# matters is below: the count does not grow with the data.
+MAX_QUERIES = 30
 
 
 def grow(personas: Any, people: int) -> None:
