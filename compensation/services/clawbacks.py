@@ -64,7 +64,10 @@ def clawbacks_due(
     done = set(
         PayoutEntry.objects.filter(
             component=PayoutComponent.CLAWBACK, person_id__in=person_ids, deal__isnull=False
-        ).values_list("person_id", "deal_id")
+        )
+        # A set: no ordering, so not the model's (statement, line), which joins both tables twice.
+        .order_by()
+        .values_list("person_id", "deal_id")
     ) | set(
         StatementLine.objects.filter(
             kind=engine.CLAWBACK,
