@@ -1,6 +1,11 @@
 """Commission statements: generation (set-based reads, the pure engine per person, bulk writes
 with history), approval (locks), payment, adjustments and clawbacks.
 
+Why one module: the generation pipeline (set-based reads, the engine per person, bulk writes) is
+most of it and reads top to bottom as one sequence; approval, payment and adjustments (~120 lines)
+are the rest of a statement's lifecycle, and adding an adjustment regenerates the draft through
+statements_generate.
+
 Idempotency: generating a month again recomputes every draft; a draft whose lines and totals come
 out the same is not touched (no write, no history row). Approved and paid statements are never
 recomputed: corrections go on the next open statement as adjustments.
