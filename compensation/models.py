@@ -1,5 +1,9 @@
 """Models of the compensation app: quotas, plans, assignments, statements, disputes.
 
+Why one module: the app's models point at each other (plans, versions, assignments,
+statements, lines, payout entries, disputes) and hold only fields and constraints; one file is the
+pay schema read in one place, as Django's makemigrations sees it.
+
 Every model that holds pay data keeps an audit history (django-simple-history) with the acting
 user. Writes go through compensation.services; nothing here holds business logic.
 

@@ -1,5 +1,9 @@
 """Models of the meetings app: meetings, their people, agendas, follow-ups and reminder deliveries.
 
+Why one module: the app's models point at each other (meetings, attendees, agendas, deliveries,
+invitation parts, booking links) and hold only fields and constraints; one file is the meetings
+schema read in one place.
+
 Recurring meetings are materialised: the first meeting of a series carries the RRULE and every
 later occurrence inside the horizon is its own Meeting row pointing at it (`series`), see
 docs/meetings.md for why.

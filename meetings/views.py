@@ -1,4 +1,8 @@
-"""Meeting pages: thin views over the selectors (scoped reads) and the services (writes)."""
+"""Meeting pages: thin views over the selectors (scoped reads) and the services (writes).
+
+Why one module: the meeting pages share one form path (_meeting_form, _form_context, _save) and the
+same scoped look-ups; each view itself is a few lines over the selectors and services.
+"""
 
 from __future__ import annotations
 

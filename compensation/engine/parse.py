@@ -1,5 +1,9 @@
 """Strict parsing of the plan JSON (compensation.engine.schema): every error at once, keyed by
-the JSON pointer of its place. Pure (no database)."""
+the JSON pointer of its place. Pure (no database).
+
+Why one module: one strict parser of one JSON schema: each _parse_* reads one section of it into
+the same error collector, and parse_plan() ties them in the schema's order.
+"""
 
 from __future__ import annotations
 

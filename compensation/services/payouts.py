@@ -1,5 +1,9 @@
 """The payout ledger: what approved statements paid, and what a new statement still owes.
 
+Why one module: the ledger has one rule (owed now minus already paid); recording what approved
+statements paid, the corrections for moved deals and the cost postings all apply it to the same
+ledger rows and must change together.
+
 A statement pays, for each (person, deal, component), what is owed now minus what was already paid
 on approved or paid statements (`PayoutEntry` rows). "Owed now" is the computation of the fiscal
 month that currently credits the deal, run on today's data:

@@ -1,5 +1,9 @@
 """Invitations by e-mail: iTIP (RFC 5546) over iMIP (RFC 6047).
 
+Why one module: the iTIP messages (REQUEST, CANCEL) and the planning of their deliveries are one
+protocol: what a message carries depends on the change being planned, so building and planning stay
+together.
+
 Every change the scheduling services make plans one invitation Delivery per recipient, in the
 same transaction as the change (a rolled-back change sends nothing), with the text/calendar part
 frozen in an InvitationPart; `transaction.on_commit` then queues `invitations_send_task`, which

@@ -1,5 +1,9 @@
 """The demo org: a team tree (company → regions → areas → segment teams) and its people.
 
+Why one module: the org specs (TeamSpec, PersonSpec, Org), their deterministic builder and the bulk
+writer that stores them share the specs' ids and order; split, the writer would depend on the
+builder's internals.
+
 Built as plain specs first (ids assigned here, in creation order), so the same seed always gives
 the same rows with the same ids; `org_write` then stores them with bulk inserts.
 """
