@@ -13,74 +13,98 @@ from __future__ import annotations
 
 from datetime import date
 
-from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
-from salesops.selectors.sql import COSTS, DEALS, SPLITS
-from territories.selectors.history import LIVE_HISTORY_JOIN
+from django.db import connection
+from psycopg2 import sql
+
+from salesops.selectors.credit import CREDIT, CREDIT_WHERE
+from salesops.selectors.sql import COSTS_TABLE, DEALS_TABLE, SPLITS_TABLE
+from territories.selectors.history import live_history_join
 
 T = "territories_territory"
 # (territory, ancestor-or-self) pairs of the same model: a territory's figures roll up its subtree.
-CLOSURE_CTE = f"""
+CLOSURE_CTE = sql.SQL(
+    """
     closure AS (
         SELECT t.id AS territory_id, anc.id AS ancestor
-        FROM {T} t JOIN {T} anc ON anc.model_id = t.model_id AND t.path LIKE anc.path || '%%'
+        FROM territories_territory t JOIN territories_territory anc
+          ON anc.model_id = t.model_id AND t.path LIKE anc.path || '%%'
     )
-"""
+    """
+)
+
+# The core's tables and credit rule, and the closure, as the territory credit SQL composes them.
+CREDIT_FRAGMENTS = {
+    "closure": CLOSURE_CTE,
+    "credit": CREDIT,
+    "credit_where": CREDIT_WHERE,
+    "deals": DEALS_TABLE,
+    "splits": SPLITS_TABLE,
+}
+
+# Credit is summed per deal first (one row per won deal), so the history and roll-up joins see each
+# deal once and a territory's won deals are a plain count: an account has one live territory per
+# model on a date, and a deal reaches each ancestor through one path.
+_DAILY_ROWS_SQL = sql.SQL(
+    """
+    WITH {closure},
+    deal_credit AS (
+        SELECT d.id, d.account_id, d.close_date AS day, SUM({credit}) AS revenue
+        FROM {deals} d JOIN {splits} s ON s.deal_id = d.id
+        WHERE {credit_where} AND d.close_date >= %s AND d.close_date <= %s
+        GROUP BY d.id, d.account_id, d.close_date
+    ),
+    leaf_revenue AS (
+        SELECT h.territory_id, dc.day, SUM(dc.revenue) AS revenue, COUNT(*) AS won_deals
+        FROM deal_credit dc
+        {history}
+        GROUP BY h.territory_id, dc.day
+    ),
+    revenue AS (
+        SELECT c.ancestor AS scope_id, lr.day, SUM(lr.revenue) AS revenue,
+               0 AS cost, SUM(lr.won_deals) AS won_deals
+        FROM leaf_revenue lr JOIN closure c ON c.territory_id = lr.territory_id
+        GROUP BY c.ancestor, lr.day
+    ),
+    owned AS (
+        SELECT c.id AS cost_id, c.date AS day, c.amount, ta.territory_id
+        FROM {costs} c
+        JOIN territories_territoryassignment ta ON ta.person_id = c.person_id
+         AND ta.role = 'owner' AND ta.effective_from <= c.date
+         AND (ta.effective_to IS NULL OR ta.effective_to >= c.date)
+        JOIN territories_territory ot ON ot.id = ta.territory_id
+        JOIN territories_territorymodel m ON m.id = ot.model_id AND m.state <> 'planning'
+         AND m.activated_on <= c.date AND (m.archived_on IS NULL OR m.archived_on > c.date)
+        WHERE c.person_id IS NOT NULL AND c.date >= %s AND c.date <= %s
+    ),
+    shares AS (
+        -- numeric / bigint stays numeric (16+ significant digits); the consumer rounds.
+        SELECT day, territory_id, amount / COUNT(*) OVER (PARTITION BY cost_id) AS share
+        FROM owned
+    ),
+    cost AS (
+        SELECT c.ancestor AS scope_id, sh.day, 0 AS revenue, SUM(sh.share) AS cost,
+               0 AS won_deals
+        FROM shares sh JOIN closure c ON c.territory_id = sh.territory_id
+        GROUP BY c.ancestor, sh.day
+    )
+    SELECT scope_id, day, SUM(revenue) AS revenue, SUM(cost) AS cost,
+           CAST(SUM(won_deals) AS INTEGER) AS won_deals
+    FROM (SELECT * FROM revenue UNION ALL SELECT * FROM cost) x
+    GROUP BY scope_id, day
+    ORDER BY scope_id, day
+    """
+).format(
+    **CREDIT_FRAGMENTS,
+    costs=COSTS_TABLE,
+    history=live_history_join(account=sql.SQL("dc.account_id"), on=sql.SQL("dc.day")),
+)
 
 
 def daily_rows_sql(*, start: date, end: date) -> tuple[str, list[object]]:
-    # Credit is summed per deal first (one row per won deal), so the history and roll-up joins
-    # see each deal once and a territory's won deals are a plain count: an account has one live
-    # territory per model on a date, and a deal reaches each ancestor through one path.
-    history = LIVE_HISTORY_JOIN.format(account="dc.account_id", on="dc.day")
-    sql = f"""
-        WITH {CLOSURE_CTE},
-        deal_credit AS (
-            SELECT d.id, d.account_id, d.close_date AS day, SUM({CREDIT_SQL}) AS revenue
-            FROM {DEALS} d JOIN {SPLITS} s ON s.deal_id = d.id
-            WHERE {CREDIT_SQL_WHERE} AND d.close_date >= %s AND d.close_date <= %s
-            GROUP BY d.id, d.account_id, d.close_date
-        ),
-        leaf_revenue AS (
-            SELECT h.territory_id, dc.day, SUM(dc.revenue) AS revenue, COUNT(*) AS won_deals
-            FROM deal_credit dc
-            {history}
-            GROUP BY h.territory_id, dc.day
-        ),
-        revenue AS (
-            SELECT c.ancestor AS scope_id, lr.day, SUM(lr.revenue) AS revenue,
-                   0 AS cost, SUM(lr.won_deals) AS won_deals
-            FROM leaf_revenue lr JOIN closure c ON c.territory_id = lr.territory_id
-            GROUP BY c.ancestor, lr.day
-        ),
-        owned AS (
-            SELECT c.id AS cost_id, c.date AS day, c.amount, ta.territory_id
-            FROM {COSTS} c
-            JOIN territories_territoryassignment ta ON ta.person_id = c.person_id
-             AND ta.role = 'owner' AND ta.effective_from <= c.date
-             AND (ta.effective_to IS NULL OR ta.effective_to >= c.date)
-            JOIN {T} ot ON ot.id = ta.territory_id
-            JOIN territories_territorymodel m ON m.id = ot.model_id AND m.state <> 'planning'
-             AND m.activated_on <= c.date AND (m.archived_on IS NULL OR m.archived_on > c.date)
-            WHERE c.person_id IS NOT NULL AND c.date >= %s AND c.date <= %s
-        ),
-        shares AS (
-            -- numeric / bigint stays numeric (16+ significant digits); the consumer rounds.
-            SELECT day, territory_id, amount / COUNT(*) OVER (PARTITION BY cost_id) AS share
-            FROM owned
-        ),
-        cost AS (
-            SELECT c.ancestor AS scope_id, sh.day, 0 AS revenue, SUM(sh.share) AS cost,
-                   0 AS won_deals
-            FROM shares sh JOIN closure c ON c.territory_id = sh.territory_id
-            GROUP BY c.ancestor, sh.day
-        )
-        SELECT scope_id, day, SUM(revenue) AS revenue, SUM(cost) AS cost,
-               CAST(SUM(won_deals) AS INTEGER) AS won_deals
-        FROM (SELECT * FROM revenue UNION ALL SELECT * FROM cost) x
-        GROUP BY scope_id, day
-        ORDER BY scope_id, day
-    """
-    return sql, [start, end, start, end]
+    """The provider protocol (salesops.efficiency_scopes) takes SQL text: the composition above,
+    rendered by the driver (identifiers quoted); the dates are parameters."""
+    connection.ensure_connection()
+    return _DAILY_ROWS_SQL.as_string(connection.connection), [start, end, start, end]
 
 
 # Every table the territory scope reads besides deals, splits and costs (whose changes the engine

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from django.core.management.color import no_style
 from django.db import connection, models
 from django.utils import timezone
+from psycopg2 import sql
 
 from salesops.demo.pipeline import Row
 
@@ -77,10 +78,12 @@ class CopyLoader:
         buf = io.StringIO()
         buf.writelines("\t".join(map(_copy_text, row)) + suffix for row in rows)
         buf.seek(0)
-        quoted = ", ".join(connection.ops.quote_name(c) for c in db_columns)
-        sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({quoted}) FROM STDIN"
+        copy = sql.SQL("COPY {table} ({columns}) FROM STDIN").format(
+            table=sql.Identifier(meta.db_table),
+            columns=sql.SQL(", ").join(sql.Identifier(c) for c in db_columns),
+        )
         with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(sql, buf)  # type: ignore[attr-defined]
+            cursor.cursor.copy_expert(copy, buf)  # type: ignore[attr-defined]
 
 
 @contextmanager
@@ -96,8 +99,8 @@ def deferred_indexes(models_: Sequence[type[models.Model]]) -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
-            FROM pg_constraint c
+            SELECT t.relname, c.conname, pg_get_constraintdef(c.oid)
+            FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
             WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[])
             ORDER BY 1, 2
             """,
@@ -123,9 +126,13 @@ def deferred_indexes(models_: Sequence[type[models.Model]]) -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for table, name, _ in foreign_keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                    sql.Identifier(table), sql.Identifier(name)
+                )
+            )
         for name, _ in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+            cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
     yield
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -133,8 +140,11 @@ def deferred_indexes(models_: Sequence[type[models.Model]]) -> Iterator[None]:
         for _, definition in indexes:
             cursor.execute(definition)
         for table, name, definition in foreign_keys:
+            # The definition is PostgreSQL's own text of the constraint it just dropped.
             cursor.execute(
-                f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                    sql.Identifier(table), sql.Identifier(name), sql.SQL(definition)
+                )
             )
 
 
@@ -142,5 +152,5 @@ def sequences_reset(models_: Sequence[type[models.Model]]) -> None:
     """After inserting explicit ids, point each id sequence past the highest id."""
     statements = connection.ops.sequence_reset_sql(no_style(), list(models_))
     with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
+        for statement in statements:
+            cursor.execute(statement)

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, models, transaction
+from psycopg2 import sql
 from tqdm import tqdm
 
 from salesops import calendar
@@ -139,7 +140,9 @@ def demo_seed(
         if loader == "copy":
             with connection.cursor() as cursor:
                 for model in CORE_MODELS:
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                    cursor.execute(
+                        sql.SQL("ANALYZE {}").format(sql.Identifier(model._meta.db_table))
+                    )
         if hooks:
             for app in DEMO_HOOKS:
                 t0 = time.monotonic()

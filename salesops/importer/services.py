@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from psycopg2 import sql
 
 from salesops import hooks
 from salesops.importer import conf
@@ -24,6 +25,7 @@ from salesops.importer.reader import ImportSource, inspect
 from salesops.importer.report import FileReport, ImportReport
 from salesops.importer.teams import import_teams
 from salesops.models import ImportRun, ImportStatus, Stage
+from salesops.selectors.sql import ACCOUNTS, COSTS, DEALS, PEOPLE, PRODUCTS, SPLITS, TEAMS
 from salesops.services.progress import JobProgress
 
 Importer = Callable[[ImportContext, ImportSource, FileReport], None]
@@ -164,16 +166,14 @@ def crm_import_run(
 # loads (autovacuum gets there eventually; the first dashboards and the next nightly run would be
 # planned on the old counts meanwhile: docs/benchmarks.md).
 ANALYZE_MIN_ROWS = 10_000
-LOADED_TABLES = (
-    "salesops_team, salesops_person, salesops_product, salesops_account, salesops_deal, "
-    "salesops_dealsplit, salesops_salescost"
-)
+LOADED_TABLES = (TEAMS, PEOPLE, PRODUCTS, ACCOUNTS, DEALS, SPLITS, COSTS)
 
 
 def _analyze_after_load(report: ImportReport) -> None:
     if sum(f.rows for f in report.files.values()) >= ANALYZE_MIN_ROWS:
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {LOADED_TABLES}")
+            tables = sql.SQL(", ").join(sql.Identifier(table) for table in LOADED_TABLES)
+            cursor.execute(sql.SQL("ANALYZE {}").format(tables))
 
 
 def _note_agents_without_deals(context: ImportContext, report: ImportReport) -> None:

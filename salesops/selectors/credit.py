@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum, Value
+from psycopg2 import sql
 
 from salesops.models import DealSplit, Stage
 
@@ -23,6 +24,13 @@ CREDIT_SQL = "(d.close_value * s.percent / 100)"
 CREDIT_SQL_WHERE = "d.stage = 'won'"
 # A won deal its own owner entered and nobody confirmed yet (`salesops_deal d`).
 UNCONFIRMED_SQL = "d.entered_by_owner AND d.confirmed_at IS NULL"
+# Won, and not an unconfirmed rep-entered deal (the setting off).
+CONFIRMED_CREDIT_SQL_WHERE = (
+    "d.stage = 'won' AND NOT (d.entered_by_owner AND d.confirmed_at IS NULL)"
+)
+# The same as psycopg2.sql fragments, to compose: sql.SQL("SUM({credit})").format(credit=CREDIT).
+CREDIT = sql.SQL(CREDIT_SQL)
+CREDIT_WHERE = sql.SQL(CREDIT_SQL_WHERE)
 
 
 def credit_sql_where() -> str:
@@ -31,7 +39,12 @@ def credit_sql_where() -> str:
     SQL that credits deals (efficiency, dashboards, territories) uses this, not the constant."""
     if getattr(settings, "COMP_REP_DEALS_PAY_BEFORE_CONFIRMATION", True):
         return CREDIT_SQL_WHERE
-    return f"{CREDIT_SQL_WHERE} AND NOT ({UNCONFIRMED_SQL})"
+    return CONFIRMED_CREDIT_SQL_WHERE
+
+
+def credit_where() -> sql.SQL:
+    """credit_sql_where() as a psycopg2.sql fragment."""
+    return sql.SQL(credit_sql_where())
 
 
 def credit_expression() -> ExpressionWrapper:

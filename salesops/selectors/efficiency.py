@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from psycopg2 import sql
 
 from salesops.formulas import efficiency_ratio, magic_number
 from salesops.models import (
@@ -26,6 +27,7 @@ from salesops.models import (
     Stage,
 )
 from salesops.selectors.scope import AnyUser, scope_for, visible_people
+from salesops.selectors.sql import DEALS_TABLE, PEOPLE_TABLE, TEAMS_TABLE
 
 MAGIC_MODERATE = Decimal("0.75")
 # part / whole × 100 at 4 decimals, None for an empty whole: the efficiency ratio's arithmetic.
@@ -177,17 +179,38 @@ class Effectiveness:
     conversions: list[StageConversion]
 
 
-def _reached_sql(index: int) -> tuple[str, list[Any]]:
+def _reached_sql(index: int) -> tuple[sql.SQL, list[Any]]:
     """A deal reached STAGE_ORDER[index] if it is there or further, or was lost from there on."""
     if index == 0:
-        return "TRUE", []
+        return sql.SQL("TRUE"), []
     later = list(STAGE_ORDER[index:])
     lost_from = list(OPEN_STAGES[index:])
-    return "(d.stage = ANY(%s) OR (d.stage = %s AND d.lost_at_stage = ANY(%s)))", [
+    return sql.SQL("(d.stage = ANY(%s) OR (d.stage = %s AND d.lost_at_stage = ANY(%s)))"), [
         later,
         str(Stage.LOST),
         lost_from,
     ]
+
+
+# Deals by owner, or by every team above (and including) the owner's current team.
+_BY_PERSON_FROM = sql.SQL("{deals} d").format(deals=DEALS_TABLE)
+_BY_TEAM_FROM = sql.SQL(
+    """
+    {deals} d JOIN {people} p ON p.id = d.owner_id
+    JOIN (
+        WITH RECURSIVE closure(ancestor, team_id) AS (
+            SELECT id, id FROM {teams}
+            UNION ALL
+            SELECT c.ancestor, t.id FROM closure c
+            JOIN {teams} t ON t.parent_id = c.team_id
+        )
+        SELECT ancestor, team_id FROM closure
+    ) c ON c.team_id = p.team_id
+    """
+).format(deals=DEALS_TABLE, people=PEOPLE_TABLE, teams=TEAMS_TABLE)
+_EFFECTIVENESS_SQL = sql.SQL(
+    "SELECT {key}, COUNT(*), {columns} FROM {source} WHERE {where} GROUP BY {key} ORDER BY {key}"
+)
 
 
 def efficiency_effectiveness(
@@ -198,55 +221,44 @@ def efficiency_effectiveness(
     without an engage date counts from its creation day). One aggregate query."""
     if group_by not in (ScopeType.PERSON, ScopeType.TEAM):
         raise ValueError("group_by is 'person' or 'team'")
-    columns: list[str] = []
+    columns: list[sql.Composable] = []
     params: list[Any] = []
     for index in range(len(STAGE_ORDER)):
         condition, condition_params = _reached_sql(index)
-        columns.append(f"COUNT(*) FILTER (WHERE {condition})")
+        columns.append(sql.SQL("COUNT(*) FILTER (WHERE {})").format(condition))
         params += condition_params
-    columns.append("COUNT(*) FILTER (WHERE d.stage = %s)")
-    columns.append("COUNT(*) FILTER (WHERE d.stage = %s)")
+    columns.append(sql.SQL("COUNT(*) FILTER (WHERE d.stage = %s)"))
+    columns.append(sql.SQL("COUNT(*) FILTER (WHERE d.stage = %s)"))
     params += [str(Stage.WON), str(Stage.LOST)]
-    where = ["TRUE"]
+    where: list[sql.Composable] = [sql.SQL("TRUE")]
     where_params: list[Any] = []
     if start is not None:
-        where.append("COALESCE(d.engage_date, d.created_at::date) >= %s")
+        where.append(sql.SQL("COALESCE(d.engage_date, d.created_at::date) >= %s"))
         where_params.append(start)
     if end is not None:
-        where.append("COALESCE(d.engage_date, d.created_at::date) <= %s")
+        where.append(sql.SQL("COALESCE(d.engage_date, d.created_at::date) <= %s"))
         where_params.append(end)
     scope = scope_for(user)
     visible: list[int] | None = None
     if group_by == ScopeType.PERSON:
-        key_sql = "d.owner_id"
-        from_sql = "salesops_deal d"
+        key, source = sql.SQL("d.owner_id"), _BY_PERSON_FROM
         if not scope.everything:
             visible = list(visible_people(user=user).values_list("pk", flat=True))
     else:
-        key_sql = "c.ancestor"
-        from_sql = """
-            salesops_deal d JOIN salesops_person p ON p.id = d.owner_id
-            JOIN (
-                WITH RECURSIVE closure(ancestor, team_id) AS (
-                    SELECT id, id FROM salesops_team
-                    UNION ALL
-                    SELECT c.ancestor, t.id FROM closure c
-                    JOIN salesops_team t ON t.parent_id = c.team_id
-                )
-                SELECT ancestor, team_id FROM closure
-            ) c ON c.team_id = p.team_id
-        """
+        key, source = sql.SQL("c.ancestor"), _BY_TEAM_FROM
         if not scope.everything:
             visible = sorted(scope.team_ids)
     if visible is not None:
-        where.append(f"{key_sql} = ANY(%s)")
+        where.append(sql.SQL("{} = ANY(%s)").format(key))
         where_params.append(visible)
-    sql = (
-        f"SELECT {key_sql}, COUNT(*), {', '.join(columns)} FROM {from_sql} "
-        f"WHERE {' AND '.join(where)} GROUP BY {key_sql} ORDER BY {key_sql}"
+    query = _EFFECTIVENESS_SQL.format(
+        key=key,
+        columns=sql.SQL(", ").join(columns),
+        source=source,
+        where=sql.SQL(" AND ").join(where),
     )
     with connection.cursor() as cur:
-        cur.execute(sql, [*params, *where_params])
+        cur.execute(query, [*params, *where_params])
         rows = cur.fetchall()
     result = []
     for key, deals, *counts in rows:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Q, QuerySet
+from psycopg2 import sql
 
 from salesops.models import Person, Role, Team
 
@@ -57,18 +58,18 @@ def team_subtree_ids(root_ids: Iterable[int]) -> frozenset[int]:
     roots = sorted(set(root_ids))
     if not roots:
         return frozenset()
-    table = Team._meta.db_table
-    placeholders = ", ".join(["%s"] * len(roots))
-    sql = f"""
+    query = sql.SQL(
+        """
         WITH RECURSIVE subtree(id) AS (
-            SELECT id FROM {table} WHERE id IN ({placeholders})
+            SELECT id FROM {teams} WHERE id = ANY(%s)
             UNION
-            SELECT t.id FROM {table} t JOIN subtree s ON t.parent_id = s.id
+            SELECT t.id FROM {teams} t JOIN subtree s ON t.parent_id = s.id
         )
         SELECT id FROM subtree
-    """
+        """
+    ).format(teams=sql.Identifier(Team._meta.db_table))
     with connection.cursor() as cursor:
-        cursor.execute(sql, roots)
+        cursor.execute(query, [roots])
         return frozenset(row[0] for row in cursor.fetchall())
 
 

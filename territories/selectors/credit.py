@@ -15,11 +15,26 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
+from psycopg2 import sql
 
-from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
-from salesops.selectors.sql import DEALS, SPLITS
-from territories.efficiency import CLOSURE_CTE
-from territories.selectors.history import LIVE_HISTORY_JOIN
+from territories.efficiency import CREDIT_FRAGMENTS
+from territories.selectors.history import live_history_join
+
+_CREDIT_BY_TERRITORY_SQL = sql.SQL(
+    """
+    WITH {closure}
+    SELECT c.ancestor, SUM({credit})
+    FROM {deals} d JOIN {splits} s ON s.deal_id = d.id
+    {history}
+    JOIN closure c ON c.territory_id = h.territory_id
+    WHERE {credit_where} AND d.close_date >= %s AND d.close_date <= %s
+      AND c.ancestor = ANY(%s)
+    GROUP BY c.ancestor
+    """
+).format(
+    **CREDIT_FRAGMENTS,
+    history=live_history_join(account=sql.SQL("d.account_id"), on=sql.SQL("d.close_date")),
+)
 
 
 def credited_revenue_by_territory(
@@ -28,18 +43,6 @@ def credited_revenue_by_territory(
     ids = sorted(set(territory_ids))
     if not ids:
         return {}
-    history = LIVE_HISTORY_JOIN.format(account="d.account_id", on="d.close_date")
-    placeholders = ", ".join(["%s"] * len(ids))
-    sql = f"""
-        WITH {CLOSURE_CTE}
-        SELECT c.ancestor, SUM({CREDIT_SQL})
-        FROM {DEALS} d JOIN {SPLITS} s ON s.deal_id = d.id
-        {history}
-        JOIN closure c ON c.territory_id = h.territory_id
-        WHERE {CREDIT_SQL_WHERE} AND d.close_date >= %s AND d.close_date <= %s
-          AND c.ancestor IN ({placeholders})
-        GROUP BY c.ancestor
-    """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [start, end, *ids])
+        cursor.execute(_CREDIT_BY_TERRITORY_SQL, [start, end, ids])
         return {tid: Decimal(total) for tid, total in cursor.fetchall()}

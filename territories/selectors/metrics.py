@@ -15,19 +15,19 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
+from psycopg2 import sql
 
 from compensation.selectors import quota_totals_for_territories
 from salesops import calendar
 from salesops.models import OPEN_STAGES
-from salesops.selectors.credit import CREDIT_SQL, credit_sql_where
+from salesops.selectors.credit import CREDIT, credit_where
 from salesops.selectors.scope import AnyUser
+from salesops.selectors.sql import ACCOUNTS_TABLE, DEALS_TABLE, SPLITS_TABLE, account_column
 from territories.conf import potential_field, quota_potential_k
 from territories.models import Territory, TerritoryBalanceSnapshot, TerritoryModel
 from territories.selectors.access import territory_q
 from territories.spread import Spread, spread
 
-H = "territories_accountterritory"
-T = "territories_territory"
 ZERO = Decimal(0)
 
 
@@ -68,56 +68,69 @@ class Balance:
         return [row for row in self.rows if row.overloaded]
 
 
-def _metrics_sql() -> str:
-    pot = potential_field()
-    return f"""
-        WITH own AS (
-            SELECT h.territory_id AS tid, COUNT(*) AS accounts,
-                   COALESCE(SUM(a.{pot}), 0) AS potential
-            FROM {H} h JOIN salesops_account a ON a.id = h.account_id
-            WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
-            GROUP BY h.territory_id
-        ),
-        pipe AS (
-            SELECT h.territory_id AS tid, COALESCE(SUM(d.amount), 0) AS pipeline
-            FROM {H} h JOIN salesops_deal d ON d.account_id = h.account_id
-            WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
-              AND d.stage = ANY(%s)
-            GROUP BY h.territory_id
-        ),
-        won AS (
-            SELECT h.territory_id AS tid, COALESCE(SUM({CREDIT_SQL}), 0) AS won
-            FROM {H} h JOIN salesops_deal d ON d.account_id = h.account_id
-            JOIN salesops_dealsplit s ON s.deal_id = d.id
-            WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
-              AND {credit_sql_where()} AND d.close_date >= %s AND d.close_date <= %s
-            GROUP BY h.territory_id
-        ),
-        node AS (
-            SELECT t.id, t.path, COALESCE(own.accounts, 0) AS accounts,
-                   COALESCE(own.potential, 0) AS potential,
-                   COALESCE(pipe.pipeline, 0) AS pipeline, COALESCE(won.won, 0) AS won
-            FROM {T} t
-            LEFT JOIN own ON own.tid = t.id
-            LEFT JOIN pipe ON pipe.tid = t.id
-            LEFT JOIN won ON won.tid = t.id
-            WHERE t.model_id = %s
-        )
-        SELECT t.id, SUM(n.accounts), SUM(n.potential), SUM(n.pipeline), SUM(n.won)
-        FROM {T} t JOIN node n ON n.path LIKE t.path || '%%'
+# The model's current assignment `h` of each account, with the account's potential, its open
+# pipeline and its credited won revenue in [start, end], rolled up each territory's subtree. The
+# core's tables and its credit rule come from the core (salesops.selectors.sql, .credit).
+_METRICS_SQL = sql.SQL(
+    """
+    WITH own AS (
+        SELECT h.territory_id AS tid, COUNT(*) AS accounts,
+               COALESCE(SUM(a.{pot}), 0) AS potential
+        FROM territories_accountterritory h JOIN {accounts} a ON a.id = h.account_id
+        WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
+        GROUP BY h.territory_id
+    ),
+    pipe AS (
+        SELECT h.territory_id AS tid, COALESCE(SUM(d.amount), 0) AS pipeline
+        FROM territories_accountterritory h JOIN {deals} d ON d.account_id = h.account_id
+        WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
+          AND d.stage = ANY(%s)
+        GROUP BY h.territory_id
+    ),
+    won AS (
+        SELECT h.territory_id AS tid, COALESCE(SUM({credit}), 0) AS won
+        FROM territories_accountterritory h JOIN {deals} d ON d.account_id = h.account_id
+        JOIN {splits} s ON s.deal_id = d.id
+        WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
+          AND {credit_where} AND d.close_date >= %s AND d.close_date <= %s
+        GROUP BY h.territory_id
+    ),
+    node AS (
+        SELECT t.id, t.path, COALESCE(own.accounts, 0) AS accounts,
+               COALESCE(own.potential, 0) AS potential,
+               COALESCE(pipe.pipeline, 0) AS pipeline, COALESCE(won.won, 0) AS won
+        FROM territories_territory t
+        LEFT JOIN own ON own.tid = t.id
+        LEFT JOIN pipe ON pipe.tid = t.id
+        LEFT JOIN won ON won.tid = t.id
         WHERE t.model_id = %s
-        GROUP BY t.id
+    )
+    SELECT t.id, SUM(n.accounts), SUM(n.potential), SUM(n.pipeline), SUM(n.won)
+    FROM territories_territory t JOIN node n ON n.path LIKE t.path || '%%'
+    WHERE t.model_id = %s
+    GROUP BY t.id
     """
+)
+
+_PEOPLE_SQL = """
+    SELECT c.territory_id, COUNT(DISTINCT c.person_id)
+    FROM territories_territoryassignment c JOIN territories_territory t ON t.id = c.territory_id
+    WHERE t.model_id = %s AND c.effective_from <= %s
+      AND (c.effective_to IS NULL OR c.effective_to >= %s)
+    GROUP BY c.territory_id
+"""
 
 
-def _people_sql() -> str:
-    return f"""
-        SELECT c.territory_id, COUNT(DISTINCT c.person_id)
-        FROM territories_territoryassignment c JOIN {T} t ON t.id = c.territory_id
-        WHERE t.model_id = %s AND c.effective_from <= %s
-          AND (c.effective_to IS NULL OR c.effective_to >= %s)
-        GROUP BY c.territory_id
-    """
+def _metrics_sql() -> sql.Composed:
+    """_METRICS_SQL under the current settings (potential field, credit of unconfirmed deals)."""
+    return _METRICS_SQL.format(
+        pot=account_column(potential_field()),
+        accounts=ACCOUNTS_TABLE,
+        deals=DEALS_TABLE,
+        splits=SPLITS_TABLE,
+        credit=CREDIT,
+        credit_where=credit_where(),
+    )
 
 
 def _dec(value: object) -> Decimal:
@@ -186,7 +199,7 @@ def territory_metrics(
     if figures is None:
         figures = metrics_figures(model=model, start=year.start, end=today)
     with connection.cursor() as cursor:
-        cursor.execute(_people_sql(), [model.pk, today, today])
+        cursor.execute(_PEOPLE_SQL, [model.pk, today, today])
         people = dict(cursor.fetchall())
     quotas = quota_totals_for_territories(territory_ids=[t.pk for t in territories], year=year)
     for territory in territories:

@@ -13,15 +13,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from psycopg2 import sql
 
-from salesops.selectors.sql import ACCOUNTS
+from salesops.selectors.sql import ACCOUNTS_TABLE, account_column
 from territories.conf import potential_field, rebalance_max_moves
 from territories.models import Territory, TerritoryModel
 from territories.rebalance import Move, Unit, greedy_moves
 from territories.spread import Spread, spread
-
-H = "territories_accountterritory"
-T = "territories_territory"
 
 
 @dataclass
@@ -40,43 +38,58 @@ class Proposal:
         return sum(len(m.unit.account_ids) for m in self.moves)
 
 
-def _units_sql(*, by_country: bool, roots: bool) -> str:
-    pot = potential_field()
-    parent = "s.parent_id IS NULL" if roots else "s.parent_id = %s"
-    movable = "NOT ((h.source = 'rule' AND r.fixed) OR (h.source = 'pin' AND p.source = 'manual'))"
-    base = f"""
-        FROM {T} s
-        JOIN {T} d ON d.model_id = s.model_id AND d.path LIKE s.path || '%%'
-        JOIN {H} h ON h.territory_id = d.id AND h.valid_to IS NULL
-        JOIN {ACCOUNTS} a ON a.id = h.account_id
-        LEFT JOIN territories_assignmentrule r ON r.id = h.rule_id
-        LEFT JOIN territories_pin p ON p.model_id = h.model_id AND p.account_id = h.account_id
-        WHERE s.model_id = %s AND {parent}
+_MOVABLE = sql.SQL(
+    "NOT ((h.source = 'rule' AND r.fixed) OR (h.source = 'pin' AND p.source = 'manual'))"
+)
+_ROOTS = sql.SQL("s.parent_id IS NULL")
+_CHILDREN = sql.SQL("s.parent_id = %s")
+# The current assignment of the subtree of each sibling `s` (one row per account `a`).
+_SUBTREES = sql.SQL(
     """
-    if by_country:
-        return f"""
-            SELECT s.id, a.country, COALESCE(SUM(a.{pot}), 0), COUNT(*),
-                   SUM(CASE WHEN {movable} THEN 0 ELSE 1 END)
-            {base}
-            GROUP BY s.id, a.country
-        """
-    return f"""
-        SELECT s.id, CAST(a.id AS TEXT), COALESCE(a.{pot}, 0), 1,
-               CASE WHEN {movable} THEN 0 ELSE 1 END
-        {base}
+    FROM territories_territory s
+    JOIN territories_territory d ON d.model_id = s.model_id AND d.path LIKE s.path || '%%'
+    JOIN territories_accountterritory h ON h.territory_id = d.id AND h.valid_to IS NULL
+    JOIN {accounts} a ON a.id = h.account_id
     """
+).format(accounts=ACCOUNTS_TABLE)
+_UNITS_BY_COUNTRY_SQL = sql.SQL(
+    """
+    SELECT s.id, a.country, COALESCE(SUM(a.{pot}), 0), COUNT(*),
+           SUM(CASE WHEN {movable} THEN 0 ELSE 1 END)
+    {subtrees}
+    LEFT JOIN territories_assignmentrule r ON r.id = h.rule_id
+    LEFT JOIN territories_pin p ON p.model_id = h.model_id AND p.account_id = h.account_id
+    WHERE s.model_id = %s AND {parent}
+    GROUP BY s.id, a.country
+    """
+)
+_UNITS_BY_ACCOUNT_SQL = sql.SQL(
+    """
+    SELECT s.id, CAST(a.id AS TEXT), COALESCE(a.{pot}, 0), 1,
+           CASE WHEN {movable} THEN 0 ELSE 1 END
+    {subtrees}
+    LEFT JOIN territories_assignmentrule r ON r.id = h.rule_id
+    LEFT JOIN territories_pin p ON p.model_id = h.model_id AND p.account_id = h.account_id
+    WHERE s.model_id = %s AND {parent}
+    """
+)
+_ACCOUNT_IDS_SQL = sql.SQL(
+    "SELECT s.id, a.country, a.id {subtrees} WHERE s.model_id = %s AND {parent}"
+)
 
 
-def _account_ids_sql(*, roots: bool) -> str:
-    parent = "s.parent_id IS NULL" if roots else "s.parent_id = %s"
-    return f"""
-        SELECT s.id, a.country, a.id
-        FROM {T} s
-        JOIN {T} d ON d.model_id = s.model_id AND d.path LIKE s.path || '%%'
-        JOIN {H} h ON h.territory_id = d.id AND h.valid_to IS NULL
-        JOIN {ACCOUNTS} a ON a.id = h.account_id
-        WHERE s.model_id = %s AND {parent}
-    """
+def _units_sql(*, by_country: bool, roots: bool) -> sql.Composed:
+    query = _UNITS_BY_COUNTRY_SQL if by_country else _UNITS_BY_ACCOUNT_SQL
+    return query.format(
+        pot=account_column(potential_field()),
+        movable=_MOVABLE,
+        subtrees=_SUBTREES,
+        parent=_ROOTS if roots else _CHILDREN,
+    )
+
+
+def _account_ids_sql(*, roots: bool) -> sql.Composed:
+    return _ACCOUNT_IDS_SQL.format(subtrees=_SUBTREES, parent=_ROOTS if roots else _CHILDREN)
 
 
 def rebalance_propose(

@@ -15,8 +15,6 @@ from territories.services.assignment import territory_assignments_run
 from territories.services.common import ensure_editable, lock_model
 from territories.services.tree import paths_fill
 
-T = "territories_territory"
-
 
 def territory_model_create(*, name: str, description: str = "") -> TerritoryModel:
     name = name.strip()
@@ -63,25 +61,27 @@ def territory_model_clone(
     target = territory_model_create(name=name, description=f"Copy of {source.name}")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            INSERT INTO {T} (model_id, parent_id, name, type, path, depth, copied_from_id,
-                             created_at, updated_at)
-            SELECT %s, NULL, name, type, '', depth, id, %s, %s FROM {T} WHERE model_id = %s
+            """
+            INSERT INTO territories_territory (model_id, parent_id, name, type, path, depth,
+                                               copied_from_id, created_at, updated_at)
+            SELECT %s, NULL, name, type, '', depth, id, %s, %s
+            FROM territories_territory WHERE model_id = %s
             """,
             [target.pk, now, now, source.pk],
         )
         cursor.execute(
-            f"""
-            UPDATE {T} SET parent_id = (
-                SELECT np.id FROM {T} np JOIN {T} o ON np.copied_from_id = o.parent_id
-                WHERE o.id = {T}.copied_from_id AND np.model_id = %s
+            """
+            UPDATE territories_territory SET parent_id = (
+                SELECT np.id FROM territories_territory np
+                JOIN territories_territory o ON np.copied_from_id = o.parent_id
+                WHERE o.id = territories_territory.copied_from_id AND np.model_id = %s
             ) WHERE model_id = %s
             """,
             [target.pk, target.pk],
         )
         paths_fill(model_id=target.pk)
         cursor.execute(
-            f"""
+            """
             INSERT INTO territories_assignmentrule (
                 territory_id, name, priority, countries, regions, sectors, postal_prefix,
                 postal_from, postal_to, employees_min, employees_max, revenue_min, revenue_max,
@@ -89,28 +89,30 @@ def territory_model_clone(
             SELECT n.id, r.name, r.priority, r.countries, r.regions, r.sectors, r.postal_prefix,
                    r.postal_from, r.postal_to, r.employees_min, r.employees_max, r.revenue_min,
                    r.revenue_max, r.name_pattern, r.fixed, %s, %s
-            FROM territories_assignmentrule r JOIN {T} n ON n.copied_from_id = r.territory_id
+            FROM territories_assignmentrule r
+            JOIN territories_territory n ON n.copied_from_id = r.territory_id
             WHERE n.model_id = %s
             """,
             [now, now, target.pk],
         )
         cursor.execute(
-            f"""
+            """
             INSERT INTO territories_pin (model_id, account_id, kind, territory_id, source,
                                          reason, created_by_id, created_at)
             SELECT %s, p.account_id, p.kind, n.id, p.source, p.reason, p.created_by_id, %s
-            FROM territories_pin p LEFT JOIN {T} n
+            FROM territories_pin p LEFT JOIN territories_territory n
                  ON n.copied_from_id = p.territory_id AND n.model_id = %s
             WHERE p.model_id = %s
             """,
             [target.pk, now, target.pk, source.pk],
         )
         cursor.execute(
-            f"""
+            """
             INSERT INTO territories_territoryassignment (territory_id, person_id, role,
                 effective_from, effective_to, created_at)
             SELECT n.id, c.person_id, c.role, c.effective_from, c.effective_to, %s
-            FROM territories_territoryassignment c JOIN {T} n ON n.copied_from_id = c.territory_id
+            FROM territories_territoryassignment c
+            JOIN territories_territory n ON n.copied_from_id = c.territory_id
             WHERE n.model_id = %s AND (c.effective_to IS NULL OR c.effective_to >= %s)
             """,
             [now, target.pk, today],

@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
+from psycopg2 import sql
 
 from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.models import Person
+from salesops.selectors.sql import ACCOUNTS_TABLE
 from territories import engine
 from territories.models import ModelState, Territory, TerritoryModel
-
-H = engine.HISTORY
-COVERAGE = "territories_territoryassignment"
 
 
 @dataclass(frozen=True)
@@ -59,28 +58,45 @@ class Preview:
     move_pairs: dict[int, int | None] = field(default_factory=dict)
 
 
-def _owners_sql(territory_col: str, gained: bool) -> str:
-    counts = "COUNT(*) AS g, 0 AS l" if gained else "0 AS g, COUNT(*) AS l"
-    return f"""
-        SELECT c.person_id, {counts} FROM tt_move m JOIN {COVERAGE} c
-            ON c.territory_id = m.{territory_col} AND c.role = 'owner'
-           AND c.effective_from <= %s AND (c.effective_to IS NULL OR c.effective_to >= %s)
+# Owners today of the territories accounts move into (g) and out of (l).
+_OWNERS_SQL = """
+    SELECT person_id, SUM(g), SUM(l) FROM (
+        SELECT c.person_id, COUNT(*) AS g, 0 AS l
+        FROM tt_move m JOIN territories_territoryassignment c
+          ON c.territory_id = m.new_tid AND c.role = 'owner'
+         AND c.effective_from <= %s AND (c.effective_to IS NULL OR c.effective_to >= %s)
         GROUP BY c.person_id
+        UNION ALL
+        SELECT c.person_id, 0 AS g, COUNT(*) AS l
+        FROM tt_move m JOIN territories_territoryassignment c
+          ON c.territory_id = m.old_tid AND c.role = 'owner'
+         AND c.effective_from <= %s AND (c.effective_to IS NULL OR c.effective_to >= %s)
+        GROUP BY c.person_id
+    ) x GROUP BY person_id
+"""
+_SAMPLE_SQL = sql.SQL(
     """
+    SELECT m.account_id, a.name, ot.name, nt.name FROM tt_move m
+    JOIN {accounts} a ON a.id = m.account_id
+    LEFT JOIN territories_territory ot ON ot.id = m.old_tid
+    LEFT JOIN territories_territory nt ON nt.id = m.new_tid
+    ORDER BY a.name LIMIT %s
+    """
+).format(accounts=ACCOUNTS_TABLE)
 
 
 def _stage_lineage(cursor: engine.CursorWrapper, *, model_ids: list[int]) -> None:
     """`tt_origin(territory_id, model_id, origin_id)` for the territories of `model_ids`."""
     cursor.execute("DROP TABLE IF EXISTS tt_origin")
     cursor.execute(
-        f"""
+        """
         CREATE TEMP TABLE tt_origin AS
         WITH RECURSIVE chain(territory_id, model_id, cur_id, up_id) AS (
-            SELECT id, model_id, id, copied_from_id FROM {engine.TERRITORY}
+            SELECT id, model_id, id, copied_from_id FROM territories_territory
             WHERE model_id = ANY(%s)
             UNION ALL
             SELECT c.territory_id, c.model_id, t.id, t.copied_from_id
-            FROM chain c JOIN {engine.TERRITORY} t ON t.id = c.up_id
+            FROM chain c JOIN territories_territory t ON t.id = c.up_id
         )
         SELECT territory_id, model_id, cur_id AS origin_id FROM chain WHERE up_id IS NULL
         """,
@@ -108,13 +124,13 @@ def territory_model_preview(
         _stage_lineage(cursor, model_ids=[model.pk, active.pk if active else 0])
         cursor.execute("DROP TABLE IF EXISTS tt_move")
         cursor.execute(
-            f"""
+            """
             CREATE TEMP TABLE tt_move AS
             SELECT w.account_id, old.territory_id AS old_tid, w.territory_id AS new_tid
             FROM tt_winner w
             LEFT JOIN tt_origin n ON n.territory_id = w.territory_id
-            LEFT JOIN {H} old ON old.model_id = %s AND old.account_id = w.account_id
-                             AND old.valid_to IS NULL
+            LEFT JOIN territories_accountterritory old
+                   ON old.model_id = %s AND old.account_id = w.account_id AND old.valid_to IS NULL
             LEFT JOIN tt_origin o ON o.territory_id = old.territory_id
             WHERE n.origin_id IS DISTINCT FROM o.origin_id
             """,
@@ -136,26 +152,9 @@ def territory_model_preview(
             """,
             [model.pk],
         )
-        owners = engine.fetch(
-            cursor,
-            f"""
-            SELECT person_id, SUM(g), SUM(l) FROM (
-                {_owners_sql("new_tid", True)} UNION ALL {_owners_sql("old_tid", False)}
-            ) x GROUP BY person_id
-            """,
-            [today, today, today, today],
-        )
-        sample = engine.fetch(
-            cursor,
-            f"""
-            SELECT m.account_id, a.name, ot.name, nt.name FROM tt_move m
-            JOIN {engine.ACCOUNT} a ON a.id = m.account_id
-            LEFT JOIN {engine.TERRITORY} ot ON ot.id = m.old_tid
-            LEFT JOIN {engine.TERRITORY} nt ON nt.id = m.new_tid
-            ORDER BY a.name LIMIT %s
-            """,
-            [sample_size],
-        )
+        owners = engine.fetch(cursor, _OWNERS_SQL, [today, today, today, today])
+        cursor.execute(_SAMPLE_SQL, [sample_size])
+        sample = cursor.fetchall()
         if with_pairs:
             preview.move_pairs = dict(
                 engine.fetch(cursor, "SELECT account_id, new_tid FROM tt_move")

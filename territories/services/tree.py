@@ -59,23 +59,25 @@ def paths_fill(*, model_id: int) -> None:
 
     One UPDATE per tree level (levels are few), each set-based over the whole level.
     """
-    table = Territory._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET path = '/' || CAST(id AS TEXT) || '/', depth = 0 "
+            "UPDATE territories_territory SET path = '/' || CAST(id AS TEXT) || '/', depth = 0 "
             "WHERE model_id = %s AND parent_id IS NULL",
             [model_id],
         )
         depth = 0
         while True:
             cursor.execute(
-                f"""
-                UPDATE {table} SET
-                    path = (SELECT p.path FROM {table} p WHERE p.id = {table}.parent_id)
-                           || CAST(id AS TEXT) || '/',
+                """
+                UPDATE territories_territory SET
+                    path = (
+                        SELECT p.path FROM territories_territory p
+                        WHERE p.id = territories_territory.parent_id
+                    ) || CAST(id AS TEXT) || '/',
                     depth = %s
                 WHERE model_id = %s AND parent_id IN (
-                    SELECT id FROM {table} WHERE model_id = %s AND depth = %s AND path <> ''
+                    SELECT id FROM territories_territory
+                    WHERE model_id = %s AND depth = %s AND path <> ''
                 )
                 """,
                 [depth + 1, model_id, model_id, depth],

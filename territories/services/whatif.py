@@ -13,13 +13,41 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from psycopg2 import sql
 
 from salesops.exceptions import ApplicationError
+from salesops.selectors.sql import ACCOUNTS_TABLE
 from territories import engine
 from territories.models import AssignmentRule, Territory, TerritoryModel
 from territories.services.rules import rule_create, rule_update
 
-H = engine.HISTORY
+# The accounts a run would move: winners against the model's own open history rows.
+_RUNMOVE_SQL = """
+    CREATE TEMP TABLE tt_runmove AS
+    SELECT w.account_id, h.territory_id AS old_tid, w.territory_id AS new_tid
+    FROM tt_winner w
+    LEFT JOIN territories_accountterritory h ON h.model_id = %s AND h.account_id = w.account_id
+                                            AND h.valid_to IS NULL
+    WHERE h.territory_id IS DISTINCT FROM w.territory_id
+"""
+_PER_TERRITORY_SQL = """
+    SELECT x.tid, t.name, SUM(x.n_in), SUM(x.n_out) FROM (
+        SELECT new_tid AS tid, COUNT(*) AS n_in, 0 AS n_out FROM tt_runmove
+        GROUP BY new_tid
+        UNION ALL
+        SELECT old_tid, 0, COUNT(*) FROM tt_runmove GROUP BY old_tid
+    ) x LEFT JOIN territories_territory t ON t.id = x.tid
+    GROUP BY x.tid, t.name ORDER BY t.name NULLS LAST
+"""
+_SAMPLE_SQL = sql.SQL(
+    """
+    SELECT m.account_id, a.name, ot.name, nt.name FROM tt_runmove m
+    JOIN {accounts} a ON a.id = m.account_id
+    LEFT JOIN territories_territory ot ON ot.id = m.old_tid
+    LEFT JOIN territories_territory nt ON nt.id = m.new_tid
+    ORDER BY a.name, m.account_id LIMIT %s
+    """
+).format(accounts=ACCOUNTS_TABLE)
 
 
 @dataclass(frozen=True)
@@ -56,41 +84,11 @@ def _compute(model: TerritoryModel, sample_size: int) -> RunPreview:
     with connection.cursor() as cursor:
         engine.compute_winners(cursor, model_id=model.pk)
         cursor.execute("DROP TABLE IF EXISTS tt_runmove")
-        cursor.execute(
-            f"""
-            CREATE TEMP TABLE tt_runmove AS
-            SELECT w.account_id, h.territory_id AS old_tid, w.territory_id AS new_tid
-            FROM tt_winner w
-            LEFT JOIN {H} h ON h.model_id = %s AND h.account_id = w.account_id
-                           AND h.valid_to IS NULL
-            WHERE h.territory_id IS DISTINCT FROM w.territory_id
-            """,
-            [model.pk],
-        )
+        cursor.execute(_RUNMOVE_SQL, [model.pk])
         preview.moves = engine.fetch(cursor, "SELECT COUNT(*) FROM tt_runmove")[0][0]
-        per_territory = engine.fetch(
-            cursor,
-            f"""
-            SELECT x.tid, t.name, SUM(x.n_in), SUM(x.n_out) FROM (
-                SELECT new_tid AS tid, COUNT(*) AS n_in, 0 AS n_out FROM tt_runmove
-                GROUP BY new_tid
-                UNION ALL
-                SELECT old_tid, 0, COUNT(*) FROM tt_runmove GROUP BY old_tid
-            ) x LEFT JOIN {engine.TERRITORY} t ON t.id = x.tid
-            GROUP BY x.tid, t.name ORDER BY t.name NULLS LAST
-            """,
-        )
-        sample = engine.fetch(
-            cursor,
-            f"""
-            SELECT m.account_id, a.name, ot.name, nt.name FROM tt_runmove m
-            JOIN {engine.ACCOUNT} a ON a.id = m.account_id
-            LEFT JOIN {engine.TERRITORY} ot ON ot.id = m.old_tid
-            LEFT JOIN {engine.TERRITORY} nt ON nt.id = m.new_tid
-            ORDER BY a.name, m.account_id LIMIT %s
-            """,
-            [sample_size],
-        )
+        per_territory = engine.fetch(cursor, _PER_TERRITORY_SQL)
+        cursor.execute(_SAMPLE_SQL, [sample_size])
+        sample = cursor.fetchall()
         cursor.execute("DROP TABLE IF EXISTS tt_runmove")
         engine.drop_temp(cursor)
     preview.territories = [
