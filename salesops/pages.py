@@ -3,6 +3,7 @@ string, sortable by whitelisted columns, paged, and downloadable as CSV (salesop
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -122,58 +123,40 @@ def _filters(form: forms.Form) -> QueryDict:
     return out
 
 
-def _table(
-    request: HttpRequest,
-    *,
-    form: forms.Form,
-    select: Any,
-    listing: Listing,
-    template: str,
-    filename: str,
-) -> HttpResponse:
-    rows: QuerySet[Any]
-    try:
-        rows = select(user=request.user, filters=_filters(form) or None)
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-        rows = select(user=request.user).none()
-    if listing.wants_csv(request):
-        return listing.csv(request, rows, filename)
-    return render(request, template, {"form": form, "listing": listing.page(request, rows)})
+def _table_page(
+    *, name: str, form_class: type[forms.Form], select: Any, listing: Listing
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The page of one table: its filter form over the query string, the scoped selector, the
+    listing's sort, page and CSV (`<name>.csv`), rendered with `salesops/<name>.html`."""
+
+    @login_required
+    def page(request: HttpRequest) -> HttpResponse:
+        form = form_class(request.GET)
+        rows: QuerySet[Any]
+        try:
+            rows = select(user=request.user, filters=_filters(form) or None)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+            rows = select(user=request.user).none()
+        if listing.wants_csv(request):
+            return listing.csv(request, rows, f"{name}.csv")
+        context = {"form": form, "listing": listing.page(request, rows)}
+        return render(request, f"salesops/{name}.html", context)
+
+    page.__name__ = page.__qualname__ = f"{name}_page"
+    return page
 
 
-@login_required
-def people_page(request: HttpRequest) -> HttpResponse:
-    return _table(
-        request,
-        form=PeopleFilterForm(request.GET),
-        select=person_list,
-        listing=PEOPLE,
-        template="salesops/people.html",
-        filename="people.csv",
-    )
-
-
-@login_required
-def accounts_page(request: HttpRequest) -> HttpResponse:
-    return _table(
-        request,
-        form=AccountFilterForm(request.GET),
-        select=account_list,
-        listing=ACCOUNTS,
-        template="salesops/accounts.html",
-        filename="accounts.csv",
-    )
-
-
-@login_required
-def deals_page(request: HttpRequest) -> HttpResponse:
-    return _table(
-        request,
-        form=DealFilterForm(request.GET),
-        select=lambda **kw: deal_list(**kw).prefetch_related(None),
-        listing=DEALS,
-        template="salesops/deals.html",
-        filename="deals.csv",
-    )
+people_page = _table_page(
+    name="people", form_class=PeopleFilterForm, select=person_list, listing=PEOPLE
+)
+accounts_page = _table_page(
+    name="accounts", form_class=AccountFilterForm, select=account_list, listing=ACCOUNTS
+)
+deals_page = _table_page(
+    name="deals",
+    form_class=DealFilterForm,
+    select=lambda **kw: deal_list(**kw).prefetch_related(None),
+    listing=DEALS,
+)
