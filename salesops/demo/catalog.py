@@ -1,6 +1,7 @@
 """Reference data the demo generator draws from: regions, countries, names, sectors, products.
 
-Plain tuples, no logic. Weights are relative shares, not probabilities. Long because it is data.
+Why one module: it is data, plain tuples with no logic, read top to bottom like a table.
+Weights are relative shares, not probabilities.
 """
 
 from __future__ import annotations
