@@ -8,6 +8,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("team/", views.team, name="team"),
     path("statements/", views.statement_list, name="statements"),
     path("statements/generate/", views.statements_generate, name="statements-generate"),
+    path("statements/generate/<int:run_id>/", views.generate_run, name="statements-generate-run"),
+    path(
+        "statements/generate/<int:run_id>/progress/",
+        views.generate_progress,
+        name="statements-generate-progress",
+    ),
     path("statements/approve/", ops_views.bulk_approve, name="statements-approve"),
     path("statements/<int:statement_id>/", views.statement_detail, name="statement"),
     path(

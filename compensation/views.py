@@ -22,10 +22,13 @@ from compensation.forms import DisputeForm, ResolveForm
 from compensation.models import StatementStatus
 from compensation.selectors import pay
 from compensation.services import disputes as dispute_services
+from compensation.services import jobs as statement_jobs
 from compensation.services import statements as statement_services
 from compensation.statement_listing import STATEMENTS
 from salesops import calendar
 from salesops.exceptions import ApplicationError
+from salesops.models import JobRun, JobStatus
+from salesops.progress import progress_context, progress_response
 from salesops.selectors.scope import person_for_user, scope_for, sees_everything
 
 
@@ -215,19 +218,60 @@ def statement_action(request: HttpRequest, statement_id: int, action: str) -> Ht
 @login_required
 @require_POST
 def statements_generate(request: HttpRequest) -> HttpResponse:
+    """Queue the month's drafts for a worker and follow its progress on the run's page."""
     if not sees_everything(request.user):
         raise Http404
     try:
         period = calendar.parse(request.POST.get("period", ""))
-        report = statement_services.statements_generate(period=period, user=request.user)
-        messages.success(
-            request,
-            f"{period.key}: {report.created} created, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {report.locked} locked, {report.skipped} skipped.",
-        )
     except (ValueError, ValidationError) as exc:
         messages.error(request, str(exc))
-    return redirect("compensation:statements")
+        return redirect("compensation:statements")
+    run = statement_jobs.statements_generate_request(period=period, user=request.user)
+    return redirect("compensation:statements-generate-run", run_id=run.pk)
+
+
+def _generate_run_get(request: HttpRequest, run_id: int) -> JobRun:
+    if not sees_everything(request.user):
+        raise Http404
+    run = JobRun.objects.filter(pk=run_id, job=statement_jobs.GENERATE_JOB).first()
+    if run is None:
+        raise Http404("No such statement generation.")
+    return run
+
+
+def _generate_label(run: JobRun) -> str:
+    return f"Statements of {run.partition}"
+
+
+@login_required
+def generate_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    """A generation of drafts: its progress while queued or running, then its outcome."""
+    run = _generate_run_get(request, run_id)
+    queued = statement_jobs.statements_generate_queued(run)
+    context: dict[str, object] = {
+        "run": run,
+        "pending": queued or run.status == JobStatus.RUNNING,
+    }
+    context.update(
+        progress_context(
+            run=None if queued else run,
+            url=reverse("compensation:statements-generate-progress", args=[run.pk]),
+            label=_generate_label(run),
+        )
+    )
+    return render(request, "compensation/statements_generate.html", context)
+
+
+@login_required
+def generate_progress(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _generate_run_get(request, run_id)
+    queued = statement_jobs.statements_generate_queued(run)
+    return progress_response(
+        request,
+        run=None if queued else run,
+        label=_generate_label(run),
+        finished=not queued and run.status != JobStatus.RUNNING,
+    )
 
 
 @login_required

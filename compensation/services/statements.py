@@ -14,7 +14,7 @@ recomputed: corrections go on the next open statement as adjustments.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -325,6 +325,10 @@ def _lines(result: engine.Result, period: calendar.FiscalPeriod) -> list[Stateme
     ]
 
 
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
 @sensitive_variables()
 @transaction.atomic
 def statements_generate(
@@ -332,10 +336,13 @@ def statements_generate(
     period: calendar.FiscalPeriod,
     person_ids: Iterable[int] | None = None,
     user: AnyUser | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> GenerateReport:
     """Create or recompute the draft statements of one fiscal month for everyone on a plan (or
     the given people). Reads are set-based (a fixed number of queries); the engine runs per
-    person in memory; writes are bulk with their history rows."""
+    person in memory; writes are bulk with their history rows. `progress(done, total)` is
+    called with the people computed so far (compensation.services.jobs, the CLI's bar)."""
+    report_progress = progress or _no_progress
     period = _month(period)
     ids = None if person_ids is None else sorted(set(person_ids))
     assignments = _assignments(ids, period)
@@ -388,7 +395,8 @@ def statements_generate(
     report = GenerateReport()
     to_create: list[tuple[Statement, list[StatementLine]]] = []
     to_update: list[tuple[Statement, list[StatementLine]]] = []
-    for pid in people:
+    for done, pid in enumerate(people):
+        report_progress(done, len(people))
         assignment = assignments[pid]
         current = existing.get(pid)
         if current is not None and current.status in LOCKED:
@@ -444,6 +452,7 @@ def statements_generate(
         for name, value in fields.items():
             setattr(current, name, value)
         to_update.append((current, lines))
+    report_progress(len(people), len(people))
     acting = history_user(user)
     if to_update:
         StatementLine.objects.filter(statement_id__in=[s.pk for s, _ in to_update]).delete()

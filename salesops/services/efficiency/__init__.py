@@ -37,7 +37,13 @@ from salesops.services.efficiency.periods import (
     state_horizon,
 )
 from salesops.services.efficiency.snapshots import PublishResult, snapshots_publish
-from salesops.services.jobs import job_claim, job_fail, job_lease, job_succeed
+from salesops.services.jobs import (
+    job_claim,
+    job_fail,
+    job_lease,
+    job_missing_runs_record,
+    job_succeed,
+)
 
 JOB = "efficiency_snapshots"
 # A fan-out partition's refresh for one business date: its own JobRun (partition = its name), so
@@ -328,31 +334,11 @@ def efficiency_expected_dates(*, now: datetime | None = None) -> list[date]:
 def efficiency_missing_runs_create(*, now: datetime | None = None) -> list[date]:
     """Record the expected business dates that have no JobRun (a dropped beat message) as
     failed runs saying so, for the sweeper to queue; returns those dates."""
-    now = now or timezone.now()
     expected = efficiency_expected_dates(now=now)
-    existing = set(
-        JobRun.objects.filter(job=JOB, partition="", business_date__in=expected).values_list(
-            "business_date", flat=True
-        )
+    missing = job_missing_runs_record(
+        expected=[(JOB, day, "") for day in expected], error=MISSING_ERROR, now=now
     )
-    missing = [day for day in expected if day not in existing]
-    JobRun.objects.bulk_create(
-        [
-            JobRun(
-                job=JOB,
-                business_date=day,
-                status=JobStatus.FAILED,
-                started_at=now,
-                finished_at=now,
-                attempts=0,
-                error=MISSING_ERROR,
-                trigger=JobTrigger.SWEEPER,
-            )
-            for day in missing
-        ],
-        ignore_conflicts=True,
-    )
-    return missing
+    return [day for _, day, _ in missing]
 
 
 def efficiency_runs_to_sweep() -> list[date]:
