@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
-from psycopg2 import sql
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
@@ -31,9 +30,9 @@ def planner_estimate(queryset: Any) -> int | None:
     query = getattr(queryset, "query", None)
     if query is None:
         return None
-    text, params = query.get_compiler(using=queryset.db).as_sql()
+    sql, params = query.get_compiler(using=queryset.db).as_sql()
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql.SQL("EXPLAIN (FORMAT JSON) {}").format(sql.SQL(text)), params)
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)

@@ -47,3 +47,19 @@ def test_large_lists_give_the_estimate_and_count_no_further_than_the_limit(
     assert sorted(seen) == sorted(d.pk for d in deals)
     assert client.get("/api/v1/deals/", {"page_size": 2, "page": 99}).status_code == 404
     assert client.get("/api/v1/deals/", {"page": "x"}).status_code == 404
+
+
+def test_the_capped_count_does_not_sort_the_list(personas, api_client_for, deals):
+    """The count of the first 10,001 rows is the same in any order: it must not ask PostgreSQL to
+    sort every visible deal first (the list's own query keeps its order)."""
+    client = api_client_for(personas.sales_ops)
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get("/api/v1/deals/", {"page_size": 2, "ordering": "-amount"}).json()
+    assert body["count"] == 5
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1
+    assert "ORDER BY" not in counts[0].upper()
+    assert "LIMIT" in counts[0].upper()
+    listed = [q["sql"] for q in captured.captured_queries if '"salesops_deal"."amount"' in q["sql"]]
+    assert any("ORDER BY" in sql.upper() for sql in listed if "COUNT(" not in sql.upper())
+    assert len(body["results"]) == 2
