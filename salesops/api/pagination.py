@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
+from psycopg2 import sql
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
@@ -30,9 +31,9 @@ def planner_estimate(queryset: Any) -> int | None:
     query = getattr(queryset, "query", None)
     if query is None:
         return None
-    sql, params = query.get_compiler(using=queryset.db).as_sql()
+    text, params = query.get_compiler(using=queryset.db).as_sql()
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        cursor.execute(sql.SQL("EXPLAIN (FORMAT JSON) {}").format(sql.SQL(text)), params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
