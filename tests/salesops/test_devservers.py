@@ -1,9 +1,12 @@
 """The embedded servers behind `make run` and `make test` (salesops/devservers.py)."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,18 @@ import pytest
 from salesops.devservers import DevServerError, Postgres, Valkey, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def tmp_path() -> Iterator[Path]:
+    """A folder under the checkout's .run/, not /tmp/pytest-of-<user>: pytest makes that folder
+    0700 again whenever another pytest starts, which locks the PostgreSQL system user out of its
+    data directory in the middle of a test."""
+    base = ROOT / ".run" / "pytest-devservers"
+    base.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(dir=base))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _devservers(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
