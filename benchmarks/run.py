@@ -126,6 +126,9 @@ def main() -> int:
             if r.get("details", {}).get("module") not in modules
         ]
         payload["results"] = kept + payload["results"]  # type: ignore[operator]
+        base = str(previous.get("scale", args.scale)).split(";")[0]
+        if kept and base != args.scale:  # the kept figures keep their scale: say which is whose
+            payload["scale"] = f"{base}; {', '.join(modules)} at {args.scale}"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     print(f"\nwrote {RESULTS.relative_to(ROOT)}")
