@@ -8,7 +8,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from salesops import pages, profile, views
+from salesops import pages, profile, progress, views
+from salesops.importer import pages as import_pages
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,10 +21,14 @@ urlpatterns = [
     path("choose/accounts/", views.choose_accounts, name="choose-accounts"),
     path("choose/deals/", views.choose_deals, name="choose-deals"),
     path("choose/territories/", include("territories.choosers")),
+    path("choose/teams/", include("salesops.choosers_teams")),
     # Table pages of the core (salesops.pages) and the deal page (dashboard.deals).
     path("people/", pages.people_page, name="people"),
     path("accounts/", pages.accounts_page, name="accounts"),
     path("deals/", pages.deals_page, name="deals"),
+    path("imports/", import_pages.imports_page, name="imports"),
+    path("jobs/<int:run_id>/", progress.job_run_page, name="job-run"),
+    path("jobs/<int:run_id>/progress/", progress.job_run_progress, name="job-run-progress"),
     path("deals/", include("dashboard.deals")),
     path("choose/plans/", include("compensation.choosers")),
     path("admin/", admin.site.urls),

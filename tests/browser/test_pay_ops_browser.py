@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from compensation.models import PlanAcknowledgement, PlanAssignment, Quota, Statement
 from salesops import calendar
+from tests.browser.choosers import choose
 from tests.compensation.factories import won_deal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,8 +54,8 @@ def test_sales_ops_runs_pay_from_the_browser_and_the_rep_acknowledges(
     # 2. Assign it to team A (and its sub-team).
     page.goto("/compensation/ops/")
     assign = page.locator("form[action$='/ops/assign/']")
-    assign.locator("select[name=plan]").select_option(label="AE mixed")
-    assign.locator("select[name=team]").select_option(label="Team A")
+    choose(page, "assign-plan", "AE mixed")  # searchable choosers (salesops.widgets)
+    choose(page, "assign-team", "Team A")
     assign.get_by_role("button", name="Assign").click()
     expect(page.locator(".messages")).to_contain_text("4 of Team A assigned, 0 skipped")
 
