@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
+from psycopg2 import sql
 
 from salesops import calendar
 from salesops.services.jobs import job_claim, job_fail, job_succeed
@@ -23,7 +24,7 @@ from territories.models import ModelState, TerritoryModel
 from territories.services.common import ensure_editable, lock_model
 
 logger = logging.getLogger(__name__)
-H = engine.HISTORY
+H = engine.HISTORY_TABLE
 
 
 @dataclass
@@ -61,15 +62,17 @@ def _summarise(cursor: engine.CursorWrapper, result: AssignmentRunResult, model_
             n,
         )
     cursor.execute(
-        f"""
+        sql.SQL(
+            """
         CREATE TEMP TABLE tt_change AS
         SELECT w.account_id, h.id AS hist_id, h.valid_from, h.territory_id AS old_territory_id,
                w.territory_id AS new_territory_id
         FROM tt_winner w
-        LEFT JOIN {H} h ON h.model_id = %s AND h.account_id = w.account_id AND h.valid_to IS NULL
+        LEFT JOIN {h} h ON h.model_id = %s AND h.account_id = w.account_id AND h.valid_to IS NULL
         WHERE h.id IS NULL OR h.source <> w.source
            OR h.territory_id IS DISTINCT FROM w.territory_id
-        """,
+        """
+        ).format(h=H),
         [model_id],
     )
     rows = engine.fetch(
@@ -90,21 +93,27 @@ def _summarise(cursor: engine.CursorWrapper, result: AssignmentRunResult, model_
 
 def _write(cursor: engine.CursorWrapper, *, model_id: int, today: date) -> None:
     cursor.execute(
-        f"DELETE FROM {H} WHERE id IN "
-        "(SELECT hist_id FROM tt_change WHERE hist_id IS NOT NULL AND valid_from >= %s)",
+        sql.SQL(
+            "DELETE FROM {h} WHERE id IN "
+            "(SELECT hist_id FROM tt_change WHERE hist_id IS NOT NULL AND valid_from >= %s)"
+        ).format(h=H),
         [today],
     )
     cursor.execute(
-        f"UPDATE {H} SET valid_to = %s WHERE id IN "
-        "(SELECT hist_id FROM tt_change WHERE hist_id IS NOT NULL AND valid_from < %s)",
+        sql.SQL(
+            "UPDATE {h} SET valid_to = %s WHERE id IN "
+            "(SELECT hist_id FROM tt_change WHERE hist_id IS NOT NULL AND valid_from < %s)"
+        ).format(h=H),
         [today, today],
     )
     cursor.execute(
-        f"""
-        INSERT INTO {H} (model_id, account_id, territory_id, rule_id, source, valid_from)
+        sql.SQL(
+            """
+        INSERT INTO {h} (model_id, account_id, territory_id, rule_id, source, valid_from)
         SELECT %s, w.account_id, w.territory_id, w.rule_id, w.source, %s
         FROM tt_winner w JOIN tt_change c ON c.account_id = w.account_id
-        """,
+        """
+        ).format(h=H),
         [model_id, today],
     )
 
@@ -145,7 +154,8 @@ def territory_assignments_run(
                 if record_undo:
                     result.undo["inserted"] = _inserted_ids(cursor, model_id=model.pk, today=today)
                 step(3)
-                _relabel(cursor, model_id=model.pk)
+                if result.changed < result.accounts:  # else every open row was just written
+                    _relabel(cursor, model_id=model.pk)
             step(4)
             engine.drop_temp(cursor)
     return result
@@ -160,19 +170,23 @@ def _capture_undo(cursor: engine.CursorWrapper, *, model_id: int, today: date) -
     )
     deleted = engine.fetch(
         cursor,
-        f"""
-        SELECT h.account_id, h.territory_id, h.rule_id, h.source, h.valid_from FROM {H} h
+        sql.SQL(
+            """
+        SELECT h.account_id, h.territory_id, h.rule_id, h.source, h.valid_from FROM {h} h
         JOIN tt_change c ON c.hist_id = h.id WHERE h.valid_from >= %s
-        """,
+        """
+        ).format(h=H),
         [today],
     )
     relabelled = engine.fetch(
         cursor,
-        f"""
-        SELECT h.id, h.rule_id FROM {H} h JOIN tt_winner w ON w.account_id = h.account_id
+        sql.SQL(
+            """
+        SELECT h.id, h.rule_id FROM {h} h JOIN tt_winner w ON w.account_id = h.account_id
         WHERE h.model_id = %s AND h.valid_to IS NULL AND h.rule_id IS DISTINCT FROM w.rule_id
           AND NOT EXISTS (SELECT 1 FROM tt_change c WHERE c.hist_id = h.id)
-        """,
+        """
+        ).format(h=H),
         [model_id],
     )
     return {
@@ -186,10 +200,12 @@ def _capture_undo(cursor: engine.CursorWrapper, *, model_id: int, today: date) -
 def _inserted_ids(cursor: engine.CursorWrapper, *, model_id: int, today: date) -> list[int]:
     rows = engine.fetch(
         cursor,
-        f"""
-        SELECT h.id FROM {H} h JOIN tt_change c ON c.account_id = h.account_id
+        sql.SQL(
+            """
+        SELECT h.id FROM {h} h JOIN tt_change c ON c.account_id = h.account_id
         WHERE h.model_id = %s AND h.valid_to IS NULL AND h.valid_from = %s
-        """,
+        """
+        ).format(h=H),
         [model_id, today],
     )
     return [row[0] for row in rows]
@@ -198,11 +214,13 @@ def _inserted_ids(cursor: engine.CursorWrapper, *, model_id: int, today: date) -
 def _relabel(cursor: engine.CursorWrapper, *, model_id: int) -> None:
     """Same territory through another rule is not a move: keep the row, update its rule."""
     cursor.execute(
-        f"""
-        UPDATE {H} SET rule_id = w.rule_id FROM tt_winner w
-        WHERE {H}.model_id = %s AND {H}.valid_to IS NULL AND {H}.account_id = w.account_id
-          AND {H}.rule_id IS DISTINCT FROM w.rule_id
-        """,
+        sql.SQL(
+            """
+        UPDATE {h} h SET rule_id = w.rule_id FROM tt_winner w
+        WHERE h.model_id = %s AND h.valid_to IS NULL AND h.account_id = w.account_id
+          AND h.rule_id IS DISTINCT FROM w.rule_id
+        """
+        ).format(h=H),
         [model_id],
     )
 
