@@ -26,6 +26,7 @@ from salesops.models import (
     SalesCost,
     Team,
 )
+from salesops.selectors.credit import CREDIT, credit_where
 
 ACCOUNTS = Account._meta.db_table
 DEALS = Deal._meta.db_table
@@ -43,6 +44,37 @@ COSTS_TABLE = sql.Identifier(COSTS)
 PEOPLE_TABLE = sql.Identifier(PEOPLE)
 TEAMS_TABLE = sql.Identifier(TEAMS)
 SNAPSHOTS_TABLE = sql.Identifier(SNAPSHOTS)
+
+
+# Per-account figures, for apps that roll accounts up their own way (territories' balance): each
+# a subquery of (account_id, value) rows to join on account_id, with its parameters in order.
+
+
+def account_values(column: str) -> sql.Composed:
+    """(account_id, value) of every account: the configured account field `column`."""
+    return sql.SQL("SELECT a.id AS account_id, a.{column} AS value FROM {accounts} a").format(
+        column=account_column(column), accounts=ACCOUNTS_TABLE
+    )
+
+
+# (account_id, value): Σ amount of the account's deals in the stages of one parameter (a list).
+PIPELINE_BY_ACCOUNT = sql.SQL(
+    "SELECT d.account_id, SUM(d.amount) AS value FROM {deals} d "
+    "WHERE d.stage = ANY(%s) GROUP BY d.account_id"
+).format(deals=DEALS_TABLE)
+
+
+def credit_by_account() -> sql.Composed:
+    """(account_id, value): Σ credit (salesops.selectors.credit, under the current setting for
+    unconfirmed deals) of the account's won deals closed in [%s, %s] (two parameters)."""
+    return sql.SQL(
+        """
+        SELECT d.account_id, SUM({credit}) AS value
+        FROM {deals} d JOIN {splits} s ON s.deal_id = d.id
+        WHERE {credit_where} AND d.close_date >= %s AND d.close_date <= %s
+        GROUP BY d.account_id
+        """
+    ).format(credit=CREDIT, credit_where=credit_where(), deals=DEALS_TABLE, splits=SPLITS_TABLE)
 
 
 def account_column(name: str) -> sql.Identifier:

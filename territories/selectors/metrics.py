@@ -20,9 +20,8 @@ from psycopg2 import sql
 from compensation.selectors import quota_totals_for_territories
 from salesops import calendar
 from salesops.models import OPEN_STAGES
-from salesops.selectors.credit import CREDIT, credit_where
 from salesops.selectors.scope import AnyUser
-from salesops.selectors.sql import ACCOUNTS_TABLE, DEALS_TABLE, SPLITS_TABLE, account_column
+from salesops.selectors.sql import PIPELINE_BY_ACCOUNT, account_values, credit_by_account
 from territories.conf import potential_field, quota_potential_k
 from territories.models import Territory, TerritoryBalanceSnapshot, TerritoryModel
 from territories.selectors.access import territory_q
@@ -69,31 +68,29 @@ class Balance:
 
 
 # The model's current assignment `h` of each account, with the account's potential, its open
-# pipeline and its credited won revenue in [start, end], rolled up each territory's subtree. The
-# core's tables and its credit rule come from the core (salesops.selectors.sql, .credit).
+# pipeline and its credited won revenue in [start, end] (per-account figures the core exports:
+# salesops.selectors.sql), rolled up each territory's subtree.
 _METRICS_SQL = sql.SQL(
     """
-    WITH own AS (
-        SELECT h.territory_id AS tid, COUNT(*) AS accounts,
-               COALESCE(SUM(a.{pot}), 0) AS potential
-        FROM territories_accountterritory h JOIN {accounts} a ON a.id = h.account_id
+    WITH assigned AS (
+        SELECT h.territory_id AS tid, h.account_id
+        FROM territories_accountterritory h
         WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
-        GROUP BY h.territory_id
+    ),
+    own AS (
+        SELECT x.tid, COUNT(*) AS accounts, COALESCE(SUM(a.value), 0) AS potential
+        FROM assigned x JOIN ({potential}) a ON a.account_id = x.account_id
+        GROUP BY x.tid
     ),
     pipe AS (
-        SELECT h.territory_id AS tid, COALESCE(SUM(d.amount), 0) AS pipeline
-        FROM territories_accountterritory h JOIN {deals} d ON d.account_id = h.account_id
-        WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
-          AND d.stage = ANY(%s)
-        GROUP BY h.territory_id
+        SELECT x.tid, SUM(p.value) AS pipeline
+        FROM assigned x JOIN ({pipeline}) p ON p.account_id = x.account_id
+        GROUP BY x.tid
     ),
     won AS (
-        SELECT h.territory_id AS tid, COALESCE(SUM({credit}), 0) AS won
-        FROM territories_accountterritory h JOIN {deals} d ON d.account_id = h.account_id
-        JOIN {splits} s ON s.deal_id = d.id
-        WHERE h.model_id = %s AND h.valid_to IS NULL AND h.territory_id IS NOT NULL
-          AND {credit_where} AND d.close_date >= %s AND d.close_date <= %s
-        GROUP BY h.territory_id
+        SELECT x.tid, SUM(w.value) AS won
+        FROM assigned x JOIN ({won}) w ON w.account_id = x.account_id
+        GROUP BY x.tid
     ),
     node AS (
         SELECT t.id, t.path, COALESCE(own.accounts, 0) AS accounts,
@@ -122,14 +119,12 @@ _PEOPLE_SQL = """
 
 
 def _metrics_sql() -> sql.Composed:
-    """_METRICS_SQL under the current settings (potential field, credit of unconfirmed deals)."""
+    """_METRICS_SQL under the current settings (potential field, credit of unconfirmed deals);
+    parameters: model, open stages, start, end, model, model."""
     return _METRICS_SQL.format(
-        pot=account_column(potential_field()),
-        accounts=ACCOUNTS_TABLE,
-        deals=DEALS_TABLE,
-        splits=SPLITS_TABLE,
-        credit=CREDIT,
-        credit_where=credit_where(),
+        potential=account_values(potential_field()),
+        pipeline=PIPELINE_BY_ACCOUNT,
+        won=credit_by_account(),
     )
 
 
@@ -148,14 +143,7 @@ def metrics_figures(*, model: TerritoryModel, start: date, end: date) -> dict[in
     with connection.cursor() as cursor:
         cursor.execute(
             _metrics_sql(),
-            [
-                *[model.pk] * 2,
-                [str(s) for s in OPEN_STAGES],
-                model.pk,
-                start,
-                end,
-                *[model.pk] * 2,
-            ],
+            [model.pk, [str(s) for s in OPEN_STAGES], start, end, model.pk, model.pk],
         )
         return {
             tid: (int(accounts or 0), _dec(potential), _dec(pipeline), _dec(won))
