@@ -22,6 +22,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from benchmarks.harness import BenchContext, Result
+from dashboard.deal_snapshots import deal_snapshots_replace
+from dashboard.models import DealSnapshot
 from dashboard.snapshots import figures_as_of
 from salesops.models import Person, Role
 from salesops.selectors.scope import team_subtree_ids
@@ -100,8 +102,8 @@ def _replay(statements: list[str]) -> None:
 
 
 def _ensure_snapshots(ctx: BenchContext) -> None:
-    """The pages read the nightly snapshots (efficiency, territory balance): publish the night's
-    if they are not there, as the nightly jobs would have."""
+    """The pages read the nightly snapshots (efficiency, the dashboard's deal figures, territory
+    balance): publish the night's if they are not there, as the nightly jobs would have."""
     as_of = figures_as_of()
     wanted = nightly_business_date()
     if as_of is None or as_of.day < wanted:
@@ -109,6 +111,13 @@ def _ensure_snapshots(ctx: BenchContext) -> None:
         start = time.perf_counter()
         efficiency_run_command(as_of=wanted)
         ctx.log(f"  published in {time.perf_counter() - start:.1f} s")
+    if not DealSnapshot.objects.filter(as_of=wanted).exists():
+        start = time.perf_counter()
+        rows = deal_snapshots_replace(as_of=wanted)
+        ctx.log(
+            f"deal snapshot of {wanted} (funnel, win rates, pipeline, pursuit counts): {rows} "
+            f"rows in {time.perf_counter() - start:.1f} s"
+        )
     if not TerritoryBalanceSnapshot.objects.filter(as_of=wanted).exists():
         start = time.perf_counter()
         rows = territory_balance_snapshots_nightly(as_of=wanted)

@@ -58,12 +58,18 @@ def _attainment(
     period: Period,
     today: date,
     as_of: AsOf | None = None,
+    people: PeopleTable | None = None,
 ) -> tuple[dict[int, AttainmentRow], AttainmentTile | None]:
     """Per-person attainment rows and the scope's tile (Σcredited / Σquota over the people with a
     quota) for the whole month/quarter/year of the period: from the quotas and the nightly
-    snapshots as of `as_of` when they hold the period (2 queries), else compensation's live
+    snapshots as of `as_of` when they hold the period (2 queries; 1 given the `people` table whose
+    revenue is those snapshots'), else compensation's live
     selector (4 queries). The people are the dashboard scope's, already within the user's."""
-    found = attainment_from_snapshots(person_ids=person_ids, period=period, as_of=as_of)
+    # The people table's revenue is the same snapshots' (when they hold the period).
+    revenue = None if people is None else {r.person_id: r.revenue for r in people.rows}
+    found = attainment_from_snapshots(
+        person_ids=person_ids, period=period, as_of=as_of, credited=revenue
+    )
     rows = found
     if rows is None:
         rows = attainment_for_people(
@@ -93,15 +99,18 @@ def people_by_attainment(
     today: date,
     limit: int | None,
     as_of: AsOf | None = None,
+    offset: int = 0,
 ) -> PeopleTable:
     """The table (every person of the scope) ordered by attainment of the whole period, highest
-    first, people without a quota last, then cut to `limit` (see _attainment)."""
+    first, people without a quota last, then cut to `limit` rows from `offset` (a page; see
+    _attainment)."""
     rows, _tile = _attainment(
         user=user,
         person_ids=[r.person_id for r in people.rows],
         period=period,
         today=today,
         as_of=as_of,
+        people=people,
     )
 
     def key(row: Any) -> tuple[int, Decimal, Decimal, str]:
@@ -110,7 +119,8 @@ def people_by_attainment(
         return (pct is None, -(pct or ZERO), -row.revenue, row.name)
 
     ordered = sorted(people.rows, key=key)
-    return replace(people, rows=ordered if limit is None else ordered[:limit])
+    rows_shown = ordered[offset:] if limit is None else ordered[offset : offset + limit]
+    return replace(people, rows=rows_shown, offset=offset)
 
 
 def _clubs(*, day: date, person_ids: list[int], as_of: AsOf | None = None) -> dict[int, str]:
@@ -189,7 +199,9 @@ def team_panels(
         "territory_balance": None,
     }
     shown = [r.person_id for r in people.rows]
-    rows, tile = _attainment(user=user, person_ids=shown, period=period, today=today, as_of=as_of)
+    rows, tile = _attainment(
+        user=user, person_ids=shown, period=period, today=today, as_of=as_of, people=people
+    )
     if tile is not None and people.truncated:
         tile = replace(tile, partial=True)
     # Always, so the page's query count does not depend on data.

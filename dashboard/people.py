@@ -2,9 +2,11 @@
 lost deals, win rate and open pipeline.
 
 Revenue, cost, ratio and won deals come from the nightly snapshots when they hold the period
-(dashboard.snapshots: one indexed query); lost deals and the open pipeline, which change during the
-day, from one query over the deals of the rows shown (the owner index). Without snapshots (a custom
-range, before the first nightly run) the table is computed live from the deals and the ledger.
+(dashboard.snapshots: one indexed query), and with them lost deals, open deals and the open
+pipeline from the night's person deal rows (dashboard.deal_snapshots); before that night's deal rows
+exist, those three from one query over the deals of the rows shown (the owner index). Without
+snapshots (a custom range, before the first nightly run) the table is computed live from the deals
+and the ledger.
 Server-side order (?sort=) from a whitelist: revenue, cost, ratio, attainment.
 """
 
@@ -15,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from psycopg2 import sql
 
 from dashboard.figures import ZERO, win_rate
 from dashboard.periods import Period
@@ -30,6 +33,7 @@ from dashboard.snapshots import (
 from salesops.formulas import efficiency_ratio
 from salesops.models import OPEN_STAGES, Role
 from salesops.selectors.credit import CREDIT_SQL, credit_sql_where
+from salesops.selectors.sql import COSTS, DEALS, PEOPLE, SPLITS, TEAMS
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,21 @@ class PeopleTable:
     # The scope's whole ledger cost (the tiles' figure), when known: the difference to the people's
     # cost is what is booked to teams rather than people.
     scope_cost: Decimal | None = None
+    # The rows are a page of the table starting at this position (0: the first).
+    offset: int = 0
 
     @property
     def truncated(self) -> bool:
         return self.total_people > len(self.rows)
+
+    @property
+    def first(self) -> int:
+        """1-based position of the first row shown (0 when none)."""
+        return self.offset + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.rows)
 
     @property
     def team_cost(self) -> Decimal:
@@ -78,17 +93,17 @@ class PeopleTable:
 PEOPLE_SQL = """
 WITH people AS (
     SELECT p.id, p.name, p.role, p.active, COALESCE(t.name, '') AS team
-    FROM salesops_person p LEFT JOIN salesops_team t ON t.id = p.team_id
+    FROM {people_table} p LEFT JOIN {teams} t ON t.id = p.team_id
     WHERE {scope}
 ), credit AS (
     SELECT s.person_id, SUM({credit}) AS total
-    FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
+    FROM {deals} d JOIN {splits} s ON s.deal_id = d.id
     WHERE {credit_where} AND d.close_date BETWEEN %(start)s AND %(end)s
       AND s.person_id IN (SELECT id FROM people)
     GROUP BY s.person_id
 ), cost AS (
     SELECT c.person_id, SUM(c.amount) AS total
-    FROM salesops_salescost c
+    FROM {costs} c
     WHERE c.date BETWEEN %(start)s AND %(end)s AND c.person_id IN (SELECT id FROM people)
     GROUP BY c.person_id
 ), deals AS (
@@ -98,7 +113,7 @@ WITH people AS (
             AS lost,
         COUNT(*) FILTER (WHERE d.stage = ANY(%(open)s)) AS open_n,
         COALESCE(SUM(d.amount) FILTER (WHERE d.stage = ANY(%(open)s)), 0) AS pipeline
-    FROM salesops_deal d
+    FROM {deals} d
     WHERE d.owner_id IN (SELECT id FROM people)
       AND (d.stage = ANY(%(open)s) OR d.close_date BETWEEN %(start)s AND %(end)s)
     GROUP BY d.owner_id
@@ -119,18 +134,27 @@ WHERE active OR revenue <> 0 OR cost <> 0
 ORDER BY {order}
 {limit}
 """
+# The statement's fixed pieces: the core's tables (salesops.selectors.sql) and credit rule.
+TABLES = {
+    "people_table": sql.Identifier(PEOPLE),
+    "teams": sql.Identifier(TEAMS),
+    "deals": sql.Identifier(DEALS),
+    "splits": sql.Identifier(SPLITS),
+    "costs": sql.Identifier(COSTS),
+}
+LIMIT_SQL = sql.SQL("LIMIT %(limit)s OFFSET %(offset)s")
 
 
-def _scope_sql(scope: DashboardScope) -> tuple[str, dict[str, Any]]:
+def _scope_sql(scope: DashboardScope) -> tuple[sql.SQL, dict[str, Any]]:
     if scope.person_id is not None:
-        return "p.id = %(person)s", {"person": scope.person_id}
+        return sql.SQL("p.id = %(person)s"), {"person": scope.person_id}
     if scope.team_ids is not None:
-        return "p.team_id = ANY(%(teams)s)", {"teams": sorted(scope.team_ids)}
-    return "TRUE", {}
+        return sql.SQL("p.team_id = ANY(%(team_ids)s)"), {"team_ids": sorted(scope.team_ids)}
+    return sql.SQL("TRUE"), {}
 
 
 def _live_rows(
-    *, scope: DashboardScope, period: Period, sort: str, limit: int | None
+    *, scope: DashboardScope, period: Period, sort: str, limit: int | None, offset: int = 0
 ) -> list[tuple[Any, ...]]:
     """The table from the deals and the ledger: one query (each figure a GROUP BY over its table
     joined to the people; revenue by the shared credit rule)."""
@@ -141,16 +165,17 @@ def _live_rows(
         "ratio DESC NULLS LAST",
         "CASE WHEN cost = 0 THEN NULL ELSE revenue / cost END DESC NULLS LAST",
     )
-    sql = PEOPLE_SQL.format(
+    statement = sql.SQL(PEOPLE_SQL).format(
         scope=where,
-        credit=CREDIT_SQL,
-        credit_where=credit_sql_where(),
-        order=order,
-        limit="" if limit is None else "LIMIT %(limit)s",
+        credit=sql.SQL(CREDIT_SQL),
+        credit_where=sql.SQL(credit_sql_where()),
+        order=sql.SQL(order),
+        limit=sql.SQL("") if limit is None else LIMIT_SQL,
+        **TABLES,
     )
-    params["limit"] = limit
+    params.update(limit=limit, offset=offset)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement, params)
         found = cursor.fetchall()
     # (id, name, role, active, team, revenue, cost, won, lost, open_n, pipeline, totals…)
     return [
@@ -159,15 +184,48 @@ def _live_rows(
 
 
 def _snapshot_rows(
-    *, scope: DashboardScope, period: Period, as_of: AsOf, sort: str, limit: int | None
+    *,
+    scope: DashboardScope,
+    period: Period,
+    as_of: AsOf,
+    sort: str,
+    limit: int | None,
+    offset: int = 0,
 ) -> list[tuple[Any, ...]] | None:
     span = snapshot_span(period, as_of.day)
     if span is None:
         return None
     where, params = _scope_sql(scope)
-    found = people_snapshot_rows(scope_sql=where, params=params, span=span, sort=sort, limit=limit)
-    live = live_deal_counts(person_ids=[r[0] for r in found], start=period.start, end=period.end)
-    return [(*r[:9], live.get(r[0], (0, 0, ZERO)), *r[9:]) for r in found]
+    found = people_snapshot_rows(
+        scope_sql=where, params=params, span=span, sort=sort, limit=limit, offset=offset
+    )
+    if not found or found[0][12]:
+        # Lost deals, open deals and pipeline from the night's person deal rows too.
+        return [(*r[:9], (r[9], r[10], r[11]), *r[13:]) for r in found]
+    counts = live_deal_counts(person_ids=[r[0] for r in found], start=period.start, end=period.end)
+    return [(*r[:9], counts.get(r[0], (0, 0, ZERO)), *r[13:]) for r in found]
+
+
+def people_rows(
+    *,
+    scope: DashboardScope,
+    period: Period,
+    as_of: AsOf | None,
+    sort: str,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[tuple[Any, ...]]:
+    """The table's rows as tuples (id, name, role, active, team, revenue, cost, ratio, won,
+    (lost, open deals, open pipeline), total people, Σrevenue, Σcost): from the snapshots of
+    `as_of` when they hold the period, else live. What people.csv streams, row by row."""
+    found = None
+    if as_of is not None:
+        found = _snapshot_rows(
+            scope=scope, period=period, as_of=as_of, sort=sort, limit=limit, offset=offset
+        )
+    if found is None:
+        found = _live_rows(scope=scope, period=period, sort=sort, limit=limit, offset=offset)
+    return found
 
 
 def dashboard_people(
@@ -178,16 +236,15 @@ def dashboard_people(
     limit: int | None = None,
     as_of: AsOf | None = None,
     sort: str = DEFAULT_SORT,
+    offset: int = 0,
 ) -> PeopleTable:
     """One row per person of the scope (active, or with revenue or cost in the period), in the
-    whitelisted `sort` order (revenue by default), the first `limit` of them, with totals over
-    everyone. From the snapshots of `as_of` when they hold the period (two queries), else live
-    (one query)."""
-    found = None
-    if as_of is not None:
-        found = _snapshot_rows(scope=scope, period=period, as_of=as_of, sort=sort, limit=limit)
-    if found is None:
-        found = _live_rows(scope=scope, period=period, sort=sort, limit=limit)
+    whitelisted `sort` order (revenue by default), `limit` of them from `offset` (a page), with
+    totals over everyone. From the snapshots of `as_of` when they hold the period (two queries),
+    else live (one query)."""
+    found = people_rows(
+        scope=scope, period=period, as_of=as_of, sort=sort, limit=limit, offset=offset
+    )
     roles = dict(Role.choices)
     rows = [
         PersonRow(
@@ -212,10 +269,11 @@ def dashboard_people(
         ), *_ in found
     ]
     if not found:
-        return PeopleTable(rows=[], scope_cost=scope_cost)
+        return PeopleTable(rows=[], scope_cost=scope_cost, offset=offset)
     total_people, all_revenue, all_cost = found[0][-3:]
     return PeopleTable(
         rows=rows,
+        offset=offset,
         total_people=total_people,
         revenue=all_revenue,
         people_cost=all_cost,

@@ -72,10 +72,11 @@ def dashboard_scope_options(*, user: AnyUser) -> list[ScopeOption]:
     else:
         teams = Team.objects.filter(pk__in=sorted(scope.team_ids))
         options = [ScopeOption(MINE, "All my teams")]
-    rows = teams.select_related("parent").order_by("name").only("pk", "name", "parent__name")
-    for team in rows:
-        label = f"{team.parent.name} › {team.name}" if team.parent else team.name
-        options.append(ScopeOption(str(team.pk), label, team.pk, team.parent_id, team.name))
+    # Tuples, not model instances: a large org has hundreds of teams on every page.
+    rows = teams.order_by("name", "pk").values_list("pk", "name", "parent_id", "parent__name")
+    for pk, name, parent_id, parent_name in rows:
+        label = f"{parent_name} › {name}" if parent_id is not None else name
+        options.append(ScopeOption(str(pk), label, pk, parent_id, name))
     return options
 
 

@@ -37,6 +37,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from dashboard.deal_snapshots import deal_snapshot_rows, stuck_deal_ids
 from dashboard.figures import ZERO, win_rate
 from dashboard.people import PeopleTable, PersonRow, dashboard_people
 from dashboard.periods import Period
@@ -103,6 +104,13 @@ class Tiles:
     as_of: AsOf | None = None
     # False: no snapshot of the previous span; prev_revenue / prev_cost are 0, not figures.
     prev_known: bool = True
+    # Win rates, open pipeline and the funnel are the night's deal snapshot (as_of) when this is
+    # set: the scope's stuck deals that night.
+    stuck_as_of: int | None = None
+
+    @property
+    def deals_as_of(self) -> bool:
+        return self.stuck_as_of is not None
 
     @property
     def is_empty(self) -> bool:
@@ -237,44 +245,24 @@ def dashboard_tiles(
 
     With `as_of` (the newest nightly snapshots) and a period they hold, revenue, cost, ratio and
     won deals come from the snapshots of that business date (`roots`: the scope's top teams, see
-    scopes.scope_roots); the funnel, win rates and open pipeline are always live."""
+    scopes.scope_roots), and for a team or the company the funnel, win rates and open pipeline
+    from the night's deal snapshots (dashboard.deal_snapshots); one person's are live."""
     span = None if as_of is None else snapshot_span(period, as_of.day)
     if span is not None:
         money, (q_prev, q_last, q_end) = _snapshot_money(scope, roots, span)
     else:
         q_prev, q_last, q_end = _last_closed_quarters(period.end)
         money = _live_money(scope, period, (q_prev, q_last, q_end))
-    closed_now = Q(close_date__gte=period.start, close_date__lte=period.end)
-    closed_prev = Q(close_date__gte=period.prev_start, close_date__lte=period.prev_end)
-    is_open = Q(stage__in=OPEN_STAGES)
-    # One GROUP BY serves the win rates, the open pipeline and the funnel.
-    rows = list(
-        Deal.objects.filter(scope.people_q("owner"))
-        .filter(
-            is_open
-            | Q(
-                stage__in=(Stage.WON, Stage.LOST),
-                close_date__gte=period.prev_start,
-                close_date__lte=period.end,
-            )
-        )
-        .values("stage", "lost_at_stage")
-        .annotate(
-            now=Count("id", filter=is_open | closed_now),
-            prev=Count("id", filter=closed_prev & ~is_open),
-            pipeline=Sum("amount", filter=is_open),
-        )
-        .order_by()
-    )
+    rows, stuck = _stage_counts(scope, period, span, as_of, roots)
     counts: dict[str, int] = {"won": 0, "lost": 0, "prev_won": 0, "prev_lost": 0, "open": 0}
     pipeline = ZERO
-    for row in rows:
-        if row["stage"] in (Stage.WON, Stage.LOST):
-            counts[row["stage"]] += row["now"]
-            counts[f"prev_{row['stage']}"] += row["prev"]
+    for stage, _lost_at, now, prev, amount in rows:
+        if stage in (Stage.WON, Stage.LOST):
+            counts[stage] += now
+            counts[f"prev_{stage}"] += prev
         else:
-            counts["open"] += row["now"]
-            pipeline += row["pipeline"] or ZERO
+            counts["open"] += now
+            pipeline += amount or ZERO
     rev, prev_rev = money["revenue"], money["prev_revenue"]
     cst, prev_cst = money["cost"], money["prev_cost"]
     ratio = efficiency_ratio(rev, cst)
@@ -295,13 +283,69 @@ def dashboard_tiles(
         prev_win_rate=win_rate(counts["prev_won"], counts["prev_lost"]),
         open_pipeline=pipeline,
         open_deals=counts["open"],
-        funnel=_funnel([(r["stage"], r["lost_at_stage"], r["now"]) for r in rows if r["now"]]),
+        funnel=_funnel([(stage, lost_at, now) for stage, lost_at, now, _p, _a in rows if now]),
         magic_number=magic_number(money["q_last"], money["q_prev"], money["q_prev_cost"]),
         magic_quarter_start=q_last,
         magic_quarter_end=q_end,
         as_of=as_of if span is not None else None,
         prev_known=prev_known,
+        stuck_as_of=stuck,
     )
+
+
+StageCount = tuple[str, str, int, int, Decimal | None]
+
+
+def _stage_counts(
+    scope: DashboardScope,
+    period: Period,
+    span: SnapshotSpan | None,
+    as_of: AsOf | None,
+    roots: Sequence[int] = (),
+) -> tuple[list[StageCount], int | None]:
+    """(stage, lost-at stage, deals open or closed in the period, closed in the previous period,
+    open pipeline) of the scope's deals. A team or the company with the night's deal snapshots
+    (span set): the rows of the span of the company or of the scope's top teams (`roots`); else (one person: the
+    owner index bounds it; a custom range; no snapshot yet) one GROUP BY over the deals. With
+    the rows, the scope's stuck deals that night when they are the snapshot's (else None)."""
+    if span is not None and as_of is not None and scope.person_id is None:
+        found = deal_snapshot_rows(
+            as_of=as_of.day, period=span.period, team_ids=scope.team_ids, roots=list(roots) or None
+        )
+        if found is not None:
+            merged: dict[tuple[str, str], list[Any]] = {}
+            stuck = 0
+            for r in found:
+                stuck += r.stuck
+                entry = merged.setdefault((r.stage, r.lost_at_stage), [0, 0, ZERO])
+                entry[0] += r.now
+                entry[1] += r.prev
+                entry[2] += r.pipeline
+            counts = [(st, lost, n, p, amount) for (st, lost), (n, p, amount) in merged.items()]
+            return counts, stuck
+    closed_now = Q(close_date__gte=period.start, close_date__lte=period.end)
+    closed_prev = Q(close_date__gte=period.prev_start, close_date__lte=period.prev_end)
+    is_open = Q(stage__in=OPEN_STAGES)
+    # One GROUP BY serves the win rates, the open pipeline and the funnel.
+    live = list(
+        Deal.objects.filter(scope.people_q("owner"))
+        .filter(
+            is_open
+            | Q(
+                stage__in=(Stage.WON, Stage.LOST),
+                close_date__gte=period.prev_start,
+                close_date__lte=period.end,
+            )
+        )
+        .values_list("stage", "lost_at_stage")
+        .annotate(
+            now=Count("id", filter=is_open | closed_now),
+            prev=Count("id", filter=closed_prev & ~is_open),
+            pipeline=Sum("amount", filter=is_open),
+        )
+        .order_by()
+    )
+    return live, None
 
 
 def _funnel(rows: list[tuple[str, str, int]]) -> Funnel:
@@ -355,20 +399,33 @@ class StuckDeals:
     days: int
 
 
-def dashboard_stuck_deals(*, scope: DashboardScope, limit: int = 10) -> StuckDeals:
+def dashboard_stuck_deals(
+    *,
+    scope: DashboardScope,
+    limit: int = 10,
+    as_of: AsOf | None = None,
+    tiles: Tiles | None = None,
+    roots: Sequence[int] = (),
+) -> StuckDeals:
     """Open deals sitting in their stage longer than settings.DEAL_STUCK_DAYS, longest first;
-    the first `limit` and the total count, in one query (a window count)."""
+    the first `limit` and the total count, in one query. With the night's deal snapshot (the
+    tiles read it: `tiles.stuck_as_of` is the total), the list is the night's longest-stuck of
+    the scope still open (their ids from the snapshot, through the deals' primary key); else
+    every open deal of the scope, ordered, with a window count."""
     days = settings.DEAL_STUCK_DAYS
-    cutoff = timezone.now() - timedelta(days=days)
-    deals = list(
-        Deal.objects.filter(
-            scope.people_q("owner"), stage__in=OPEN_STAGES, stage_entered_at__lt=cutoff
+    open_deals = Deal.objects.filter(stage__in=OPEN_STAGES).select_related("owner", "account")
+    if as_of is not None and tiles is not None and tiles.stuck_as_of is not None:
+        ids = stuck_deal_ids(as_of=as_of.day, team_ids=scope.team_ids, roots=list(roots))
+        deals = list(open_deals.filter(pk__in=ids).order_by("stage_entered_at", "id")[:limit])
+        total = tiles.stuck_as_of
+    else:
+        cutoff = timezone.now() - timedelta(days=days)
+        deals = list(
+            open_deals.filter(scope.people_q("owner"), stage_entered_at__lt=cutoff)
+            .annotate(total=Window(Count("id")))
+            .order_by("stage_entered_at", "id")[:limit]
         )
-        .select_related("owner", "account")
-        .annotate(total=Window(Count("id")))
-        .order_by("stage_entered_at", "id")[:limit]
-    )
-    total = deals[0].total if deals else 0  # type: ignore[attr-defined]
+        total = deals[0].total if deals else 0  # type: ignore[attr-defined]
     now = timezone.now()
     for deal in deals:
         deal.days_in_stage = (now - deal.stage_entered_at).days  # type: ignore[attr-defined,operator]

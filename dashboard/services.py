@@ -1,4 +1,5 @@
-"""The dashboard's writes: the ops page's re-run button, ticking off an action item on /me/."""
+"""The dashboard's writes: the ops page's re-run button, ticking off an action item on /me/, and
+the night's deal figures the pages read (written after the efficiency run publishes)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
+from dashboard.deal_snapshots import deal_snapshots_replace
 from dashboard.ops import require_ops
 from meetings.models import ActionStatus
 from meetings.selectors.meetings import action_item_can_update, action_items_visible
@@ -52,3 +54,9 @@ def action_item_tick_off(*, user: AnyUser, item_id: int) -> None:
     if not action_item_can_update(user=user, item=item):
         raise PermissionDenied("Only the owner or the meeting's organiser may tick this off.")
     action_item_set_status(item=item, status=ActionStatus.DONE)
+
+
+def deal_snapshots_write(as_of: date) -> None:
+    """The publish listener (salesops.hooks): the deal figures of business date `as_of` for the
+    funnel, win rates, open pipeline and cost-of-pursuit counts (dashboard.deal_snapshots)."""
+    deal_snapshots_replace(as_of=as_of)

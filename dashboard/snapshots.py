@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from psycopg2 import sql
 
 from compensation.models import Metric
 from compensation.selectors.attainment import (
@@ -28,17 +29,20 @@ from compensation.selectors.attainment import (
     quota_by_person,
     quota_sums,
 )
+from dashboard.models import DealSnapshot, PersonDealSnapshot
 from dashboard.periods import Period
 from dashboard.scopes import DashboardScope
 from salesops import calendar
 from salesops.formulas import efficiency_ratio
 from salesops.models import OPEN_STAGES, REP_ROLES
 from salesops.selectors.efficiency import efficiency_latest_publish
+from salesops.selectors.sql import DEALS, PEOPLE, SNAPSHOTS, TEAMS
 
 ZERO = Decimal(0)
 # A nightly run for D starts after midnight ending D (beat: 01:30 company time) and takes minutes
 # to an hour on a large org: its figures are expected by then plus this many hours.
 DEFAULT_STALE_AFTER_HOURS = 30
+SNAPSHOTS_ID = sql.Identifier(SNAPSHOTS)
 
 
 @dataclass(frozen=True)
@@ -96,14 +100,20 @@ def snapshot_span(period: Period, as_of: date) -> SnapshotSpan | None:
     return SnapshotSpan(period.key, fiscal.start, as_of, prev_start, prev_end)
 
 
-def _scope_rows(scope: DashboardScope, roots: list[int]) -> tuple[str, dict[str, Any]]:
-    """WHERE clause (on the snapshot alias s) selecting the scope's own rows: the company row,
-    the person's row, or the root teams' rows (a team row covers its sub-teams)."""
+def _scope_rows(scope: DashboardScope, roots: list[int]) -> dict[str, Any]:
+    """Parameters of SCOPE_ROWS_SQL selecting the scope's own rows: the company row, the
+    person's row, or the root teams' rows (a team row covers its sub-teams)."""
     if scope.person_id is not None:
-        return "s.scope_type = 'person' AND s.scope_id = %(pid)s", {"pid": scope.person_id}
+        return {"scope_type": "person", "scope_ids": [scope.person_id]}
     if scope.team_ids is None:
-        return "s.scope_type = 'company' AND s.scope_id = 0", {}
-    return "s.scope_type = 'team' AND s.scope_id = ANY(%(roots)s)", {"roots": roots}
+        return {"scope_type": "company", "scope_ids": [0]}
+    return {"scope_type": "team", "scope_ids": roots}
+
+
+def _published(params: dict[str, Any]) -> bool:
+    with connection.cursor() as cur:
+        cur.execute(sql.SQL("SELECT ({})").format(PUBLISHED_SQL), params)
+        return bool(cur.fetchone()[0])
 
 
 @dataclass(frozen=True)
@@ -129,7 +139,7 @@ def scope_figures(
     """Revenue, cost and won deals of the scope for the span and its previous span, and the two
     closed quarters of the magic number: one query over the snapshot table's natural key."""
     q_prev, q_last, q_end = quarters
-    where, params = _scope_rows(scope, roots)
+    params = _scope_rows(scope, roots)
     params.update(
         period=span.period,
         ps=span.start,
@@ -141,24 +151,13 @@ def scope_figures(
         qls=q_last,
         qle=q_end,
     )
-    sql = f"""
-        SELECT s.period_start, s.period_end, s.period, SUM(s.revenue), SUM(s.cost),
-               SUM(s.won_deals)
-        FROM salesops_efficiencysnapshot s
-        WHERE {where} AND s.scope_key = '' AND (
-            (s.period = %(period)s AND s.period_start = %(ps)s AND s.period_end = %(pe)s)
-            OR (s.period = %(period)s AND s.period_start = %(pps)s AND s.period_end = %(ppe)s)
-            OR (s.period = 'quarter' AND s.period_start = %(qps)s AND s.period_end = %(qpe)s)
-            OR (s.period = 'quarter' AND s.period_start = %(qls)s AND s.period_end = %(qle)s))
-        GROUP BY 1, 2, 3
-    """
     with connection.cursor() as cur:
-        cur.execute(sql, params)
-        found = {(ps, pe, p): (rev, cost, won) for ps, pe, p, rev, cost, won in cur.fetchall()}
-        # Was the night of the previous span's end published? (Its company row: a scope without
-        # a row of its own then simply had nothing in the span.)
-        cur.execute(PUBLISHED_SQL, params)
-        published = cur.fetchone()[0]
+        cur.execute(SCOPE_FIGURES_SQL, params)
+        rows = cur.fetchall()
+    found = {(ps, pe, p): (rev, cost, won) for ps, pe, p, rev, cost, won, _ in rows}
+    # Was the night of the previous span's end published? (Its company row: a scope without a row
+    # of its own then simply had nothing in the span.) Asked in the same statement.
+    published = rows[0][-1] if rows else _published(params)
     empty = (ZERO, ZERO, 0)
     now = found.get((span.start, span.end, span.period), empty)
     prev = found.get((span.prev_start, span.prev_end, span.period), empty if published else None)
@@ -176,13 +175,30 @@ def scope_figures(
     )
 
 
-PUBLISHED_SQL = """
+PUBLISHED_SQL = sql.SQL(
+    """
     SELECT EXISTS (
-        SELECT 1 FROM salesops_efficiencysnapshot s
+        SELECT 1 FROM {snapshots} s
         WHERE s.period_end = %(ppe)s AND s.period = %(period)s AND s.period_start = %(pps)s
           AND s.scope_type = 'company' AND s.scope_id = 0 AND s.scope_key = ''
     )
 """
+).format(snapshots=SNAPSHOTS_ID)
+
+SCOPE_FIGURES_SQL = sql.SQL(
+    """
+    SELECT s.period_start, s.period_end, s.period, SUM(s.revenue), SUM(s.cost), SUM(s.won_deals),
+        ({published}) AS published
+    FROM {snapshots} s
+    WHERE s.scope_type = %(scope_type)s AND s.scope_id = ANY(%(scope_ids)s) AND s.scope_key = ''
+      AND ((s.period = %(period)s AND s.period_start = %(ps)s AND s.period_end = %(pe)s)
+        OR (s.period = %(period)s AND s.period_start = %(pps)s AND s.period_end = %(ppe)s)
+        OR (s.period = 'quarter' AND s.period_start = %(qps)s AND s.period_end = %(qpe)s)
+        OR (s.period = 'quarter' AND s.period_start = %(qls)s AND s.period_end = %(qle)s))
+    GROUP BY 1, 2, 3
+"""
+).format(snapshots=SNAPSHOTS_ID, published=PUBLISHED_SQL)
+
 
 # The people table's server-side orders (?sort=…): a whitelist, so no user text reaches the SQL.
 PEOPLE_SORTS = {
@@ -196,19 +212,25 @@ DEFAULT_SORT = "revenue"
 PEOPLE_SNAPSHOT_SQL = """
 WITH people AS (
     SELECT p.id, p.name, p.role, p.active, COALESCE(t.name, '') AS team
-    FROM salesops_person p LEFT JOIN salesops_team t ON t.id = p.team_id
+    FROM {people} p LEFT JOIN {teams} t ON t.id = p.team_id
     WHERE {scope}
 ), snap AS (
     SELECT s.scope_id, s.revenue, s.cost, s.ratio, s.won_deals
-    FROM salesops_efficiencysnapshot s
+    FROM {snapshots} s
     WHERE s.period_end = %(pe)s AND s.period = %(period)s AND s.period_start = %(ps)s
       AND s.scope_type = 'person' AND s.scope_key = ''
 ), rows AS (
     SELECT people.*, COALESCE(snap.revenue, 0) AS revenue, COALESCE(snap.cost, 0) AS cost,
-        snap.ratio, COALESCE(snap.won_deals, 0) AS won
+        snap.ratio, COALESCE(snap.won_deals, 0) AS won,
+        COALESCE(dp.lost, 0) AS lost, COALESCE(dp.open_deals, 0) AS open_n,
+        COALESCE(dp.pipeline, 0) AS pipeline
     FROM people LEFT JOIN snap ON snap.scope_id = people.id
+    LEFT JOIN {deal_people} dp
+        ON dp.as_of = %(pe)s AND dp.period = %(period)s AND dp.person_id = people.id
 )
-SELECT id, name, role, active, team, revenue, cost, ratio, won,
+SELECT id, name, role, active, team, revenue, cost, ratio, won, lost, open_n, pipeline,
+    EXISTS (SELECT 1 FROM {deal_snapshots} x
+        WHERE x.as_of = %(pe)s AND x.period = %(period)s AND x.scope = 'company') AS deals_written,
     COUNT(*) OVER () AS total_people, SUM(revenue) OVER () AS all_revenue,
     SUM(cost) OVER () AS all_cost
 FROM rows
@@ -219,31 +241,56 @@ ORDER BY {order}
 
 
 def people_snapshot_rows(
-    *, scope_sql: str, params: dict[str, Any], span: SnapshotSpan, sort: str, limit: int | None
+    *,
+    scope_sql: sql.Composable,
+    params: dict[str, Any],
+    span: SnapshotSpan,
+    sort: str,
+    limit: int | None,
+    offset: int = 0,
 ) -> list[tuple[Any, ...]]:
-    """(id, name, role, active, team, revenue, cost, ratio, won, total, Σrevenue, Σcost) per person
-    of the scope from the person snapshots of `span`, in the whitelisted `sort`: one query."""
+    """(id, name, role, active, team, revenue, cost, ratio, won, lost, open deals, pipeline,
+    whether the night's deal rows were written (else the last three are 0), total, Σrevenue,
+    Σcost) per person of the scope from the person snapshots of `span` (efficiency's and
+    the night's deal figures, dashboard.deal_snapshots), in the whitelisted `sort`, `limit` rows
+    from `offset` (a page): one query."""
     order = PEOPLE_SORTS.get(sort, PEOPLE_SORTS[DEFAULT_SORT])
-    sql = PEOPLE_SNAPSHOT_SQL.format(
-        scope=scope_sql, order=order, limit="" if limit is None else "LIMIT %(limit)s"
+    statement = sql.SQL(PEOPLE_SNAPSHOT_SQL).format(
+        scope=scope_sql,
+        order=sql.SQL(order),
+        limit=sql.SQL("") if limit is None else sql.SQL("LIMIT %(limit)s OFFSET %(offset)s"),
+        people=sql.Identifier(PEOPLE),
+        teams=sql.Identifier(TEAMS),
+        snapshots=SNAPSHOTS_ID,
+        deal_people=sql.Identifier(PersonDealSnapshot._meta.db_table),
+        deal_snapshots=sql.Identifier(DealSnapshot._meta.db_table),
     )
-    query = {**params, "period": span.period, "ps": span.start, "pe": span.end, "limit": limit}
+    query = {
+        **params,
+        "period": span.period,
+        "ps": span.start,
+        "pe": span.end,
+        "limit": limit,
+        "offset": offset,
+    }
     with connection.cursor() as cur:
-        cur.execute(sql, query)
+        cur.execute(statement, query)
         return cur.fetchall()
 
 
-LIVE_COUNTS_SQL = """
+LIVE_COUNTS_SQL = sql.SQL(
+    """
 SELECT d.owner_id,
     COUNT(*) FILTER (WHERE d.stage = 'lost') AS lost,
     COUNT(*) FILTER (WHERE d.stage = ANY(%(open)s)) AS open_n,
     COALESCE(SUM(d.amount) FILTER (WHERE d.stage = ANY(%(open)s)), 0) AS pipeline
-FROM salesops_deal d
+FROM {deals} d
 WHERE d.owner_id = ANY(%(ids)s)
   AND (d.stage = ANY(%(open)s)
        OR (d.stage = 'lost' AND d.close_date BETWEEN %(start)s AND %(end)s))
 GROUP BY d.owner_id
 """
+).format(deals=sql.Identifier(DEALS))
 
 
 def live_deal_counts(
@@ -269,18 +316,22 @@ def ratio_of(revenue: Decimal, cost: Decimal) -> Decimal | None:
     return efficiency_ratio(revenue, cost)
 
 
+PERSON_REVENUE_SQL = sql.SQL(
+    """
+    SELECT s.scope_id, s.revenue FROM {snapshots} s
+    WHERE s.period_end = %(pe)s AND s.period = %(period)s AND s.period_start = %(ps)s
+      AND s.scope_type = 'person' AND s.scope_key = '' AND s.scope_id = ANY(%(ids)s)
+"""
+).format(snapshots=SNAPSHOTS_ID)
+
+
 def _person_revenue(person_ids: list[int], period: str, start: date, end: date) -> dict[int, Any]:
     """Revenue of each person from their snapshot of one period (one query on the natural key)."""
     if not person_ids:
         return {}
-    sql = """
-        SELECT s.scope_id, s.revenue FROM salesops_efficiencysnapshot s
-        WHERE s.period_end = %(pe)s AND s.period = %(period)s AND s.period_start = %(ps)s
-          AND s.scope_type = 'person' AND s.scope_key = '' AND s.scope_id = ANY(%(ids)s)
-    """
     params: dict[str, Any] = {"pe": end, "period": period, "ps": start, "ids": person_ids}
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(PERSON_REVENUE_SQL, params)
         return dict(cur.fetchall())
 
 
@@ -295,17 +346,24 @@ def _expected(quota: Decimal | None, start: date, end: date, day: date) -> Decim
 
 
 def attainment_from_snapshots(
-    *, person_ids: list[int], period: Period, as_of: AsOf | None
+    *,
+    person_ids: list[int],
+    period: Period,
+    as_of: AsOf | None,
+    credited: dict[int, Decimal] | None = None,
 ) -> dict[int, AttainmentRow] | None:
     """Revenue attainment of each person for the whole month/quarter/year of `period`: quota over
     it (compensation's quotas: one query) against the revenue credited by the night's business
-    date (the person snapshots: one query), pace against where they should be by that date.
+    date (the person snapshots: one query, none when the caller has them: `credited`, e.g. the
+    people table's revenue of the same snapshots), pace against where they should be by that
+    date.
     None when the snapshots do not hold the period (the caller asks compensation, live)."""
     span = None if as_of is None else snapshot_span(period, as_of.day)
     if span is None or as_of is None:
         return None
     quotas = quota_by_person(person_ids=person_ids, start=period.start, end=period.full_end)
-    credited = _person_revenue(person_ids, span.period, span.start, span.end)
+    if credited is None:
+        credited = _person_revenue(person_ids, span.period, span.start, span.end)
     rows = {}
     for pid in person_ids:
         quota, achieved = quotas.get(pid), credited.get(pid, ZERO)

@@ -4,21 +4,32 @@ call selectors, render."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from dashboard import charts, ops, panels, selectors
+from dashboard.figures import win_rate
 from dashboard.forms import PeriodForm
+from dashboard.people import people_rows
 from dashboard.periods import PERIOD_CHOICES, company_today
+from dashboard.pursuit import pursuit_panel
 from dashboard.scopes import (
     can_use_dashboard,
     dashboard_scope_get,
@@ -30,11 +41,12 @@ from dashboard.services import action_item_tick_off, delivery_retry_now, job_run
 from dashboard.snapshots import DEFAULT_SORT, PEOPLE_SORTS, figures_as_of
 from salesops.csvsafe import csv_writer
 from salesops.formulas import format_ratio
-from salesops.models import JobStatus
+from salesops.models import JobStatus, Role
 from salesops.selectors.scope import person_for_user, sees_everything
 
-# The page shows the top earners; the CSV has everyone.
-PEOPLE_SHOWN = 100
+# The people table is paged (?page=, server side, in the chosen order); the CSV has everyone.
+PEOPLE_SHOWN = 50
+MAX_PAGE = 10_000
 
 
 # The people table's server-side orders (dashboard.snapshots.PEOPLE_SORTS), as offered.
@@ -55,6 +67,62 @@ def _sort(request: HttpRequest) -> str:
     """?sort= from the whitelist; anything else is the default order."""
     value = request.GET.get("sort", "")
     return value if value in PEOPLE_SORTS else DEFAULT_SORT
+
+
+def _page(request: HttpRequest) -> int:
+    """?page= (1-based), anything unreadable is the first page."""
+    try:
+        return min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def _people_page(
+    *, request: HttpRequest, scope: Any, period: Any, scope_cost: Any, as_of: Any, sort: str
+) -> Any:
+    """One page of the people table in the whitelisted order; a page past the end shows the
+    first. Attainment (compensation's figures) orders every row of the scope, then pages."""
+    page = _page(request)
+    for offset in dict.fromkeys(((page - 1) * PEOPLE_SHOWN, 0)):
+        if sort == "attainment":
+            people = _by_attainment(
+                request, scope, period, as_of, scope_cost=scope_cost, offset=offset
+            )
+        else:
+            people = selectors.dashboard_people(
+                scope=scope,
+                period=period,
+                scope_cost=scope_cost,
+                limit=PEOPLE_SHOWN,
+                offset=offset,
+                as_of=as_of,
+                sort=sort,
+            )
+        if people.rows:
+            break
+    return people
+
+
+def _pages(people: Any) -> dict[str, Any]:
+    """Previous / next page numbers of the people table (None at either end)."""
+    current = people.offset // PEOPLE_SHOWN + 1
+    count = max((people.total_people + PEOPLE_SHOWN - 1) // PEOPLE_SHOWN, 1)
+    return {
+        "page": current,
+        "page_count": count,
+        "prev_page": current - 1 if current > 1 else None,
+        "next_page": current + 1 if current < count else None,
+    }
+
+
+def _scope_select(options: list[Any], selected: str) -> str:
+    """The scope picker's <option>s, escaped (a large org has hundreds of teams: built here in one
+    pass rather than by the template's loop)."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((o.value, " selected" if o.value == selected else "", o.label) for o in options),
+    )
 
 
 def _monthly_context(series: selectors.MonthlySeries) -> dict[str, Any]:
@@ -81,39 +149,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     roots = scope_roots(scope, options)
     tiles = selectors.dashboard_tiles(scope=scope, period=period, as_of=as_of, roots=roots)
     sort = _sort(request)
-    people = selectors.dashboard_people(
-        scope=scope,
-        period=period,
-        scope_cost=tiles.cost,
-        limit=None if sort == "attainment" else PEOPLE_SHOWN,
-        as_of=as_of,
-        sort=sort,
+    people = _people_page(
+        request=request, scope=scope, period=period, scope_cost=tiles.cost, as_of=as_of, sort=sort
     )
-    if sort == "attainment":
-        people = panels.people_by_attainment(
-            user=request.user,
-            people=people,
-            period=period,
-            today=today,
-            limit=PEOPLE_SHOWN,
-            as_of=as_of,
-        )
     context: dict[str, Any] = {
         "form": form,
         "period": period,
         "period_choices": PERIOD_CHOICES,
         "scope": scope,
         "scope_options": options,
+        "scope_select": _scope_select(options, scope.key),
         "tiles": tiles,
         "funnel": tiles.funnel,
         "people": people,
-        "stuck": selectors.dashboard_stuck_deals(scope=scope),
+        "stuck": selectors.dashboard_stuck_deals(
+            scope=scope, as_of=as_of, tiles=tiles, roots=roots
+        ),
         "query": _query_string(request),
         "currency": settings.BASE_CURRENCY,
         "sees_everything": sees_everything(request.user),
         "as_of": as_of,
         "sort": sort,
         "sorts": SORT_LABELS,
+        "pursuit": pursuit_panel(user=request.user, period=period, as_of=as_of),
+        **_pages(people),
     }
     context["funnel_chart"] = charts.funnel_chart(context["funnel"])
     context.update(
@@ -133,8 +192,83 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/dashboard.html", context)
 
 
+CSV_HEADER = (
+    "person",
+    "team",
+    "role",
+    "revenue",
+    "cost",
+    "efficiency_ratio",
+    "won",
+    "lost",
+    "win_rate_percent",
+    "open_pipeline",
+    "open_deals",
+)
+
+
+class _Echo:
+    """A file whose write hands the line back, for a streamed csv writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_cells(row: tuple[Any, ...], roles: dict[str, str]) -> list[Any]:
+    _pid, name, role, _active, team, revenue, cost, ratio, won, (lost, open_n, pipeline) = row[:10]
+    rate = win_rate(won, lost)
+    return [
+        name,
+        team,
+        roles.get(role, role),
+        f"{revenue:.2f}",
+        f"{cost:.2f}",
+        "" if ratio is None else format_ratio(ratio).replace(",", ""),
+        won,
+        lost,
+        "" if rate is None else rate,
+        f"{pipeline:.2f}",
+        open_n,
+    ]
+
+
+def _csv_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
+    writer = csv_writer(_Echo())
+    roles = dict(Role.choices)
+    yield writer.writerow(CSV_HEADER)
+    for row in rows:
+        yield writer.writerow(_csv_cells(row, roles))
+
+
+def _by_attainment(
+    request: HttpRequest,
+    scope: Any,
+    period: Any,
+    as_of: Any,
+    *,
+    scope_cost: Any = None,
+    limit: int | None = PEOPLE_SHOWN,
+    offset: int = 0,
+) -> Any:
+    """The people table of the whole scope ordered by attainment (compensation's figures), then
+    `limit` rows from `offset`."""
+    table = selectors.dashboard_people(
+        scope=scope, period=period, scope_cost=scope_cost, as_of=as_of, sort="attainment"
+    )
+    return panels.people_by_attainment(
+        user=request.user,
+        people=table,
+        period=period,
+        today=company_today(),
+        limit=limit,
+        offset=offset,
+        as_of=as_of,
+    )
+
+
 @login_required
-def people_csv(request: HttpRequest) -> HttpResponse:
+def people_csv(request: HttpRequest) -> HttpResponseBase:
+    """Everyone of the scope, streamed from the snapshot rows (tuples, formatted as they go)."""
     if not can_use_dashboard(user=request.user):
         return redirect("dashboard:me")
     form = PeriodForm(request.GET or None)
@@ -145,51 +279,16 @@ def people_csv(request: HttpRequest) -> HttpResponse:
     )
     sort = _sort(request)
     as_of = figures_as_of()
-    table = selectors.dashboard_people(scope=scope, period=period, as_of=as_of, sort=sort)
+    rows = people_rows(scope=scope, period=period, as_of=as_of, sort=sort)
     if sort == "attainment":
-        table = panels.people_by_attainment(
-            user=request.user,
-            people=table,
-            period=period,
-            today=company_today(),
-            limit=None,
-            as_of=as_of,
-        )
+        position = {
+            row.person_id: i
+            for i, row in enumerate(_by_attainment(request, scope, period, as_of, limit=None).rows)
+        }
+        rows.sort(key=lambda row: position.get(row[0], len(position)))
     filename = f"people-{scope.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv_writer(response)
-    writer.writerow(
-        [
-            "person",
-            "team",
-            "role",
-            "revenue",
-            "cost",
-            "efficiency_ratio",
-            "won",
-            "lost",
-            "win_rate_percent",
-            "open_pipeline",
-            "open_deals",
-        ]
-    )
-    for row in table.rows:
-        writer.writerow(
-            [
-                row.name,
-                row.team,
-                row.role,
-                f"{row.revenue:.2f}",
-                f"{row.cost:.2f}",
-                "" if row.ratio is None else format_ratio(row.ratio).replace(",", ""),
-                row.won,
-                row.lost,
-                "" if row.win_rate is None else row.win_rate,
-                f"{row.open_pipeline:.2f}",
-                row.open_deals,
-            ]
-        )
     return response
 
 

@@ -8,6 +8,7 @@ not a Django signal: the call sites are the services, and they are easy to find.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 
 AccountListener = Callable[[list[int]], None]
 _account_listeners: list[AccountListener] = []
@@ -25,3 +26,18 @@ def accounts_changed(account_ids: Iterable[int]) -> None:
         return
     for listener in list(_account_listeners):
         listener(ids)
+
+
+PublishListener = Callable[[date], None]
+_publish_listeners: list[PublishListener] = []
+
+
+def register_publish_listener(listener: PublishListener) -> None:
+    if listener not in _publish_listeners:
+        _publish_listeners.append(listener)
+
+
+def efficiency_published(as_of: date) -> None:
+    """Tell listeners (the dashboard's deal snapshots) that the nightly run published `as_of`."""
+    for listener in list(_publish_listeners):
+        listener(as_of)

@@ -9,6 +9,7 @@ from celery import Task, chord, current_app, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
+from salesops.hooks import efficiency_published
 from salesops.models.jobs import JobTrigger
 from salesops.services.efficiency import (
     efficiency_fanout_partitions,
@@ -92,6 +93,7 @@ def efficiency_snapshots_compute_task(
     partitions = efficiency_fanout_partitions(as_of=day, fanout=fanout)
     if not partitions:
         efficiency_run_single(run=run, as_of=day, full=full)
+        efficiency_published(day)
         return
     if run.trigger in (JobTrigger.OPS, JobTrigger.COMMAND):
         efficiency_partitions_reset(as_of=day)  # an explicit re-run refreshes every partition
@@ -149,7 +151,9 @@ def efficiency_partition_refresh_task(
 def efficiency_run_publish_task(
     as_of: str, full: bool = False, partitions: list[str] | None = None
 ) -> None:
-    efficiency_run_publish(as_of=date.fromisoformat(as_of), full=full, partitions=partitions)
+    day = date.fromisoformat(as_of)
+    if efficiency_run_publish(as_of=day, full=full, partitions=partitions) is not None:
+        efficiency_published(day)
 
 
 @shared_task(name="salesops.efficiency_runs_sweep", ignore_result=True)

@@ -106,7 +106,7 @@ def test_csv_export_has_the_people_table(personas: Any, book: Any, client_for: A
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     by_name = {row["person"]: row for row in rows}
     assert set(by_name) == {"Maria Manager", "Anna Rep", "Arno Rep", "Ava East"}
     assert by_name["Anna Rep"]["revenue"] == "12000.00"

@@ -48,7 +48,7 @@ def test_the_people_csv_shows_an_imported_formula_as_text(personas, client_for):
     person_update(person=rep, data={"name": '=HYPERLINK("http://evil.example","Anna")'})
     response = client_for(personas.sales_ops).get("/dashboard/people.csv", {"team": "company"})
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     names = [row[0] for row in rows[1:]]
     assert '\'=HYPERLINK("http://evil.example","Anna")' in names
     assert not any(name.startswith("=") for name in names)

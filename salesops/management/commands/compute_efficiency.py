@@ -17,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from salesops.hooks import efficiency_published
 from salesops.services.efficiency import (
     efficiency_history_dates,
     efficiency_run_command,
@@ -88,6 +89,8 @@ class Command(BaseCommand):
                 continue
             computed += 1
             rows += result.rows
+        if computed:
+            efficiency_published(max(days))  # the pages read the newest night (salesops.hooks)
         if not show:
             return
         if busy:
