@@ -16,7 +16,7 @@ LINT_SERVICES := env -u DATABASE_URL -u REDIS_URL SALESOPS_SERVICES_DIR=.run/lin
 	SALESOPS_PG_PORT=54340 SALESOPS_REDIS_PORT=63810
 BENCH_SERVICES := SALESOPS_SERVICES_DIR=.run/bench SALESOPS_PG_PORT=54330 SALESOPS_REDIS_PORT=63800
 
-.PHONY: help venv deps frontend run services services-stop web worker beat test test-fast lint fmt bench screenshots up down clean
+.PHONY: help venv deps frontend run services services-stop web worker beat test test-fast lint fmt bench screenshots browser-large up down clean
 
 help:
 	@grep -E '^[a-z-]+:' Makefile | cut -d: -f1 | tr '\n' ' '; echo
@@ -85,6 +85,23 @@ ifdef BENCH_DATABASE_URL
 else
 	env -u DATABASE_URL -u REDIS_URL $(BENCH_SERVICES) $(DEVSERVERS) run -- $(PY) -m benchmarks.run $(BENCH_ARGS)
 endif
+
+# Issue 23's Playwright flows on an already seeded demo, not the test database: web + worker on
+# LARGE_DATABASE_URL (seed it once: DATABASE_URL=... manage.py seed_demo --scale large), then
+# tests/browser/test_large_demo_browser.py against them. `make test` skips that module.
+LARGE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/salesops_large
+LARGE_REDIS_URL ?= redis://127.0.0.1:6379/0
+LARGE_PORT ?= 8765
+browser-large: deps frontend
+	@mkdir -p .run && DATABASE_URL=$(LARGE_DATABASE_URL) REDIS_URL=$(LARGE_REDIS_URL) DEBUG=True bash -c '\
+	  $(MANAGE) runserver --noreload 127.0.0.1:$(LARGE_PORT) >.run/browser-large-web.log 2>&1 & web=$$!; \
+	  $(VENV)/bin/celery -A salesops worker --loglevel=WARNING --concurrency=1 >.run/browser-large-worker.log 2>&1 & worker=$$!; \
+	  trap "kill $$web $$worker" EXIT; \
+	  for i in $$(seq 120); do curl -sf -o /dev/null http://127.0.0.1:$(LARGE_PORT)/healthz && break; sleep 1; done; \
+	  curl -sf -o /dev/null http://127.0.0.1:$(LARGE_PORT)/healthz || { tail -20 .run/browser-large-web.log; exit 1; }; \
+	  BROWSER_BASE_URL=http://127.0.0.1:$(LARGE_PORT) TEST_DATABASE_URL=$(LARGE_DATABASE_URL) \
+	  TEST_REDIS_URL=$(LARGE_REDIS_URL) $(VENV)/bin/pytest -q -p no:cacheprovider \
+	  tests/browser/test_large_demo_browser.py $(PYTEST_ARGS)'
 
 screenshots: deps frontend
 	SCREENSHOTS_TO_DOCS=1 $(VENV)/bin/pytest -q -m browser tests/browser
