@@ -240,15 +240,18 @@ def _levels(
     rows = []
     for model, think, seconds in (("think", THINK, THINK_SECONDS), ("stress", None, SECONDS)):
         for users in LEVELS:
-            before = server.timeouts()
+            before, busy = server.timeouts(), os.getloadavg()[0]
             level = _drive(server.port, sessions, users, seconds, think)
             row = _summary(level, server.timeouts() - before, limit)
+            # How busy the machine was (the bench's own server and users included): on a shared
+            # host the other jobs' load changes every figure here.
+            row["load_average"] = [round(busy, 1), round(os.getloadavg()[0], 1)]
             ctx.log(
                 f"{scale} demo, {MODEL_NAMES[model]}, {users} users: {row['throughput_rps']} "
                 f"req/s, p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, p99 {row['p99_ms']} ms "
                 f"({row['requests']} requests), {row['errors']} errors, "
                 f"{row['worker_timeouts']} worker timeouts, {row['over_timeout']} requests over "
-                f"{limit:g} s"
+                f"{limit:g} s; load average {row['load_average']}"
             )
             rows.append({"scale": scale, "model": model, "think_s": think, **row})
     return rows
@@ -279,7 +282,8 @@ def _row_result(row: dict[str, Any]) -> Result:
         kind="info",
         note=f"{row['throughput_rps']} req/s; p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms; "
         f"{row['requests']} requests; {row['errors']} errors; {row['worker_timeouts']} "
-        f"worker timeouts; {row['over_timeout']} requests over the timeout",
+        f"worker timeouts; {row['over_timeout']} requests over the timeout; machine load "
+        f"average (1 min) before/after {row.get('load_average')} on {os.cpu_count()} CPUs",
         details=row,
     )
 

@@ -60,8 +60,8 @@ def load_table(payload: dict[str, Any]) -> str:
         "info; docs/benchmarks.md):",
         "",
         "| demo | user model | users | req/s | p50 | p95 | p99 | errors | worker timeouts "
-        "(requests over the timeout) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "(requests over the timeout) | machine load average before/after |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     models = {"think": "think time 1-5 s", "stress": "stress, no think time"}
     for d in rows:
@@ -69,7 +69,8 @@ def load_table(payload: dict[str, Any]) -> str:
         lines.append(
             f"| {d['scale']} | {model} | {d['users']} | {d['throughput_rps']} | {d['p50_ms']} ms | "
             f"{d['p95_ms']} ms | {d['p99_ms']} ms | {d['errors']} | {d['worker_timeouts']} "
-            f"({d.get('over_timeout', 'not counted')}) |"
+            f"({d.get('over_timeout', 'not counted')}) | "
+            f"{'/'.join(str(x) for x in d.get('load_average', [])) or 'not recorded'} |"
         )
     return "\n".join(lines)
 

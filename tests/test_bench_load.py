@@ -83,6 +83,7 @@ def _row(model: str, users: int, p99: float, timeouts: int = 0) -> dict[str, obj
         "p99_ms": p99,
         "worker_timeouts": timeouts,
         "over_timeout": 0,
+        "load_average": [1.5, 2.0],
     }
 
 
@@ -123,7 +124,7 @@ def test_readme_load_table_says_which_user_model_each_row_is() -> None:
     }
     text = readme.load_table(payload)
     assert (
-        "| small | think time 1-5 s | 25 | 8.0 | 100.0 ms | 300.0 ms | 450.0 ms | 0 | 0 (0) |"
-        in text
+        "| small | think time 1-5 s | 25 | 8.0 | 100.0 ms | 300.0 ms | 450.0 ms | 0 | 0 (0) | "
+        "1.5/2.0 |" in text
     )
     assert "| small | stress, no think time | 25 |" in text
