@@ -1,21 +1,24 @@
 """Overlay credit and MBO scores (plan components, issue 19): written by the person's manager or
-sales ops through compensation.services.overlay (a rep, or a manager of another team, is 403;
-a person outside the caller's scope is a 400 on the field, as elsewhere in this API)."""
+sales ops through compensation.services.overlay. A person or deal outside the caller's scope (or
+absent: the two look the same) is a 404, like the object itself; a person the caller sees but
+may not score or credit (themselves, as a rep; another manager's rep) is a 403 (issue 20)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from compensation.api.views import person_or_400, sensitive
+from compensation.api.views import person_or_404, sensitive
 from compensation.models import MboScore, OverlayCredit, OverlayRole
 from compensation.services import overlay as overlay_services
 from salesops.api.base import ScopedAPIView
+from salesops.models import Person
 from salesops.permissions import InSalesOrg
 from salesops.selectors.core import deal_list
 
@@ -54,46 +57,55 @@ class MboScoreOutput(serializers.ModelSerializer[MboScore]):
         fields = ["id", "person", "component", "period_start", "score", "note", "updated_at"]
 
 
+class ComponentWriteView(ScopedAPIView):
+    """One write of a plan component's input: validate the body, resolve its references in the
+    caller's scope (outside it, or absent: the same 404), call the service, answer the row.
+
+    Subclasses name their `input_class`, `output_class` and `status_code`, and `write()`."""
+
+    permission_classes = [IsAuthenticated, InSalesOrg]
+    input_class: type[serializers.Serializer[Any]]
+    output_class: type[serializers.ModelSerializer[Any]]
+    status_code: int = status.HTTP_200_OK
+
+    def write(self, request: Request, person: Person, values: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def post(self, request: Request) -> Response:
+        data = self.input_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        person = person_or_404(request, values.pop("person"))
+        row = self.write(request, person, values)
+        return Response(self.output_class(row).data, status=self.status_code)
+
+
 @sensitive
 @extend_schema(tags=["compensation"])
-class OverlayCreditView(ScopedAPIView):
-    permission_classes = [IsAuthenticated, InSalesOrg]
+@extend_schema_view(
+    post=extend_schema(request=OverlayCreditInput, responses={201: OverlayCreditOutput})
+)
+class OverlayCreditView(ComponentWriteView):
+    input_class = OverlayCreditInput
+    output_class = OverlayCreditOutput
+    status_code = status.HTTP_201_CREATED
 
-    @extend_schema(request=OverlayCreditInput, responses={201: OverlayCreditOutput})
-    def post(self, request: Request) -> Response:
-        data = OverlayCreditInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        deal = deal_list(user=request.user).filter(pk=v["deal"]).first()
-        if deal is None:
-            raise serializers.ValidationError({"deal": "No such deal."})
-        credit = overlay_services.overlay_credit_add(
-            user=request.user,
-            deal=deal,
-            person=person_or_400(request, v["person"]),
-            role=v["role"],
-            percent=v["percent"],
-            note=v["note"],
+    def write(self, request: Request, person: Person, values: dict[str, Any]) -> OverlayCredit:
+        deal_id = values.pop("deal")
+        deal = deal_list(user=request.user).filter(pk=deal_id).first()
+        if deal is None:  # outside the caller's scope or absent: like GET /deals/{id}/
+            raise NotFound({"deal": ["No such deal."]})
+        return overlay_services.overlay_credit_add(
+            user=request.user, deal=deal, person=person, **values
         )
-        return Response(OverlayCreditOutput(credit).data, status=status.HTTP_201_CREATED)
 
 
 @sensitive
 @extend_schema(tags=["compensation"])
-class MboScoreView(ScopedAPIView):
-    permission_classes = [IsAuthenticated, InSalesOrg]
+@extend_schema_view(post=extend_schema(request=MboScoreInput, responses={200: MboScoreOutput}))
+class MboScoreView(ComponentWriteView):
+    input_class = MboScoreInput
+    output_class = MboScoreOutput
 
-    @extend_schema(request=MboScoreInput, responses={200: MboScoreOutput})
-    def post(self, request: Request) -> Response:
-        data = MboScoreInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        score = overlay_services.mbo_score_set(
-            user=request.user,
-            person=person_or_400(request, v["person"]),
-            component=v["component"],
-            period_start=v["period_start"],
-            score=v["score"],
-            note=v["note"],
-        )
-        return Response(MboScoreOutput(score).data)
+    def write(self, request: Request, person: Person, values: dict[str, Any]) -> MboScore:
+        return overlay_services.mbo_score_set(user=request.user, person=person, **values)

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from compensation import filters
 from compensation.api import serializers as s
-from compensation.api.views import person_or_400, sensitive
+from compensation.api.views import person_or_404, sensitive
 from compensation.selectors import pay
 from compensation.services import clawbacks as clawback_services
 from compensation.services import disputes as dispute_services
@@ -57,7 +57,7 @@ class StatementViewSet(ScopedReadOnlyViewSet):
         data = s.GenerateInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        person_ids = [person_or_400(request, v["person"]).pk] if v.get("person") else None
+        person_ids = [person_or_404(request, v["person"]).pk] if v.get("person") else None
         report = statement_services.statements_generate(
             period=v["period"], person_ids=person_ids, user=request.user
         )
@@ -194,7 +194,7 @@ class AdjustmentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, ScopedVi
         data = s.AdjustmentInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        person = person_or_400(request, v.pop("person"))
+        person = person_or_404(request, v.pop("person"))
         adjustment = statement_services.adjustment_add(user=request.user, person=person, **v)
         return Response(s.AdjustmentOutput(adjustment).data, status=status.HTTP_201_CREATED)
 

@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -38,10 +38,12 @@ from salesops.selectors.scope import visible_people, visible_teams
 sensitive = method_decorator(sensitive_post_parameters(), name="dispatch")
 
 
-def person_or_400(request: Request, person_id: int, field: str = "person") -> Person:
+def person_or_404(request: Request, person_id: int, field: str = "person") -> Person:
+    """The person named in a body field, if the caller may see them; otherwise (outside the
+    caller's scope or absent: the two look the same) a 404 like GET /people/{id}/ (issue 20)."""
     person = visible_people(user=request.user).filter(pk=person_id).first()
     if person is None:
-        raise ValidationError({field: "Unknown person."})
+        raise NotFound({field: ["No such person."]})
     return person
 
 
@@ -77,9 +79,9 @@ class QuotaViewSet(
         if v.get("team") is not None:
             team = visible_teams(user=request.user).filter(pk=v["team"]).first()
             if team is None:
-                raise ValidationError({"team": "Unknown team."})
+                raise NotFound({"team": ["No such team."]})
         assignee = quota_services.Assignee(
-            person=person_or_400(request, v["person"]) if v.get("person") is not None else None,
+            person=person_or_404(request, v["person"]) if v.get("person") is not None else None,
             team=team,
             territory_id=v.get("territory_id"),
         )
@@ -271,7 +273,7 @@ class AssignmentViewSet(
         data = s.AssignmentInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        person = person_or_400(request, v.pop("person"))
+        person = person_or_404(request, v.pop("person"))
         plan = pay.plan_get(user=request.user, plan_id=v.pop("plan"))
         assignment = plan_services.plan_assign(user=request.user, person=person, plan=plan, **v)
         return Response(s.AssignmentOutput(assignment).data, status=status.HTTP_201_CREATED)

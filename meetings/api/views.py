@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -81,12 +82,17 @@ class MeetingViewSet(ScopedViewSet):
 
     @extend_schema(request=s.MeetingInputSerializer, responses=s.MeetingOutputSerializer)
     def create(self, request: Request) -> Response:
+        me = person_for_user(request.user)
+        everything = sees_everything(request.user)
+        raw = request.data.get("organizer") if hasattr(request.data, "get") else None
+        if not everything and raw not in (None, "") and (me is None or str(raw) != str(me.pk)):
+            # Before the id is read: a colleague's id and an absent one get the same 403.
+            raise PermissionDenied("Only sales ops may book a meeting for another organizer.")
         data = s.MeetingInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        me = person_for_user(request.user)
         organizer = v.pop("organizer", None)
-        if organizer is None or not sees_everything(request.user):
+        if organizer is None or not everything:
             organizer = me
         if organizer is None:
             raise PermissionDenied("Pick an organizer: you are not a person of the sales org.")
@@ -189,6 +195,13 @@ class MeetingViewSet(ScopedViewSet):
         data = s.FindTimeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        excluded = v.get("exclude_meeting")
+        if (
+            excluded is not None
+            and not meeting_list(user=request.user).filter(pk=excluded).exists()
+        ):
+            # Only a meeting the caller sees may be left out (else its busy time would show).
+            raise NotFound({"exclude_meeting": ["No such meeting."]})
         slots = findtime.find_time(
             person_ids=[p.pk for p in v["attendees"]],
             duration=timedelta(minutes=v["duration_minutes"]),

@@ -236,6 +236,16 @@ class SalesCostViewSet(CoreViewSet):
         return Response(self.output_serializer(cost).data)
 
 
+def _refuse_for_others(data: Any, me: Person | None) -> None:
+    """A rep's (or manager's) new deal is their own: another owner, or splits, are a 403 before
+    the ids are read, so a colleague's id and an absent one get the same answer (issue 20)."""
+    owner = data.get("owner") if hasattr(data, "get") else None
+    if owner not in (None, "") and (me is None or str(owner) != str(me.pk)):
+        raise PermissionDenied({"owner": ["Only sales operations may create deals for others."]})
+    if hasattr(data, "get") and data.get("splits") is not None:
+        raise PermissionDenied({"splits": [s.ONLY_SALES_OPS]})
+
+
 def _splits(rows: list[dict[str, Any]]) -> list[tuple[Person, Any]]:
     return [(row["person"], row["percent"]) for row in rows]
 
@@ -285,18 +295,15 @@ class DealViewSet(CoreViewSet):
         return Response(self.output_serializer(fresh).data, status=code)
 
     def create(self, request: Request) -> Response:
+        limited = not sees_everything(request.user)
+        me = person_for_user(request.user) if limited else None
+        if limited:
+            _refuse_for_others(request.data, me)
         serializer = s.DealCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         splits = data.pop("splits", None)
-        if not sees_everything(request.user):
-            me = person_for_user(request.user)
-            if data.get("owner", me) != me:  # refusals, not bad input: 403
-                raise PermissionDenied(
-                    {"owner": ["Only sales operations may create deals for others."]}
-                )
-            if splits is not None:
-                raise PermissionDenied({"splits": [s.ONLY_SALES_OPS]})
+        if limited:
             data["owner"] = me
         elif "owner" not in data:
             raise ValidationError({"owner": ["Name the deal's owner."]})

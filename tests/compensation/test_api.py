@@ -268,7 +268,7 @@ def test_team_and_territory_quotas_via_the_api(personas, api_client_for):
         {"territory_id": west.pk + 1000, "period": "FY2026", "amount": "1"},
         format="json",
     )
-    assert both.status_code == 400 and unknown.status_code == 400
+    assert both.status_code == 400 and unknown.status_code == 404  # unknown: like the object
     manager_a = api_client_for(personas.manager_a).get("/api/v1/compensation/quotas/").json()
     assert {q["team"] for q in manager_a["results"]} == {personas.team_a.pk}
     manager_b = api_client_for(personas.manager_b).get("/api/v1/compensation/quotas/").json()

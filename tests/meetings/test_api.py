@@ -68,8 +68,8 @@ def test_a_rep_cannot_organise_in_someone_elses_name(personas, api_client_for):
         },
         format="json",
     )
-    assert response.status_code == 201
-    assert Meeting.objects.get().organizer == personas.rep_a1.person
+    assert response.status_code == 403  # a refusal, not a silent swap (issue 20)
+    assert not Meeting.objects.exists()
 
 
 def test_find_time_endpoint_returns_the_earliest_free_slots(personas, api_client_for):
