@@ -68,16 +68,19 @@ def plan_document(request: HttpRequest, person_id: int, version_id: int) -> Http
 @login_required
 @require_POST
 def plan_acknowledge_page(request: HttpRequest, version_id: int) -> HttpResponse:
-    """The rep accepts the plan version they are paid by (from their pay page or the document)."""
+    """The rep accepts the plan version they are paid by (from their pay page or the document).
+    A version outside the caller's scope is a 404; one they see but may not acknowledge (a draft,
+    a plan they are not on) is a 403 page saying why (issue 20: refusals are 403/404)."""
     person = person_for_user(request.user)
     if person is None:
         raise Http404
     version = pay.plan_version_get(user=request.user, version_id=version_id)
     try:
         plan_acknowledge(user=request.user, person=person, version=version)
-        messages.success(request, f"You acknowledged {version.plan.name} version {version.number}.")
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        context = {"version": version, "reasons": exc.messages}
+        return render(request, "compensation/acknowledge_refused.html", context, status=403)
+    messages.success(request, f"You acknowledged {version.plan.name} version {version.number}.")
     if request.POST.get("next") == "document":
         return redirect("compensation:plan-document", person_id=person.pk, version_id=version.pk)
     return redirect("compensation:me")

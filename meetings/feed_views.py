@@ -42,6 +42,7 @@ def busy_feed_add_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def busy_feed_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
-    feeds.busy_feed_remove(person=_me(request), feed_id=pk)
+    if not feeds.busy_feed_remove(person=_me(request), feed_id=pk):
+        raise Http404("No such calendar.")  # someone else's or absent: a 404 (issue 20)
     messages.success(request, "Calendar removed, with its busy times.")
     return redirect("meetings:calendar")

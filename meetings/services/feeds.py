@@ -101,9 +101,9 @@ def busy_feed_add(*, person: Person, url: str, label: str = "") -> BusyFeed:
     return BusyFeed.objects.create(person=person, url=url, label=label.strip()[:80])
 
 
-def busy_feed_remove(*, person: Person, feed_id: int) -> None:
-    """Delete one of the person's own feeds and its blocks (404-like: others' ids do nothing)."""
-    BusyFeed.objects.filter(person=person, pk=feed_id).delete()
+def busy_feed_remove(*, person: Person, feed_id: int) -> bool:
+    """Delete one of the person's own feeds and its blocks; False (nothing done) for any other id."""
+    return BusyFeed.objects.filter(person=person, pk=feed_id).delete()[0] > 0
 
 
 # --- fetching ---------------------------------------------------------------------------------
