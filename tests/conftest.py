@@ -12,6 +12,8 @@ Each persona is a User; `.person` is their Person (admin has none).
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -71,17 +73,63 @@ def _persona(
     return user
 
 
-def pytest_report_header() -> str:
+# Hypothesis example counts: each property test states its own `max_examples` (what `make
+# properties` runs); `make test` runs a share of them (HYPOTHESIS_PROFILE=suite, the default),
+# never fewer than MIN_EXAMPLES (or the test's own count if that is lower). HYPOTHESIS_PROFILE=full
+# runs every test at its stated count.
+HYPOTHESIS_SHARE = {"suite": 0.25, "full": 1.0}
+MIN_EXAMPLES = 10
+
+
+def hypothesis_profile() -> str:
+    profile = os.environ.get("HYPOTHESIS_PROFILE", "suite")
+    if profile not in HYPOTHESIS_SHARE:
+        raise pytest.UsageError(
+            f"HYPOTHESIS_PROFILE={profile!r}: one of {sorted(HYPOTHESIS_SHARE)}"
+        )
+    return profile
+
+
+def scaled_examples(stated: int, share: float) -> int:
+    return max(min(stated, MIN_EXAMPLES), math.ceil(stated * share))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    from hypothesis import is_hypothesis_test
+    from hypothesis import settings as hypothesis_settings
+
+    share = HYPOTHESIS_SHARE[hypothesis_profile()]
+    if share == 1.0:
+        return
+    for item in items:
+        test = getattr(item, "obj", None)
+        if not (isinstance(item, pytest.Function) and is_hypothesis_test(test)):
+            continue
+        test = getattr(test, "__func__", test)  # a method's function carries the settings
+        # A parametrized test shares one function: scale it once.
+        if getattr(test, "_salesops_examples_scaled", False):
+            continue
+        stated = test._hypothesis_internal_use_settings
+        test._hypothesis_internal_use_settings = hypothesis_settings(
+            stated, max_examples=scaled_examples(stated.max_examples, share)
+        )
+        test._salesops_examples_scaled = True
+
+
+def pytest_report_header() -> list[str]:
     from django.conf import settings
 
     from tests.calendars import selected_calendar
 
-    return (
+    profile = hypothesis_profile()
+    return [
         f"company calendar: {selected_calendar()} (SALESOPS_TEST_CALENDAR): "
         f"FISCAL_CALENDAR={settings.FISCAL_CALENDAR}, "
         f"FISCAL_YEAR_START_MONTH={settings.FISCAL_YEAR_START_MONTH}, "
-        f"COMPANY_TIME_ZONE={settings.COMPANY_TIME_ZONE}"
-    )
+        f"COMPANY_TIME_ZONE={settings.COMPANY_TIME_ZONE}",
+        f"hypothesis examples: HYPOTHESIS_PROFILE={profile}, "
+        f"{HYPOTHESIS_SHARE[profile]:.0%} of each test's max_examples (at least {MIN_EXAMPLES})",
+    ]
 
 
 @pytest.fixture

@@ -15,6 +15,25 @@ os.environ.setdefault("DEBUG", "True")
 
 use_test_servers()
 
+
+def _redis_db_per_xdist_worker() -> None:
+    """Under `pytest -n N` (pytest-xdist) worker gwK uses Redis database <base> + K: its broker,
+    results, queues and control messages stay its own (kombu scopes fan-out channels by database)
+    while it shares the servers. pytest-django gives each worker its own test database. Set in
+    os.environ so the Celery worker processes a test starts inherit it; derived from the URL the
+    run started with, so a child process that loads these settings again gets the same one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    base = os.environ.setdefault("SALESOPS_TEST_REDIS_BASE_URL", os.environ["REDIS_URL"])
+    head, _, db = base.rstrip("/").rpartition("/")
+    if not db.isdigit():
+        head, db = base.rstrip("/"), "0"
+    os.environ["REDIS_URL"] = f"{head}/{int(db) + int(worker[2:])}"
+
+
+_redis_db_per_xdist_worker()
+
 from salesops.settings import *  # noqa: E402, F403
 from tests.calendars import selected_calendar_settings  # noqa: E402
 

@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.faults.smtp import SlowSMTPServer
+from tests.workers import celery_worker_command
 
 ROOT = Path(__file__).resolve().parents[2]
 FULL = os.environ.get("FAULTS_FULL") == "1"
@@ -56,40 +56,31 @@ class Workers:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(self, name: str) -> str:
+        (full,) = self.start_many([name])
+        return full
+
+    def start_many(self, names: list[str]) -> list[str]:
+        """Start the workers together and wait until each answers a ping (one after another,
+        each waits out the others' Django and Celery start-up on a busy machine)."""
         from salesops.celery import app
 
-        full = f"{name}-{os.getpid()}@localhost"
-        self.procs[full] = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "salesops",
-                "worker",
-                "--pool",
-                "solo",
-                "--concurrency",
-                "1",
-                "-Q",
-                self.queue,
-                "-n",
-                full,
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "WARNING",
-            ],
-            env=self.env,
-            cwd=ROOT,
-            start_new_session=True,
-        )
+        fulls = [f"{name}-{os.getpid()}@localhost" for name in names]
+        for full in fulls:
+            self.procs[full] = subprocess.Popen(
+                celery_worker_command(queue=self.queue, name=full),
+                env=self.env,
+                cwd=ROOT,
+                start_new_session=True,
+            )
         control = broker_app(self.redis_url) if self.redis_url else app
+        waiting = set(fulls)
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if control.control.ping(destination=[full], timeout=1.0):
-                return full
-        raise RuntimeError(f"worker {full} did not start")
+        while waiting and time.monotonic() < deadline:
+            for reply in control.control.ping(destination=sorted(waiting), timeout=1.0) or []:
+                waiting -= set(reply)
+        if waiting:
+            raise RuntimeError(f"workers {sorted(waiting)} did not start")
+        return fulls
 
     def kill(self, name: str) -> None:
         """SIGKILL the worker's whole process group: nothing acknowledges or cleans up."""
@@ -157,8 +148,7 @@ def workers(transactional_db: None) -> Iterator[Callable[..., Workers]]:
             conn.default_channel.queue_purge(queue)
         pool = Workers(queue=queue, env=env, redis_url=redis_url)
         pools.append(pool)
-        for i in range(count):
-            pool.start(f"faults-{queue}-{i}")
+        pool.start_many([f"faults-{queue}-{i}" for i in range(count)])
         return pool
 
     yield start
