@@ -62,11 +62,19 @@ beat: deps
 	$(VENV)/bin/celery -A salesops beat --loglevel=INFO
 
 # The suite starts its own embedded servers unless TEST_DATABASE_URL / TEST_REDIS_URL are set.
+# It runs on TEST_JOBS pytest-xdist workers (2; TEST_JOBS=1: one process), each on its own test
+# database and Redis database (tests/settings.py); a file's tests all go to one worker (loadfile),
+# so module fixtures run once. Property tests run 25% of their examples: `make properties` all.
+TEST_JOBS ?= 2
+XDIST := $(if $(filter-out 1,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadfile)
 test: deps frontend
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q $(XDIST) $(PYTEST_ARGS)
 
 test-fast: deps
-	$(VENV)/bin/pytest -q -m "not browser" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q $(XDIST) -m "not browser" $(PYTEST_ARGS)
+
+properties: deps  # every Hypothesis property test at its stated max_examples
+	HYPOTHESIS_PROFILE=full $(VENV)/bin/pytest -q $(XDIST) -m hypothesis $(PYTEST_ARGS)
 
 lint: deps
 	$(VENV)/bin/ruff check .
