@@ -47,7 +47,10 @@ SNAPSHOTS_TABLE = sql.Identifier(SNAPSHOTS)
 
 
 # Per-account figures, for apps that roll accounts up their own way (territories' balance): each
-# a subquery of (account_id, value) rows to join on account_id, with its parameters in order.
+# a subquery of (account_id, value) rows to join on account_id and sum, with its parameters in
+# order. No GROUP BY inside: PostgreSQL pulls such a subquery up into the caller's join, so the plan
+# is the one a hand-written join would get (aggregating per account first was ~25 % slower on
+# 1,000,000 deals: territories.selectors.metrics).
 
 
 def account_values(column: str) -> sql.Composed:
@@ -57,22 +60,20 @@ def account_values(column: str) -> sql.Composed:
     )
 
 
-# (account_id, value): Σ amount of the account's deals in the stages of one parameter (a list).
-PIPELINE_BY_ACCOUNT = sql.SQL(
-    "SELECT d.account_id, SUM(d.amount) AS value FROM {deals} d "
-    "WHERE d.stage = ANY(%s) GROUP BY d.account_id"
+# (account_id, value): the amount of each deal in the stages of one parameter (a list).
+DEAL_AMOUNTS_IN_STAGES = sql.SQL(
+    "SELECT d.account_id, d.amount AS value FROM {deals} d WHERE d.stage = ANY(%s)"
 ).format(deals=DEALS_TABLE)
 
 
-def credit_by_account() -> sql.Composed:
-    """(account_id, value): Σ credit (salesops.selectors.credit, under the current setting for
-    unconfirmed deals) of the account's won deals closed in [%s, %s] (two parameters)."""
+def credit_rows() -> sql.Composed:
+    """(account_id, value): the credit (salesops.selectors.credit, under the current setting for
+    unconfirmed deals) of each split of a won deal closed in [%s, %s] (two parameters)."""
     return sql.SQL(
         """
-        SELECT d.account_id, SUM({credit}) AS value
+        SELECT d.account_id, {credit} AS value
         FROM {deals} d JOIN {splits} s ON s.deal_id = d.id
         WHERE {credit_where} AND d.close_date >= %s AND d.close_date <= %s
-        GROUP BY d.account_id
         """
     ).format(credit=CREDIT, credit_where=credit_where(), deals=DEALS_TABLE, splits=SPLITS_TABLE)
 
