@@ -7,7 +7,8 @@
 - **Ids**: numeric only (`lookup_value_regex`): `/meetings/abc/` is a 404, never a 500 from `int()`.
 - **Pagination**: page numbers, `?page_size=` up to 500 (`CorePagination`).
 - **Errors**: `salesops.api.exception_handler` (settings) maps `ApplicationError` and Django's
-  `ValidationError` to 400 with field messages, like DRF's own.
+  `ValidationError` to 400 with field messages, like DRF's own; a body id the caller may not see
+  (or that exists nowhere) is a 404 like the object, a refused action a 403, never a 400.
 
 `tests/salesops/test_api_base.py` checks that every routed view derives from these.
 """
