@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from psycopg2 import sql
 
 from benchmarks.harness import BenchContext, Result
 from salesops.models import Deal, Person, SalesCost
@@ -72,7 +73,8 @@ TEAM_OF_THE_DAY = """
 """
 RATIO = "CASE WHEN cost = 0 THEN NULL ELSE ROUND((revenue * 100)::numeric(40, 20) / cost, 4) END"
 
-FLOOR_BASE_SQL = f"""
+FLOOR_BASE_SQL = sql.SQL(
+    """
 WITH RECURSIVE closure(ancestor, team_id) AS (
     SELECT id, id FROM salesops_team
     UNION ALL
@@ -132,12 +134,20 @@ SELECT r.scope_type, r.scope_id, r.scope_key, sp.period, sp.ps, sp.pe, r.revenue
 FROM rows r JOIN bench_spans sp ON sp.id = r.span_id
 ORDER BY 1, 2, 4
 """
+).format(
+    CREDIT_SQL=sql.SQL(CREDIT_SQL),
+    CREDIT_SQL_WHERE=sql.SQL(CREDIT_SQL_WHERE),
+    RATIO=sql.SQL(RATIO),
+    SNAPSHOT_COLUMNS=sql.SQL(SNAPSHOT_COLUMNS),
+    TEAM_OF_THE_DAY=sql.SQL(TEAM_OF_THE_DAY),
+)
 
 # Territories: a deal's credit goes to the territory its account was in on the close date (the
 # assignment history of a model that was not in planning) and to every territory above it; a
 # ledger entry of a person goes, in equal shares, to the territories they owned that day (in a
 # model live that day) and above.
-FLOOR_TERRITORY_SQL = f"""
+FLOOR_TERRITORY_SQL = sql.SQL(
+    """
 WITH closure AS (
     SELECT t.id AS territory_id, anc.id AS ancestor
     FROM territories_territory t JOIN territories_territory anc
@@ -186,8 +196,15 @@ SELECT 'territory', r.scope_id, '', sp.period, sp.ps, sp.pe, r.revenue, r.cost, 
 FROM rows r JOIN bench_spans sp ON sp.id = r.span_id
 ORDER BY 1, 2, 4
 """
+).format(
+    CREDIT_SQL=sql.SQL(CREDIT_SQL),
+    CREDIT_SQL_WHERE=sql.SQL(CREDIT_SQL_WHERE),
+    RATIO=sql.SQL(RATIO),
+    SNAPSHOT_COLUMNS=sql.SQL(SNAPSHOT_COLUMNS),
+)
 
-FLOOR_DERIVED_SQL = f"""
+FLOOR_DERIVED_SQL = sql.SQL(
+    """
 INSERT INTO bench_floor ({SNAPSHOT_COLUMNS}, computed_at)
 SELECT scope_type, scope_id, scope_key, period, ps, pe, revenue, cost, {RATIO}, won, now()
 FROM (
@@ -199,11 +216,12 @@ FROM (
 ) r
 ORDER BY 1, 2, 4
 """
+).format(RATIO=sql.SQL(RATIO), SNAPSHOT_COLUMNS=sql.SQL(SNAPSHOT_COLUMNS))
 
 
-def _exec(sql: str, params: Any = None) -> int:
+def _exec(query: str | sql.Composable, params: Any = None) -> int:
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(query, params)
         return cur.rowcount
 
 
@@ -240,10 +258,11 @@ def _floor_setup(as_of: date) -> None:
                 ],
             )
     for table in ("bench_spans", "bench_day_spans", "bench_derived"):
-        _exec(f"ANALYZE {table}")
+        _exec(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
 
 
-FLOOR_STATE_SQL = f"""
+FLOOR_STATE_SQL = sql.SQL(
+    """
 INSERT INTO bench_person_day (person_id, day, team_id, revenue, cost, won_deals)
 SELECT x.person_id, x.day,
        COALESCE(m.team_id, CASE WHEN hm.person_id IS NULL THEN p.team_id END),
@@ -263,6 +282,11 @@ FROM (
 GROUP BY x.day, x.person_id, 3
 ORDER BY 2, 1
 """
+).format(
+    CREDIT_SQL=sql.SQL(CREDIT_SQL),
+    CREDIT_SQL_WHERE=sql.SQL(CREDIT_SQL_WHERE),
+    TEAM_OF_THE_DAY=sql.SQL(TEAM_OF_THE_DAY),
+)
 
 
 def _floor_with_state(as_of: date) -> None:
@@ -313,20 +337,14 @@ def _floor(as_of: date) -> None:
 
 def _mismatches(as_of: date, table: str = "bench_floor") -> int:
     """Rows of S(as_of) in the project's snapshots and not in `table`, and the other way."""
-    spans = all_spans(as_of)
-    values = ", ".join(["(%s, %s::date, %s::date)"] * len(spans))
-    params: list[Any] = []
-    for span in spans:
-        params += [str(span.period), span.start, span.end]
-    project = (
-        f"SELECT {SNAPSHOT_COLUMNS} FROM salesops_efficiencysnapshot s "
-        f"WHERE (s.period, s.period_start, s.period_end) IN (VALUES {values})"
-    )
-    other = f"SELECT {SNAPSHOT_COLUMNS} FROM {table}"
+    project, params = _project_rows(as_of)
+    other = sql.SQL("SELECT {} FROM {}").format(sql.SQL(SNAPSHOT_COLUMNS), sql.Identifier(table))
     rows = _fetch(
-        f"SELECT (SELECT count(*) FROM ({project} EXCEPT {other}) a), "
-        f"(SELECT count(*) FROM ({other} EXCEPT {project}) b), "
-        f"(SELECT count(*) FROM ({project}) c)",
+        sql.SQL(
+            "SELECT (SELECT count(*) FROM ({project} EXCEPT {other}) a), "
+            "(SELECT count(*) FROM ({other} EXCEPT {project}) b), "
+            "(SELECT count(*) FROM ({project}) c)"
+        ).format(project=project, other=other),
         params * 3,
     )
     missing, extra, total = rows[0]
@@ -335,22 +353,31 @@ def _mismatches(as_of: date, table: str = "bench_floor") -> int:
     return int(missing) + int(extra)
 
 
-def _fetch(sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+def _fetch(query: str | sql.Composable, params: Any = None) -> list[tuple[Any, ...]]:
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(query, params)
         return cur.fetchall()
 
 
-def _snapshot_copy(as_of: date, table: str) -> None:
+def _project_rows(as_of: date) -> tuple[sql.Composed, list[Any]]:
+    """The project's snapshot rows of S(as_of): the query and its parameters."""
     spans = all_spans(as_of)
-    values = ", ".join(["(%s, %s::date, %s::date)"] * len(spans))
+    values = sql.SQL(", ").join([sql.SQL("(%s, %s::date, %s::date)")] * len(spans))
     params: list[Any] = []
     for span in spans:
         params += [str(span.period), span.start, span.end]
-    _exec(f"DROP TABLE IF EXISTS {table}")
+    query = sql.SQL(
+        "SELECT {columns} FROM salesops_efficiencysnapshot s "
+        "WHERE (s.period, s.period_start, s.period_end) IN (VALUES {values})"
+    ).format(columns=sql.SQL(SNAPSHOT_COLUMNS), values=values)
+    return query, params
+
+
+def _snapshot_copy(as_of: date, table: str) -> None:
+    project, params = _project_rows(as_of)
+    _exec(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table)))
     _exec(
-        f"CREATE TABLE {table} AS SELECT {SNAPSHOT_COLUMNS} FROM salesops_efficiencysnapshot s "
-        f"WHERE (s.period, s.period_start, s.period_end) IN (VALUES {values})",
+        sql.SQL("CREATE TABLE {} AS {}").format(sql.Identifier(table), project),
         params,
     )
 
@@ -409,14 +436,17 @@ def _remove_new_day(as_of: date) -> None:
 
 # --- the peer: what a user runs instead ---------------------------------------------------------
 
-PEER_SQL = (
-    f"SELECT s.person_id, SUM({CREDIT_SQL}) FROM salesops_deal d "
-    "JOIN salesops_dealsplit s ON s.deal_id = d.id "
-    f"WHERE {CREDIT_SQL_WHERE} AND d.close_date BETWEEN %(ps)s AND %(pe)s GROUP BY 1",
-    f"SELECT d.owner_id, COUNT(*) FROM salesops_deal d "
-    f"WHERE {CREDIT_SQL_WHERE} AND d.close_date BETWEEN %(ps)s AND %(pe)s GROUP BY 1",
-    "SELECT c.person_id, SUM(c.amount) FROM salesops_salescost c "
-    "WHERE c.person_id IS NOT NULL AND c.date BETWEEN %(ps)s AND %(pe)s GROUP BY 1",
+PEER_SQL = tuple(
+    sql.SQL(text).format(credit=sql.SQL(CREDIT_SQL), credit_where=sql.SQL(CREDIT_SQL_WHERE))
+    for text in (
+        "SELECT s.person_id, SUM({credit}) FROM salesops_deal d "
+        "JOIN salesops_dealsplit s ON s.deal_id = d.id "
+        "WHERE {credit_where} AND d.close_date BETWEEN %(ps)s AND %(pe)s GROUP BY 1",
+        "SELECT d.owner_id, COUNT(*) FROM salesops_deal d "
+        "WHERE {credit_where} AND d.close_date BETWEEN %(ps)s AND %(pe)s GROUP BY 1",
+        "SELECT c.person_id, SUM(c.amount) FROM salesops_salescost c "
+        "WHERE c.person_id IS NOT NULL AND c.date BETWEEN %(ps)s AND %(pe)s GROUP BY 1",
+    )
 )
 
 
@@ -426,8 +456,8 @@ def _peer(as_of: date) -> None:
     with transaction.atomic():
         _exec("SET LOCAL jit = off")
         for span in all_spans(as_of):
-            for sql in PEER_SQL:
-                _fetch(sql, {"ps": span.start, "pe": span.end})
+            for query in PEER_SQL:
+                _fetch(query, {"ps": span.start, "pe": span.end})
 
 
 # --- statements at 500 and 5,000 people --------------------------------------------------------

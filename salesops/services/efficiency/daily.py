@@ -351,14 +351,15 @@ def person_day_key_drop() -> None:
     """Before a rebuild of every person day: without its primary key the table takes the rows
     several times faster, and building the key once afterwards costs less than the difference
     (the rows arrive in key order). Transactional DDL: a failed run rolls back to the old key."""
-    _exec(f"ALTER TABLE salesops_efficiencypersonday DROP CONSTRAINT {PERSON_DAY_KEY}")
+    _exec("ALTER TABLE salesops_efficiencypersonday DROP CONSTRAINT " + PERSON_DAY_KEY)
 
 
 def person_day_key_restore() -> None:
     """After the rebuild, in the same transaction: the key (and its uniqueness check) is back."""
     _exec(
-        f"ALTER TABLE salesops_efficiencypersonday ADD CONSTRAINT {PERSON_DAY_KEY} "
-        "PRIMARY KEY (day, person_id)"
+        "ALTER TABLE salesops_efficiencypersonday ADD CONSTRAINT "
+        + PERSON_DAY_KEY
+        + " PRIMARY KEY (day, person_id)"
     )
 
 

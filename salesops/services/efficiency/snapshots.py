@@ -40,6 +40,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg2 import sql
 
 from salesops.efficiency_scopes import (
     BUILT_IN_SCOPES,
@@ -103,15 +104,15 @@ class PublishResult:
     rolled: int = 0
 
 
-def _exec(sql: str, params: list[Any] | dict[str, Any] | None = None) -> int:
+def _exec(query: str | sql.Composable, params: list[Any] | dict[str, Any] | None = None) -> int:
     with connection.cursor() as cur:
-        cur.execute(sql, params or [])
+        cur.execute(query, params or [])
         return max(cur.rowcount, 0)
 
 
-def _fetch(sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+def _fetch(query: str, params: list[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
     with connection.cursor() as cur:
-        cur.execute(sql, params or [])
+        cur.execute(query, params or [])
         return cur.fetchall()
 
 
@@ -119,22 +120,29 @@ def _spans_table(name: str, spans: list[Span]) -> None:
     """Temp tables `name` (id, period, ps, pe) and `name`_days (day, span_id): every day of every
     span, so the per-day rows find their periods through an equality (hash) join instead of a
     range comparison against each span."""
-    _exec(f"DROP TABLE IF EXISTS {name}, {name}_days")
-    _exec(f"CREATE TEMP TABLE {name} (id int, period text, ps date, pe date) ON COMMIT DROP")
-    _exec(f"CREATE TEMP TABLE {name}_days (day date, span_id int) ON COMMIT DROP")
+    spans_t, days_t = sql.Identifier(name), sql.Identifier(name + "_days")
+    _exec(sql.SQL("DROP TABLE IF EXISTS {}, {}").format(spans_t, days_t))
+    _exec(
+        sql.SQL(
+            "CREATE TEMP TABLE {} (id int, period text, ps date, pe date) ON COMMIT DROP"
+        ).format(spans_t)
+    )
+    _exec(sql.SQL("CREATE TEMP TABLE {} (day date, span_id int) ON COMMIT DROP").format(days_t))
     if spans:
-        values = ", ".join(["(%s, %s, %s::date, %s::date)"] * len(spans))
+        values = sql.SQL(", ").join([sql.SQL("(%s, %s, %s::date, %s::date)")] * len(spans))
         params: list[object] = []
         for i, span in enumerate(spans):
             params += [i, str(span.period), span.start, span.end]
-        _exec(f"INSERT INTO {name} VALUES {values}", params)
+        _exec(sql.SQL("INSERT INTO {} VALUES {}").format(spans_t, values), params)
         _exec(
-            f"INSERT INTO {name}_days SELECT g::date, sp.id "
-            f"FROM {name} sp, generate_series(sp.ps, sp.pe, interval '1 day') g"
+            sql.SQL(
+                "INSERT INTO {} SELECT g::date, sp.id "
+                "FROM {} sp, generate_series(sp.ps, sp.pe, interval '1 day') g"
+            ).format(days_t, spans_t)
         )
     # Temp tables have no statistics: give the planner the row counts.
-    _exec(f"ANALYZE {name}")
-    _exec(f"ANALYZE {name}_days")
+    _exec(sql.SQL("ANALYZE {}").format(spans_t))
+    _exec(sql.SQL("ANALYZE {}").format(days_t))
 
 
 def _derived_table(derived: list[Derived]) -> None:
@@ -145,7 +153,9 @@ def _derived_table(derived: list[Derived]) -> None:
     )
     rows = [(d.span, part) for d in derived for part in d.parts]
     if rows:
-        values = ", ".join(["(%s, %s::date, %s::date, %s, %s::date, %s::date)"] * len(rows))
+        values = sql.SQL(", ").join(
+            [sql.SQL("(%s, %s::date, %s::date, %s, %s::date, %s::date)")] * len(rows)
+        )
         params: list[object] = []
         for span, part in rows:
             params += [
@@ -156,7 +166,7 @@ def _derived_table(derived: list[Derived]) -> None:
                 part.start,
                 part.end,
             ]
-        _exec(f"INSERT INTO _eff_derived VALUES {values}", params)
+        _exec(sql.SQL("INSERT INTO _eff_derived VALUES {}").format(values), params)
     _exec("ANALYZE _eff_derived")
 
 
