@@ -64,12 +64,16 @@ def _meeting_pairs(
     deals and its own deal)."""
     fields = ("stage", "lost_at_stage", "account__employees")
     live = ~Q(meeting__status=MeetingStatus.CANCELLED)
-    linked = MeetingDeal.objects.filter(live, _deal_filter(scope, start, end, "deal")).values_list(
-        "deal_id", "meeting_id", *(f"deal__{f}" for f in fields)
+    # Unordered: the models' default orders would join and sort what is only collected here.
+    linked = (
+        MeetingDeal.objects.filter(live, _deal_filter(scope, start, end, "deal"))
+        .order_by()
+        .values_list("deal_id", "meeting_id", *(f"deal__{f}" for f in fields))
     )
     own = (
         Meeting.objects.exclude(status=MeetingStatus.CANCELLED)
         .filter(_deal_filter(scope, start, end, "deal"))
+        .order_by()
         .values_list("deal_id", "pk", *(f"deal__{f}" for f in fields))
     )
     pairs: dict[tuple[int, int], tuple[str, str, int | None]] = {}
