@@ -1,6 +1,9 @@
 """Refusals are 403 or 404, never 400, 2xx or 5xx (issue 20: "25 permission refusals come back as
 400"). A systematic audit of every write operation of the API.
 
+Why one module: the table of cases is one table, checked complete against the schema by
+`test_every_write_operation_is_audited`; split, a new operation could be missed between files.
+
 For every write operation (POST/PUT/PATCH/DELETE) the OpenAPI schema lists, a request that refers
 to an object the caller may not see or act on, in the URL or in the body (person, team, deal,
 account, meeting, territory, plan, statement ... ids), with the rest of the body valid:
