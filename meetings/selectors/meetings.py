@@ -25,9 +25,12 @@ def visible_meetings(*, user: AnyUser) -> QuerySet[Meeting]:
     return Meeting.objects.filter(scope.people_q("organizer") | Exists(attends))
 
 
-def with_details(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """Everything a meeting page or serializer shows, in a fixed number of queries."""
-    return qs.select_related("organizer", "account", "deal").prefetch_related(
+def with_details(qs: QuerySet[Meeting], *, account_and_deal: bool = True) -> QuerySet[Meeting]:
+    """Everything a meeting page or serializer shows, in a fixed number of queries. Lists show
+    the account and deal as ids at most (`account_and_deal=False`): joining both rows into every
+    meeting of a page only widened the page query (and its DISTINCT)."""
+    related = ("organizer", "account", "deal") if account_and_deal else ("organizer",)
+    return qs.select_related(*related).prefetch_related(
         Prefetch("attendees", queryset=Attendee.objects.select_related("person")),
         Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("owner")),
         Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
@@ -43,7 +46,7 @@ def meeting_list(*, user: AnyUser, mine_only: bool = False) -> QuerySet[Meeting]
             return Meeting.objects.none()
         mine = Attendee.objects.filter(person_id=person.pk, meeting_id=OuterRef("pk"))
         qs = qs.filter(Exists(mine))
-    return with_details(qs).order_by("start", "id")
+    return with_details(qs, account_and_deal=False).order_by("start", "id")
 
 
 def meeting_get_for_user(*, user: AnyUser, meeting_id: int) -> Meeting:
