@@ -1,4 +1,8 @@
-"""Forms of the territory pages (the rule editor, pins and rebalancing options)."""
+"""Forms of the territory pages (the rule editor, pins and rebalancing options).
+
+Every territory and account field is a searchable chooser (salesops.widgets): a model may have
+thousands of territories, so no form lists them in a <select>. Territory choosers search only
+the form's model (`?model=<id>` on the chooser endpoint, territories.choosers)."""
 
 from __future__ import annotations
 
@@ -14,8 +18,19 @@ from territories.models import PinKind, Territory, TerritoryModel
 LIST_HELP = "Comma-separated; empty means any."
 
 
+def _territory_chooser(placeholder: str = "Type a territory name…") -> Chooser:
+    return Chooser(source="choose-territories", placeholder=placeholder)
+
+
+def _in_model(field: forms.Field, queryset: QuerySet[Territory], model: TerritoryModel) -> None:
+    field.queryset = queryset  # type: ignore[attr-defined]
+    field.widget.attrs["data-chooser-params"] = f"model={model.pk}"
+
+
 class RuleForm(forms.Form):
-    territory = forms.ModelChoiceField(queryset=Territory.objects.none())
+    territory = forms.ModelChoiceField(
+        queryset=Territory.objects.none(), widget=_territory_chooser()
+    )
     name = forms.CharField(max_length=120, required=False)
     priority = forms.IntegerField(initial=100, help_text="Higher wins.")
     countries = forms.CharField(required=False, help_text=f"ISO codes, e.g. DE, AT. {LIST_HELP}")
@@ -37,7 +52,7 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args: Any, model: TerritoryModel, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["territory"].queryset = Territory.objects.filter(model=model)  # type: ignore[attr-defined]
+        _in_model(self.fields["territory"], Territory.objects.filter(model=model), model)
 
     @staticmethod
     def initial_for(rule: Any) -> dict[str, Any]:
@@ -55,7 +70,9 @@ class PinForm(forms.Form):
         widget=Chooser(source="choose-accounts", placeholder="Type an account name…"),
     )
     kind = forms.ChoiceField(choices=PinKind.choices)
-    territory = forms.ModelChoiceField(queryset=Territory.objects.none(), required=False)
+    territory = forms.ModelChoiceField(
+        queryset=Territory.objects.none(), required=False, widget=_territory_chooser()
+    )
     reason = forms.CharField(max_length=255, required=False)
 
     def __init__(
@@ -63,21 +80,21 @@ class PinForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
-        self.fields["territory"].queryset = Territory.objects.filter(model=model)  # type: ignore[attr-defined]
+        _in_model(self.fields["territory"], Territory.objects.filter(model=model), model)
 
 
 class RebalanceForm(forms.Form):
     parent = forms.ModelChoiceField(
         queryset=Territory.objects.none(),
         required=False,
-        empty_label="Top level (roots)",
         label="Balance the children of",
+        help_text="Empty: the top level (roots). Only a territory with children can be chosen.",
+        widget=_territory_chooser("Top level (roots)"),
     )
     max_moves = forms.IntegerField(min_value=0, max_value=1000, initial=20, label="At most moves")
     keep_countries_whole = forms.BooleanField(required=False, label="Keep countries whole")
 
     def __init__(self, *args: Any, model: TerritoryModel, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Territory.objects.filter(  # type: ignore[attr-defined]
-            model=model, children__isnull=False
-        ).distinct()
+        parents = Territory.objects.filter(model=model, children__isnull=False).distinct()
+        _in_model(self.fields["parent"], parents, model)
