@@ -129,6 +129,10 @@ def main() -> int:
         base = str(previous.get("scale", args.scale)).split(";")[0]
         if kept and base != args.scale:  # the kept figures keep their scale: say which is whose
             payload["scale"] = f"{base}; {', '.join(modules)} at {args.scale}"
+        elif kept:  # same scale: the notes on other modules stay (e.g. "bench_load at small")
+            notes = str(previous.get("scale", "")).split("; ")[1:]
+            notes = [n for n in notes if not any(m in n for m in modules)]
+            payload["scale"] = "; ".join([args.scale, *notes])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     print(f"\nwrote {RESULTS.relative_to(ROOT)}")
