@@ -110,7 +110,9 @@ def _exec(query: str | sql.Composable, params: list[Any] | dict[str, Any] | None
         return max(cur.rowcount, 0)
 
 
-def _fetch(query: str, params: list[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+def _fetch(
+    query: str | sql.Composable, params: list[Any] | dict[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
     with connection.cursor() as cur:
         cur.execute(query, params or [])
         return cur.fetchall()
@@ -308,8 +310,13 @@ def _rolled_insert(rolled: list[Rolled], params: dict[str, Any]) -> int:
             [None, None, None] if r.prev is None else [str(r.prev.period), r.prev.start, r.prev.end]
         )
         values += [i, str(r.span.period), r.span.start, r.span.end, *prev, r.add, r.sub]
-    row = "(%s, %s, %s::date, %s::date, %s, %s::date, %s::date, %s::date, %s::date)"
-    _exec(f"INSERT INTO _eff_rolled VALUES {', '.join([row] * len(rolled))}", values)
+    row = sql.SQL("(%s, %s, %s::date, %s::date, %s, %s::date, %s::date, %s::date, %s::date)")
+    _exec(
+        sql.SQL("INSERT INTO _eff_rolled VALUES {}").format(
+            sql.SQL(", ").join([row] * len(rolled))
+        ),
+        values,
+    )
     _exec("ANALYZE _eff_rolled")
     return _replace(ROLLED_BODY, params, periods="_eff_rolled")
 
@@ -362,8 +369,9 @@ def _providers_to_rebuild(providers: dict[str, ScopeProvider], *, full: bool) ->
         if fingerprint is None:
             rebuild.add(scope_type)
             continue
-        sql, params = fingerprint()
-        name = prefix + _fetch(f"SELECT md5(f::text) FROM ({sql}) f", params)[0][0]
+        query, params = fingerprint()
+        digest = sql.SQL("SELECT md5(f::text) FROM ({}) f").format(sql.SQL(query))
+        name = prefix + _fetch(digest, params)[0][0]
         seen = _fetch(
             "SELECT EXISTS (SELECT 1 FROM salesops_efficiencycursor WHERE name = %s)", [name]
         )[0][0]
