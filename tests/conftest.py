@@ -116,6 +116,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         test._salesops_examples_scaled = True
 
 
+def _flushes_the_database(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    if "transactional_db" in names or "live_server" in names:
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """After a transactional test's flush, the role groups get back every permission, as after
+    one migrate. The flush's post_migrate runs salesops's role sync before the later apps'
+    permissions exist; alone, pytest-django runs every such test after all the others, but an
+    xdist worker (make test) runs a whole file at a time, so ordinary tests may follow one."""
+    result = yield
+    if _flushes_the_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from salesops.services.roles import roles_sync
+
+        with item.config.stash[blocking_manager_key].unblock():
+            roles_sync()
+    return result
+
+
 def pytest_report_header() -> list[str]:
     from django.conf import settings
 
