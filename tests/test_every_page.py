@@ -41,8 +41,9 @@ NAV_ALL = {
     "/api/docs/",
 }
 EXPECTED_NAV = {
-    "admin": NAV_ALL | {"/dashboard/", "/ops/", "/admin/"},  # no Person: no workspace
-    "ops": NAV_ALL | {"/dashboard/", "/me/", "/ops/", "/admin/"},  # sales ops run the admin
+    "admin": NAV_ALL | {"/dashboard/", "/ops/", "/imports/", "/admin/"},  # no Person: no workspace
+    "ops": NAV_ALL
+    | {"/dashboard/", "/me/", "/ops/", "/imports/", "/admin/"},  # sales ops run the admin
     "manager": NAV_ALL | {"/dashboard/", "/me/"},
     "rep": NAV_ALL | {"/me/"},
 }
@@ -366,7 +367,8 @@ def _crawl(client: Client, persona: str) -> Crawl:
 
 def _response_problems(crawl: Crawl, response: Any, url: str, depth: int) -> list[str]:
     content_type = response.get("Content-Type", "").split(";")[0]
-    body = response.content.decode(response.charset or "utf-8", errors="replace")
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode(response.charset or "utf-8", errors="replace")
     crawl.kinds[content_type] += 1
     if content_type == "text/csv":
         return _csv_problems(body)
