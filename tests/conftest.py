@@ -131,7 +131,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     permissions exist; alone, pytest-django runs every such test after all the others, but an
     xdist worker (make test) runs a whole file at a time, so ordinary tests may follow one."""
     result = yield
-    if _flushes_the_database(item):
+    # After a worker's last test the session's teardown has already dropped the test database;
+    # nothing follows it, so there is nothing to sync.
+    if nextitem is not None and _flushes_the_database(item):
         from pytest_django.plugin import blocking_manager_key
 
         from salesops.services.roles import roles_sync
