@@ -21,6 +21,7 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from psycopg2 import sql
 
 from benchmarks.harness import BenchContext, Result
 from compensation import demo, engine
@@ -87,7 +88,8 @@ def _ensure_data(ctx: BenchContext) -> None:
         ctx.log(f"compensation demo seeded in {time.perf_counter() - started:.1f}s")
 
 
-FLOOR_ATTAINMENT_SQL = f"""
+FLOOR_ATTAINMENT_SQL = sql.SQL(
+    """
     WITH q AS (
         SELECT person_id, SUM(amount) AS quota FROM compensation_quota
         WHERE metric = 'revenue' AND person_id IS NOT NULL
@@ -101,12 +103,15 @@ FLOOR_ATTAINMENT_SQL = f"""
            CASE WHEN q.quota > 0 THEN ROUND(COALESCE(c.credited, 0) / q.quota * 100, 2) END
     FROM salesops_person p LEFT JOIN q ON q.person_id = p.id LEFT JOIN c ON c.person_id = p.id
 """
+).format(CREDIT_SQL=sql.SQL(CREDIT_SQL), CREDIT_SQL_WHERE=sql.SQL(CREDIT_SQL_WHERE))
 
-FLOOR_MONTH_READ_SQL = f"""
+FLOOR_MONTH_READ_SQL = sql.SQL(
+    """
     SELECT s.person_id, d.id, d.external_id, d.close_date, d.close_value, s.percent, {CREDIT_SQL}
     FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
     WHERE {CREDIT_SQL_WHERE} AND d.close_date BETWEEN %s AND %s
 """
+).format(CREDIT_SQL=sql.SQL(CREDIT_SQL), CREDIT_SQL_WHERE=sql.SQL(CREDIT_SQL_WHERE))
 
 
 FLOOR_INPUTS_SQL = """
@@ -211,22 +216,25 @@ def run(ctx: BenchContext) -> list[Result]:
     ]
 
 
+# The month's statements and their lines, but those under dispute.
+DELETE_MONTH_LINES_SQL = """
+    DELETE FROM compensation_statementline WHERE statement_id IN (
+        SELECT id FROM compensation_statement WHERE period_start = %s
+        AND id NOT IN (SELECT statement_id FROM compensation_dispute))
+"""
+DELETE_MONTH_STATEMENTS_SQL = """
+    DELETE FROM compensation_statement WHERE period_start = %s
+    AND id NOT IN (SELECT statement_id FROM compensation_dispute)
+"""
+
+
 def _generation(ctx: BenchContext, month: calendar.FiscalPeriod) -> tuple[float, float]:
     """Inside a rolled-back transaction: remove the month's statements (but those under dispute),
     generate them afresh (timed once), then recompute the unchanged month (best of 3)."""
     with transaction.atomic():
         with connection.cursor() as cursor:
-            mine = (
-                "SELECT id FROM compensation_statement WHERE period_start = %s "
-                "AND id NOT IN (SELECT statement_id FROM compensation_dispute)"
-            )
-            cursor.execute(
-                f"DELETE FROM compensation_statementline WHERE statement_id IN ({mine})",
-                [month.start],
-            )
-            cursor.execute(
-                f"DELETE FROM compensation_statement WHERE id IN ({mine})", [month.start]
-            )
+            cursor.execute(DELETE_MONTH_LINES_SQL, [month.start])
+            cursor.execute(DELETE_MONTH_STATEMENTS_SQL, [month.start])
         started = time.perf_counter()
         report = statements_generate(period=month)
         fresh = time.perf_counter() - started

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from psycopg2 import sql
 
 from benchmarks.harness import BenchContext, Result
 from dashboard.deal_snapshots import deal_snapshots_replace
@@ -96,8 +97,8 @@ def _capture(client: Client, url: str) -> tuple[int, list[str]]:
 
 def _replay(statements: list[str]) -> None:
     with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
+        for statement in statements:
+            cursor.execute(statement)
             cursor.fetchall()
 
 
@@ -180,15 +181,17 @@ def _seq_scans_on_deals(client: Client, url: str) -> list[str]:
     _, statements = _capture(client, url)
     found = []
     with connection.cursor() as cursor:
-        for sql in statements:
-            if not sql.lstrip().upper().startswith(("SELECT", "WITH", "(SELECT")):
+        for statement in statements:
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH", "(SELECT")):
                 continue
-            cursor.execute(f"EXPLAIN {sql}")
+            # The captured text is the page's own statement, its values already quoted by the
+            # driver; it runs again under EXPLAIN with no parameters.
+            cursor.execute(sql.SQL("EXPLAIN {}").format(sql.SQL(statement)))
             plan = "\n".join(row[0] for row in cursor.fetchall())
             if "Seq Scan on salesops_deal " in plan or plan.rstrip().endswith(
                 "Seq Scan on salesops_deal"
             ):
-                found.append(" ".join(sql.split())[:140])
+                found.append(" ".join(statement.split())[:140])
     return found
 
 
@@ -197,8 +200,8 @@ def run(ctx: BenchContext) -> list[Result]:
     results: list[Result] = []
     for name, user, url, _note in _pages(ctx):
         scans = _seq_scans_on_deals(_client(user), url)
-        for sql in scans:
-            ctx.log(f"{name}: Seq Scan on salesops_deal in: {sql}")
+        for scan in scans:
+            ctx.log(f"{name}: Seq Scan on salesops_deal in: {scan}")
         results.append(
             Result(
                 f"dashboard: {name}, queries with a Seq Scan on deals",

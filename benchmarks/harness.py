@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import connection
+from psycopg2 import sql
 
 
 @dataclass
@@ -104,7 +105,9 @@ class BenchContext:
                 times[i].append(time.perf_counter() - start)
         return [statistics.median(t) for t in times]
 
-    def execute(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    def execute(
+        self, query: str | sql.Composable, params: list[Any] | None = None
+    ) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
-            cursor.execute(sql, params or [])
+            cursor.execute(query, params or [])
             return cursor.fetchall() if cursor.description else []

@@ -26,6 +26,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
 
 def _ensure_database(url: str, *, fresh: bool) -> None:
     import psycopg2
+    from psycopg2 import sql
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
@@ -37,10 +38,10 @@ def _ensure_database(url: str, *, fresh: bool) -> None:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         exists = cur.fetchone() is not None
         if exists and fresh:
-            cur.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            cur.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
             exists = False
         if not exists:
-            cur.execute(f'CREATE DATABASE "{name}"')
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     admin.close()
 
 

@@ -472,9 +472,6 @@ def _sql_text_formatting(module: Module) -> Iterator[tuple[str, str]]:
 STILL_FORMATTED = {
     "salesops/services/efficiency/daily.py": 14,
     "salesops/services/efficiency/snapshots.py": 6,
-    "benchmarks/bench_compensation.py": 4,
-    "benchmarks/bench_dashboard.py": 1,
-    "benchmarks/run.py": 2,
 }
 
 
