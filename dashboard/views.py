@@ -116,12 +116,14 @@ def _pages(people: Any) -> dict[str, Any]:
 
 
 def _scope_select(options: list[Any], selected: str) -> str:
-    """The scope picker's <option>s, escaped (a large org has hundreds of teams: built here in one
-    pass rather than by the template's loop)."""
+    """The scope picker's <option>s: the whole-scope choice ("Whole company" or "All my teams")
+    and the picked team. The rest are searched as the user types (the select is a team chooser,
+    salesops.choosers_teams: a large org has hundreds of teams, too many for one <select>)."""
+    shown = [o for o in options if o.team_id is None or o.value == selected]
     return format_html_join(
         "",
         '<option value="{}"{}>{}</option>',
-        ((o.value, " selected" if o.value == selected else "", o.label) for o in options),
+        ((o.value, " selected" if o.value == selected else "", o.label) for o in shown),
     )
 
 

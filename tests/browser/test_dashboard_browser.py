@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from salesops.models import JobRun, JobStatus
+from tests.browser.choosers import choose
 from tests.browser.conftest import screenshot
 from tests.dashboard.conftest import make_book
 
@@ -137,7 +138,7 @@ def test_sales_ops_sees_the_company_and_reruns_a_job(personas: Any, login: Any) 
     assert page.get_by_test_id("scope-label").inner_text() == "Whole company"
     pick_range(page, *BOOK_RANGE)
     assert tile(page, "revenue") == "177,554"
-    page.get_by_label("Scope", exact=True).select_option(label="Team B")
+    choose(page, "id_team", "Team B")  # a team chooser: searched as sales ops type
     page.get_by_role("button", name="Apply").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("scope-label").inner_text() == "Team B"
