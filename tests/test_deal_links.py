@@ -5,6 +5,7 @@ are tested with their pages)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -32,3 +33,20 @@ def test_a_meetings_deals_link_to_the_deal_page(personas, client_for):
         link = f'<a href="/deals/{deal.pk}/" data-testid="meeting-deal-link">{deal.external_id}</a>'
         assert link in page, who
         assert client.get(f"/deals/{deal.pk}/").status_code == 200
+
+
+def test_a_follow_up_on_my_page_links_to_its_deal(personas, client_for, settings):
+    settings.FOLLOW_UP_DAYS_AFTER_WON = 30
+    anna = personas.person("rep_a1")
+    won = timezone.localdate() - dt.timedelta(days=31)
+    deal = DealFactory(
+        owner=anna,
+        account=AccountFactory(name="Globex"),
+        stage="won",
+        close_date=won,
+        close_value=Decimal("1000"),
+    )
+    client = client_for(personas.rep_a1)
+    page = client.get("/me/").content.decode()
+    assert f'<a href="/deals/{deal.pk}/" data-testid="follow-up-deal">' in page
+    assert client.get(f"/deals/{deal.pk}/").status_code == 200

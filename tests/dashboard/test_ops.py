@@ -195,3 +195,12 @@ def test_a_command_line_run_is_listed_like_a_nightly_one_with_its_trigger(
     nightly = html[html.index('data-job="meetings_reminders_send"') :].split("</tr>")[0]
     assert "Celery worker" in nightly
     assert "efficiency_snapshots" in {s.job for s in response.context["summaries"]}
+
+
+def test_each_run_on_ops_opens_its_run_page(personas: Any, client_for: Any, runs: Any) -> None:
+    client = client_for(personas.sales_ops)
+    html = client.get("/ops/").content.decode()
+    for run in runs.values():
+        link = f'<a href="/jobs/{run.pk}/" data-testid="job-run-link">{run.job}</a>'
+        assert link in html
+        assert client.get(f"/jobs/{run.pk}/").status_code == 200
