@@ -21,7 +21,8 @@ from compensation.selectors.pay import statement_list
 from dashboard.periods import Period
 from dashboard.scopes import DashboardScope
 from dashboard.selectors import ZERO, PeopleTable
-from dashboard.snapshots import AsOf, attainment_from_snapshots, clubs_from_snapshots
+from dashboard.snapshot_attainment import attainment_from_snapshots, clubs_from_snapshots
+from dashboard.snapshots import AsOf
 from meetings.models import MeetingStatus
 from meetings.selectors.load import meeting_cost_by_person_week, meeting_load_by_person, monday_of
 from meetings.selectors.meetings import meeting_list, my_open_action_items, notifications_for_user

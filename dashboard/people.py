@@ -2,7 +2,7 @@
 lost deals, win rate and open pipeline.
 
 Revenue, cost, ratio and won deals come from the nightly snapshots when they hold the period
-(dashboard.snapshots: one indexed query), and with them lost deals, open deals and the open
+(dashboard.people_sql: one indexed query), and with them lost deals, open deals and the open
 pipeline from the night's person deal rows (dashboard.deal_snapshots); before that night's deal rows
 exist, those three from one query over the deals of the rows shown (the owner index). Without
 snapshots (a custom range, before the first nightly run) the table is computed live from the deals
@@ -20,16 +20,10 @@ from django.db import connection
 from psycopg2 import sql
 
 from dashboard.figures import ZERO, win_rate
+from dashboard.people_sql import live_deal_counts, people_snapshot_rows
 from dashboard.periods import Period
 from dashboard.scopes import DashboardScope
-from dashboard.snapshots import (
-    DEFAULT_SORT,
-    PEOPLE_SORTS,
-    AsOf,
-    live_deal_counts,
-    people_snapshot_rows,
-    snapshot_span,
-)
+from dashboard.snapshots import DEFAULT_SORT, PEOPLE_SORTS, AsOf, snapshot_span
 from salesops.formulas import efficiency_ratio
 from salesops.models import OPEN_STAGES, Role
 from salesops.selectors.credit import CREDIT_SQL, credit_sql_where

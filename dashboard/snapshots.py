@@ -7,13 +7,16 @@ D, closed months and quarters. A dashboard period maps onto them when it is one 
 D lies in it (`snapshot_span`); otherwise (a custom range, the first day of a month before the
 night's run) the page computes live, as before. People are counted in the team they were in on the
 day of each deal or cost (the engine's rule), not the team they are in today.
+
+The people table's SQL over these snapshots is dashboard.people_sql; attainment and clubs from
+them, dashboard.snapshot_attainment.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -21,22 +24,11 @@ from django.db import connection
 from django.utils import timezone
 from psycopg2 import sql
 
-from compensation.models import Metric
-from compensation.selectors.attainment import (
-    AttainmentRow,
-    club_tier,
-    percent,
-    quota_by_person,
-    quota_sums,
-)
-from dashboard.models import DealSnapshot, PersonDealSnapshot
 from dashboard.periods import Period
 from dashboard.scopes import DashboardScope
 from salesops import calendar
-from salesops.formulas import efficiency_ratio
-from salesops.models import OPEN_STAGES, REP_ROLES
 from salesops.selectors.efficiency import efficiency_latest_publish
-from salesops.selectors.sql import DEALS, PEOPLE, SNAPSHOTS, TEAMS
+from salesops.selectors.sql import SNAPSHOTS
 
 ZERO = Decimal(0)
 # A nightly run for D starts after midnight ending D (beat: 01:30 company time) and takes minutes
@@ -208,197 +200,3 @@ PEOPLE_SORTS = {
     "attainment": "revenue DESC, name, id",  # ordered afterwards (compensation's figures)
 }
 DEFAULT_SORT = "revenue"
-
-PEOPLE_SNAPSHOT_SQL = """
-WITH people AS (
-    SELECT p.id, p.name, p.role, p.active, COALESCE(t.name, '') AS team
-    FROM {people} p LEFT JOIN {teams} t ON t.id = p.team_id
-    WHERE {scope}
-), snap AS (
-    SELECT s.scope_id, s.revenue, s.cost, s.ratio, s.won_deals
-    FROM {snapshots} s
-    WHERE s.period_end = %(pe)s AND s.period = %(period)s AND s.period_start = %(ps)s
-      AND s.scope_type = 'person' AND s.scope_key = ''
-), rows AS (
-    SELECT people.*, COALESCE(snap.revenue, 0) AS revenue, COALESCE(snap.cost, 0) AS cost,
-        snap.ratio, COALESCE(snap.won_deals, 0) AS won,
-        COALESCE(dp.lost, 0) AS lost, COALESCE(dp.open_deals, 0) AS open_n,
-        COALESCE(dp.pipeline, 0) AS pipeline
-    FROM people LEFT JOIN snap ON snap.scope_id = people.id
-    LEFT JOIN {deal_people} dp
-        ON dp.as_of = %(pe)s AND dp.period = %(period)s AND dp.person_id = people.id
-)
-SELECT id, name, role, active, team, revenue, cost, ratio, won, lost, open_n, pipeline,
-    EXISTS (SELECT 1 FROM {deal_snapshots} x
-        WHERE x.as_of = %(pe)s AND x.period = %(period)s AND x.scope = 'company') AS deals_written,
-    COUNT(*) OVER () AS total_people, SUM(revenue) OVER () AS all_revenue,
-    SUM(cost) OVER () AS all_cost
-FROM rows
-WHERE active OR revenue <> 0 OR cost <> 0
-ORDER BY {order}
-{limit}
-"""
-
-
-def people_snapshot_rows(
-    *,
-    scope_sql: sql.Composable,
-    params: dict[str, Any],
-    span: SnapshotSpan,
-    sort: str,
-    limit: int | None,
-    offset: int = 0,
-) -> list[tuple[Any, ...]]:
-    """(id, name, role, active, team, revenue, cost, ratio, won, lost, open deals, pipeline,
-    whether the night's deal rows were written (else the last three are 0), total, Σrevenue,
-    Σcost) per person of the scope from the person snapshots of `span` (efficiency's and
-    the night's deal figures, dashboard.deal_snapshots), in the whitelisted `sort`, `limit` rows
-    from `offset` (a page): one query."""
-    order = PEOPLE_SORTS.get(sort, PEOPLE_SORTS[DEFAULT_SORT])
-    statement = sql.SQL(PEOPLE_SNAPSHOT_SQL).format(
-        scope=scope_sql,
-        order=sql.SQL(order),
-        limit=sql.SQL("") if limit is None else sql.SQL("LIMIT %(limit)s OFFSET %(offset)s"),
-        people=sql.Identifier(PEOPLE),
-        teams=sql.Identifier(TEAMS),
-        snapshots=SNAPSHOTS_ID,
-        deal_people=sql.Identifier(PersonDealSnapshot._meta.db_table),
-        deal_snapshots=sql.Identifier(DealSnapshot._meta.db_table),
-    )
-    query = {
-        **params,
-        "period": span.period,
-        "ps": span.start,
-        "pe": span.end,
-        "limit": limit,
-        "offset": offset,
-    }
-    with connection.cursor() as cur:
-        cur.execute(statement, query)
-        return cur.fetchall()
-
-
-LIVE_COUNTS_SQL = sql.SQL(
-    """
-SELECT d.owner_id,
-    COUNT(*) FILTER (WHERE d.stage = 'lost') AS lost,
-    COUNT(*) FILTER (WHERE d.stage = ANY(%(open)s)) AS open_n,
-    COALESCE(SUM(d.amount) FILTER (WHERE d.stage = ANY(%(open)s)), 0) AS pipeline
-FROM {deals} d
-WHERE d.owner_id = ANY(%(ids)s)
-  AND (d.stage = ANY(%(open)s)
-       OR (d.stage = 'lost' AND d.close_date BETWEEN %(start)s AND %(end)s))
-GROUP BY d.owner_id
-"""
-).format(deals=sql.Identifier(DEALS))
-
-
-def live_deal_counts(
-    *, person_ids: list[int], start: date, end: date
-) -> dict[int, tuple[int, int, Decimal]]:
-    """(lost in [start, end], open deals, open pipeline) per owner: what changes during the day
-    and the snapshots do not hold. One query through the deals' owner index, for the given people
-    only (the rows a page shows)."""
-    if not person_ids:
-        return {}
-    params: dict[str, Any] = {
-        "ids": person_ids,
-        "start": start,
-        "end": end,
-        "open": [str(s) for s in OPEN_STAGES],
-    }
-    with connection.cursor() as cur:
-        cur.execute(LIVE_COUNTS_SQL, params)
-        return {pid: (lost, open_n, pipeline) for pid, lost, open_n, pipeline in cur.fetchall()}
-
-
-def ratio_of(revenue: Decimal, cost: Decimal) -> Decimal | None:
-    return efficiency_ratio(revenue, cost)
-
-
-PERSON_REVENUE_SQL = sql.SQL(
-    """
-    SELECT s.scope_id, s.revenue FROM {snapshots} s
-    WHERE s.period_end = %(pe)s AND s.period = %(period)s AND s.period_start = %(ps)s
-      AND s.scope_type = 'person' AND s.scope_key = '' AND s.scope_id = ANY(%(ids)s)
-"""
-).format(snapshots=SNAPSHOTS_ID)
-
-
-def _person_revenue(person_ids: list[int], period: str, start: date, end: date) -> dict[int, Any]:
-    """Revenue of each person from their snapshot of one period (one query on the natural key)."""
-    if not person_ids:
-        return {}
-    params: dict[str, Any] = {"pe": end, "period": period, "ps": start, "ids": person_ids}
-    with connection.cursor() as cur:
-        cur.execute(PERSON_REVENUE_SQL, params)
-        return dict(cur.fetchall())
-
-
-def _expected(quota: Decimal | None, start: date, end: date, day: date) -> Decimal | None:
-    """Where a person with `quota` over [start, end] should be by `day` on a linear pace (the rule
-    of compensation's attainment_for_people, to the cent)."""
-    if quota is None:
-        return None
-    days = (end - start).days + 1
-    elapsed = min(max((day - start).days + 1, 0), days)
-    return (quota * elapsed / days).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-def attainment_from_snapshots(
-    *,
-    person_ids: list[int],
-    period: Period,
-    as_of: AsOf | None,
-    credited: dict[int, Decimal] | None = None,
-) -> dict[int, AttainmentRow] | None:
-    """Revenue attainment of each person for the whole month/quarter/year of `period`: quota over
-    it (compensation's quotas: one query) against the revenue credited by the night's business
-    date (the person snapshots: one query, none when the caller has them: `credited`, e.g. the
-    people table's revenue of the same snapshots), pace against where they should be by that
-    date.
-    None when the snapshots do not hold the period (the caller asks compensation, live)."""
-    span = None if as_of is None else snapshot_span(period, as_of.day)
-    if span is None or as_of is None:
-        return None
-    quotas = quota_by_person(person_ids=person_ids, start=period.start, end=period.full_end)
-    if credited is None:
-        credited = _person_revenue(person_ids, span.period, span.start, span.end)
-    rows = {}
-    for pid in person_ids:
-        quota, achieved = quotas.get(pid), credited.get(pid, ZERO)
-        expected = _expected(quota, period.start, period.full_end, as_of.day)
-        rows[pid] = AttainmentRow(
-            person_id=pid,
-            name="",
-            team_id=None,
-            metric=Metric.REVENUE,
-            quota=quota,
-            credited=achieved,
-            percent=percent(achieved, quota),
-            expected_to_date=expected,
-            pace_percent=percent(achieved, expected),
-            club_tier=club_tier(achieved, quota),
-        )
-    return rows
-
-
-def clubs_from_snapshots(
-    *, person_ids: list[int], day: date, as_of: AsOf | None
-) -> dict[int, str] | None:
-    """Club tier of each rep among `person_ids` for the fiscal year containing `day` (annual
-    revenue plan against the year-to-date snapshot revenue of the night's business date): two
-    small queries instead of every rep's yearly credit. None when the night is in another year."""
-    year = calendar.year_containing(day)
-    if as_of is None or not year.start <= as_of.day <= year.end:
-        return None
-    quotas = quota_sums(
-        by="person_id",
-        person__role__in=sorted(REP_ROLES),
-        person_id__in=person_ids,
-        period_start__gte=year.start,
-        period_start__lte=year.end,
-    )
-    credited = _person_revenue(list(quotas), "ytd", year.start, as_of.day)
-    tiers = {pid: club_tier(credited.get(pid, ZERO), quota) for pid, quota in quotas.items()}
-    return {pid: tier for pid, tier in tiers.items() if tier}

@@ -40,8 +40,6 @@ STILL_LONG = {
     "salesops/services/efficiency/snapshots.py",
     "meetings/demo.py",
     "meetings/services/scheduling.py",
-    "dashboard/selectors.py",
-    "dashboard/snapshots.py",
     "benchmarks/bench_efficiency.py",
     "benchmarks/bench_territories.py",
 }

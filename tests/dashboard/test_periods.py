@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.periods import company_today, resolve_period
-from dashboard.selectors import _last_closed_quarters
+from dashboard.selectors.tiles import last_closed_quarters
 from salesops import calendar
 from tests.calendars import fiscal_configs, fiscal_settings
 
@@ -111,4 +111,4 @@ def test_the_pickers_periods_are_the_calendars_whatever_the_calendar(config, day
             assert (period.start, period.end, period.full_end) == (fiscal.start, day, fiscal.end)
             assert (period.prev_start, period.prev_end) == calendar.same_span_before(fiscal, day)
         last = calendar.quarter_containing(day).previous()
-        assert _last_closed_quarters(day) == (last.previous().start, last.start, last.end)
+        assert last_closed_quarters(day) == (last.previous().start, last.start, last.end)

@@ -199,7 +199,7 @@ def test_attainment_and_clubs_from_snapshots_equal_compensations(
     personas: Any, published: Any
 ) -> None:
     from compensation.selectors import attainment_for_people, club_members
-    from dashboard.snapshots import attainment_from_snapshots, clubs_from_snapshots
+    from dashboard.snapshot_attainment import attainment_from_snapshots, clubs_from_snapshots
     from salesops import calendar
     from tests.compensation.factories import month_quota
 
