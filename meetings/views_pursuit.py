@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
@@ -43,12 +43,28 @@ class MeetingDealsForm(forms.Form):
         field.queryset = deal_list(user=user).prefetch_related(None).select_related("account")
 
 
+MAX_ID = 2**63 - 1
+
+
+def _refuse_unseen_deals(request: HttpRequest) -> None:
+    """A posted deal id that is not a number is a 400; one the user cannot see (another team's,
+    or absent) is a 404, the same for both (issue 20: refused like every unseen object)."""
+    raw = request.POST.getlist("deals")
+    if not all(value.isdigit() and 0 < int(value) <= MAX_ID for value in raw):
+        raise BadRequest("A deal id is a positive whole number.")
+    wanted = {int(value) for value in raw}
+    seen = deal_list(user=request.user).prefetch_related(None).filter(pk__in=wanted)
+    if len(wanted) != seen.count():
+        raise Http404("No deal with that id that you can see.")
+
+
 @login_required
 @require_POST
 def meeting_deals_view(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for_user(user=request.user, meeting_id=pk)
     if not meeting_can_edit(user=request.user, meeting=meeting):
         raise PermissionDenied("Only the organizer, their manager or sales ops may do this.")
+    _refuse_unseen_deals(request)
     form = MeetingDealsForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))

@@ -277,6 +277,37 @@ def test_booking_names_the_attendees_open_deals_with_the_account_and_the_page_ch
     assert client_for(personas.rep_b1).post(f"/meetings/{meeting.pk}/deals/", {}).status_code == 404
 
 
+def test_linking_a_deal_the_user_cannot_see_or_that_does_not_exist_is_a_404(personas, client_for):
+    """Issue 20: an unseen or unknown deal id is refused like every unseen object (404, the same
+    answer for both), not a flash message and a redirect; the meeting's links stay as they were."""
+    from meetings.models import MeetingDeal
+
+    anna = personas.person("rep_a1")
+    acme = AccountFactory(name="ACME")
+    own = DealFactory(owner=anna, account=acme, stage="presentation")
+    theirs = DealFactory(owner=personas.person("rep_b1"), account=acme, stage="presentation")
+    meeting = _meeting(anna, account=acme)
+    meeting_deals_set(meeting=meeting, deals=[own])
+    client = client_for(personas.rep_a1)
+    unseen = client.post(f"/meetings/{meeting.pk}/deals/", {"deals": [own.pk, theirs.pk]})
+    absent = client.post(f"/meetings/{meeting.pk}/deals/", {"deals": [own.pk, 99_999_999]})
+    huge = client.post(f"/meetings/{meeting.pk}/deals/", {"deals": [own.pk, 2**40]})
+    assert (unseen.status_code, absent.status_code, huge.status_code) == (404, 404, 404)
+    assert client.post(f"/meetings/{meeting.pk}/deals/", {"deals": ["x"]}).status_code == 400
+    assert list(MeetingDeal.objects.filter(meeting=meeting).values_list("deal_id", flat=True)) == [
+        own.pk
+    ]
+    # Sales ops sees both deals: the same post links them.
+    ok = client_for(personas.sales_ops).post(
+        f"/meetings/{meeting.pk}/deals/", {"deals": [own.pk, theirs.pk]}
+    )
+    assert ok.status_code == 302
+    assert set(MeetingDeal.objects.filter(meeting=meeting).values_list("deal_id", flat=True)) == {
+        own.pk,
+        theirs.pk,
+    }
+
+
 def test_the_organizer_marks_attendance_on_the_page_and_the_posted_cost_follows(
     personas, client_for
 ):
