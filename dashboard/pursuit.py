@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from dashboard.deal_snapshots import DealRow, deal_snapshot_rows
 from dashboard.periods import Period
@@ -28,10 +28,8 @@ from meetings.selectors.pursuit import (
     PursuitGroup,
     PursuitPanel,
     SegmentEfficiency,
-    _hours_by_meeting,
-    _posted,
-    _ref,
     deal_segment,
+    meeting_figures,
     pursuit_by_segment,
 )
 from salesops.models import Stage
@@ -95,17 +93,7 @@ def _panel(
         segments.setdefault(r.segment, SegmentEfficiency(r.segment)).won_revenue += r.won_value
     pairs = _meeting_pairs(scope, start, end)
     meeting_ids = {m for _, m in pairs}
-    hours = _hours_by_meeting(meeting_ids) if meeting_ids else {}
-    cost_by_ref = (
-        dict(
-            _posted(meeting_ids, scope=scope)
-            .values("external_ref")
-            .annotate(total=Sum("amount"))
-            .values_list("external_ref", "total")
-        )
-        if meeting_ids
-        else {}
-    )
+    figures = meeting_figures(meeting_ids=meeting_ids, scope=scope)
     by_deal: dict[int, list[int]] = defaultdict(list)
     info: dict[int, tuple[str, str, int | None]] = {}
     for (deal_id, meeting_id), deal_info in pairs.items():
@@ -117,9 +105,9 @@ def _panel(
         group = groups.setdefault(
             _group_key(segment, stage, lost_at), PursuitGroup(segment, stage, stage)
         )
-        cost = sum((cost_by_ref.get(_ref(m)) or ZERO for m in mine), ZERO)
+        cost = sum((figures.cost.get(m, ZERO) for m in mine), ZERO)
         group.meetings += len(mine)
-        group.hours += sum((hours.get(m, ZERO) for m in mine), ZERO)
+        group.hours += sum((figures.hours.get(m, ZERO) for m in mine), ZERO)
         group.cost += cost
         segments.setdefault(segment, SegmentEfficiency(segment)).pursuit_cost += cost
     order = list(SEGMENT_LABELS)

@@ -123,6 +123,38 @@ def _posted(meeting_ids: Iterable[int], *, scope: Scope | None = None) -> QueryS
     return qs
 
 
+@dataclass(frozen=True)
+class MeetingFigures:
+    """Per meeting id: `hours`, the person-hours of the people whose time a held meeting posts
+    (meetings not held are absent); `cost`, the meeting-time ledger entries posted for it, in the
+    base currency (meetings without a posted cost are absent)."""
+
+    hours: dict[int, Decimal]
+    cost: dict[int, Decimal]
+
+
+def meeting_figures(*, meeting_ids: Iterable[int], scope: Scope | None = None) -> MeetingFigures:
+    """Hours and posted cost of each of the meetings, for a cost-of-pursuit roll-up that found its
+    meetings another way (the dashboard's panel from the night's deal snapshot). With `scope`,
+    the cost counts only the time of people in it (a manager sees what their people's time cost);
+    None counts everyone's. Not scoped otherwise: the caller has chosen the meetings. Two queries
+    (none for no meetings)."""
+    ids = set(meeting_ids)
+    if not ids:
+        return MeetingFigures(hours={}, cost={})
+    id_by_ref = {_ref(m): m for m in ids}
+    totals = (
+        _posted(ids, scope=scope)
+        .values("external_ref")
+        .annotate(total=Sum("amount"))
+        .values_list("external_ref", "total")
+    )
+    return MeetingFigures(
+        hours=_hours_by_meeting(ids),
+        cost={id_by_ref[ref]: total for ref, total in totals if ref in id_by_ref},
+    )
+
+
 def _sees_rates(scope: Scope, people: Iterable[tuple[int, int | None]]) -> bool:
     if scope.everything:
         return True
@@ -253,17 +285,7 @@ def pursuit_by_segment(*, user: AnyUser, start: date, end: date) -> PursuitPanel
     pairs = _deal_pairs(d[0] for d in deals)
     meeting_ids = {m for _, m in pairs}
     # Without meetings for these deals there are no hours or costs to read (two queries fewer).
-    hours = _hours_by_meeting(meeting_ids) if meeting_ids else {}
-    cost_by_ref = (
-        dict(
-            _posted(meeting_ids, scope=scope_for(user))
-            .values("external_ref")
-            .annotate(total=Sum("amount"))
-            .values_list("external_ref", "total")
-        )
-        if meeting_ids
-        else {}
-    )
+    figures = meeting_figures(meeting_ids=meeting_ids, scope=scope_for(user))
     by_deal: dict[int, list[int]] = defaultdict(list)
     for deal_id, meeting_id in pairs:
         by_deal[deal_id].append(meeting_id)
@@ -274,10 +296,10 @@ def pursuit_by_segment(*, user: AnyUser, start: date, end: date) -> PursuitPanel
         key = (segment, stage, stage if stage == Stage.WON else (lost_at or "unknown"))
         group = groups.setdefault(key, PursuitGroup(*key))
         mine = by_deal.get(deal_id, [])
-        cost = sum((cost_by_ref.get(_ref(m)) or ZERO for m in mine), ZERO)
+        cost = sum((figures.cost.get(m, ZERO) for m in mine), ZERO)
         group.deals += 1
         group.meetings += len(mine)
-        group.hours += sum((hours.get(m, ZERO) for m in mine), ZERO)
+        group.hours += sum((figures.hours.get(m, ZERO) for m in mine), ZERO)
         group.cost += cost
         eff = segments.setdefault(segment, SegmentEfficiency(segment))
         eff.pursuit_cost += cost
