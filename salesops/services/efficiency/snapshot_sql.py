@@ -1,13 +1,17 @@
 """The SQL text of the snapshot publish (salesops.services.efficiency.snapshots): the built-in
 scopes' WITH list and SELECT, the provider and derived bodies, the rolled update and the period
-delete. Fragments only: every value is a parameter (%(name)s) of the statement that runs them.
+delete. psycopg2.sql fragments: names ({spans}, …) are composed in as identifiers or fragments of
+ours, every value is a parameter (%(name)s) of the statement that runs them.
 """
 
+from psycopg2 import sql
+
 # The built-in scopes from per-day rows, as a WITH list (BUILT_IN_CTES) and the SELECT over it,
-# for the spans of the temp table {spans} (see _spans_table). {person_days} is the person-day
-# table, or `pd`, a data-modifying CTE ({person_days_cte}) whose RETURNING rows are the person
-# days a full refresh is writing (so they are never read back). `n` counts the per-day rows.
-BUILT_IN_CTES = """
+# for the spans of the temp table {spans} and its days {span_days} (snapshot_writes.spans_table).
+# {person_days} is the person-day table, or `pd`, a data-modifying CTE ({person_days_cte}) whose
+# RETURNING rows are the person days a full refresh is writing (so they are never read back).
+# `n` counts the per-day rows.
+BUILT_IN_CTES = sql.SQL("""
     WITH RECURSIVE closure(ancestor, team_id) AS (
         SELECT id, id FROM salesops_team
         UNION ALL
@@ -17,13 +21,13 @@ BUILT_IN_CTES = """
         SELECT m.span_id, d.person_id, d.team_id,
                SUM(d.revenue) AS revenue, SUM(d.cost) AS cost, SUM(d.won_deals) AS won,
                COUNT(*) AS n
-        FROM {person_days} d JOIN {spans}_days m ON m.day = d.day
+        FROM {person_days} d JOIN {span_days} m ON m.day = d.day
         -- One range for the whole scan: a night's rolling spans cover a small part of the days.
         WHERE d.day BETWEEN %(first)s AND %(last)s
         GROUP BY m.span_id, d.person_id, d.team_id
     ), tp AS (
         SELECT m.span_id, d.team_id, SUM(d.cost) AS cost, COUNT(*) AS n
-        FROM salesops_efficiencyteamday d JOIN {spans}_days m ON m.day = d.day
+        FROM salesops_efficiencyteamday d JOIN {span_days} m ON m.day = d.day
         WHERE d.day BETWEEN %(first)s AND %(last)s
         GROUP BY m.span_id, d.team_id
     ), by_team AS (
@@ -57,14 +61,14 @@ BUILT_IN_CTES = """
         LEFT JOIN (SELECT span_id, SUM(cost) AS cost, SUM(n) AS n FROM tp GROUP BY span_id) b
             ON b.span_id = sp.id
     )
-"""
-BUILT_IN_SELECT = """
+""")
+BUILT_IN_SELECT = sql.SQL("""
     SELECT x.scope_type, x.scope_id, x.scope_key, sp.period, sp.ps, sp.pe,
            x.revenue, x.cost, x.won, x.n
     FROM scoped x JOIN {spans} sp ON sp.id = x.span_id
-"""
+""")
 
-PROVIDER_BODY = """
+PROVIDER_BODY = sql.SQL("""
     SELECT x.scope_type, x.scope_id, '' AS scope_key, sp.period, sp.ps, sp.pe,
            x.revenue, x.cost, x.won, x.n
     FROM (
@@ -75,19 +79,19 @@ PROVIDER_BODY = """
         GROUP BY d.scope_type, d.scope_id, m.span_id
     ) x
     JOIN _eff_all_spans sp ON sp.id = x.span_id
-"""
+""")
 
 # A provider's rows (positional columns), summed per (scope_id, day) (a provider may return
 # several), into the cache.
-SCOPE_DAY_INSERT_SQL = """
+SCOPE_DAY_INSERT = sql.SQL("""
     INSERT INTO salesops_efficiencyscopeday (scope_type, scope_id, day, revenue, cost, won_deals)
     SELECT %s, q.scope_id, q.day, SUM(q.revenue), SUM(q.cost), SUM(q.won_deals)
     FROM ({sql}) AS q(scope_id, day, revenue, cost, won_deals)
     WHERE {where}
     GROUP BY q.scope_id, q.day
-"""
+""")
 
-DERIVED_BODY = """
+DERIVED_BODY = sql.SQL("""
     SELECT s.scope_type, s.scope_id, s.scope_key, dv.period, dv.ps, dv.pe,
            SUM(s.revenue) AS revenue, SUM(s.cost) AS cost, SUM(s.won_deals)::int AS won,
            SUM(s.source_rows)::int AS n
@@ -96,10 +100,10 @@ DERIVED_BODY = """
       ON s.period = dv.part_period AND s.period_start = dv.part_ps AND s.period_end = dv.part_pe
     WHERE s.scope_type = ANY(%(types)s)
     GROUP BY s.scope_type, s.scope_id, s.scope_key, dv.period, dv.ps, dv.pe
-"""
+""")
 
 # The person days of the days %(days)s: key ranges of the (day, person) primary key.
-PERSON_DAYS_OF_DAYS = (
+PERSON_DAYS_OF_DAYS = sql.SQL(
     "(SELECT * FROM salesops_efficiencypersonday x WHERE x.day = ANY(%(days)s::date[]))"
 )
 
@@ -109,7 +113,7 @@ PERSON_DAYS_OF_DAYS = (
 # the rows of the added day (_eff_day_rows, from the per-day tables). A scope keeps its row while
 # a per-day row of it is left in the period (n > 0), as a recomputation would; the company always
 # has one. Hash joins on the scope, no sort.
-ROLLED_BODY = """
+ROLLED_BODY = sql.SQL("""
     WITH kept AS (
         SELECT t.id, s.scope_type, s.scope_id, s.scope_key,
                s.revenue - COALESCE(d.revenue, 0) AS revenue, s.cost - COALESCE(d.cost, 0) AS cost,
@@ -138,12 +142,12 @@ ROLLED_BODY = """
      AND a.scope_key = k.scope_key
     JOIN _eff_rolled t ON t.id = COALESCE(k.id, a.id)
     WHERE COALESCE(k.n, 0) + COALESCE(a.n, 0) > 0 OR COALESCE(k.scope_type, a.scope_type) = 'company'
-"""
+""")
 
 # The rows of the periods in the temp table {table} (columns period, ps, pe) for the scope types
 # %(types)s: what a statement replaces.
-PERIOD_ROWS_DELETE_SQL = """
+PERIOD_ROWS_DELETE = sql.SQL("""
     DELETE FROM salesops_efficiencysnapshot s USING {table} w
     WHERE s.period_end = w.pe AND s.period = w.period AND s.period_start = w.ps
       AND s.scope_type = ANY(%(types)s)
-"""
+""")

@@ -1,0 +1,199 @@
+"""The SQL of the per-day aggregates (EfficiencyPersonDay, EfficiencyTeamDay), composed with
+psycopg2.sql: the person-day INSERT … SELECT over three sources (credited splits, deals won as
+owner, ledger entries), the sources for everyone, a partition or the touched (person, day)
+pairs, the team-day INSERT, the pending-days wrapper and the person-day key's drop and restore.
+
+Every value is a parameter of the statement that runs these: `%(ids)s` (a partition's people or
+teams), `%(horizon)s` (the first day kept) and `%(since)s` (the watermark)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from psycopg2 import sql
+
+from salesops.selectors.credit import CREDIT, credit_where
+from salesops.services.efficiency.db import execute
+
+# Which team a person was in on x.day: the membership covering the day; without any membership
+# rows, the current team. (The exclusion constraint allows at most one covering membership.)
+TEAM_ON_DAY_JOINS = sql.SQL("""
+    JOIN salesops_person p ON p.id = x.person_id
+    LEFT JOIN salesops_teammembership m
+        ON m.person_id = x.person_id AND daterange(m.valid_from, m.valid_to, '[)') @> x.day
+    LEFT JOIN (SELECT DISTINCT person_id FROM salesops_teammembership) hm
+        ON hm.person_id = x.person_id
+""")
+TEAM_ON_DAY = sql.SQL("COALESCE(m.team_id, CASE WHEN hm.person_id IS NULL THEN p.team_id END)")
+
+PERSON_DAY_COLUMNS = sql.SQL("person_id, day, team_id, revenue, cost, won_deals")
+
+# The team of the day is joined to the source rows and grouped with them (a person has one team
+# a day, so the groups are the (day, person) pairs): one sort on (day, person, team) serves the
+# grouping and the primary-key order of the insert.
+PERSON_DAY_INSERT = sql.SQL("""
+    INSERT INTO salesops_efficiencypersonday
+        (person_id, day, team_id, revenue, cost, won_deals)
+    SELECT x.person_id, x.day, {team_on_day}, SUM(x.revenue), SUM(x.cost), SUM(x.won)::int
+    FROM (
+        SELECT s.person_id, d.close_date AS day, {credit} AS revenue,
+               0::numeric AS cost, 0 AS won
+        {splits}
+        UNION ALL
+        SELECT d.owner_id, d.close_date, 0, 0, 1 {owners}
+        UNION ALL
+        SELECT c.person_id, c.date, 0, c.amount, 0 {costs}
+    ) x
+    {team_on_day_joins}
+    GROUP BY x.day, x.person_id, 3
+    ORDER BY 2, 1
+    {returning}
+""")
+
+# Whose days a full-source refresh reads: {col} is the person column of each source.
+EVERYONE = sql.SQL("")
+IN_PARTITION = sql.SQL(" AND {col} = ANY(%(ids)s)")
+CHANGED_PEOPLE = sql.SQL(" AND {col} IN (SELECT person_id FROM _eff_people)")
+
+TEAM_DAY_INSERT = sql.SQL("""
+    INSERT INTO salesops_efficiencyteamday (team_id, day, cost)
+    SELECT c.team_id, c.date, SUM(c.amount) {source} GROUP BY c.team_id, c.date {returning}
+""")
+
+PENDING = sql.SQL("""
+    WITH changed AS ({statement}),
+    days AS (SELECT DISTINCT day FROM changed),
+    built_in AS (
+        INSERT INTO salesops_efficiencypendingday (day) SELECT day FROM days
+        ON CONFLICT (day) DO NOTHING
+    )
+    INSERT INTO salesops_efficiencyscopependingday (day) SELECT day FROM days
+    ON CONFLICT (day) DO NOTHING
+""")
+
+PERSON_DAY_KEY = "salesops_efficiencypersonday_pkey"
+DAY = sql.SQL("day")
+
+
+def column(name: str) -> sql.Identifier:
+    """A (possibly qualified) column name, `alias.column`, as an identifier."""
+    return sql.Identifier(*name.split("."))
+
+
+def only(name: str, ids: list[int] | None) -> sql.Composable:
+    """An extra WHERE clause restricting column `name` to the partition's ids (%(ids)s); none
+    for every id."""
+    if ids is None:
+        return sql.SQL("")
+    return sql.SQL(" AND {} = ANY(%(ids)s)").format(column(name))
+
+
+def from_horizon(name: str, horizon: date | None) -> sql.Composable:
+    """An extra WHERE clause keeping the days of column `name` from the horizon on (parameter
+    %(horizon)s, which client-side binding renders as a constant the planner sees); none without
+    a horizon."""
+    if horizon is None:
+        return sql.SQL("")
+    return sql.SQL(" AND {} >= %(horizon)s").format(column(name))
+
+
+def person_day_insert(
+    sources: Mapping[str, sql.Composable], *, returning: sql.Composable | None = DAY
+) -> sql.Composed:
+    """INSERT … SELECT of person-day rows from three source FROM/WHERE bodies (full_sources,
+    pair_sources), RETURNING `returning` (none: nothing)."""
+    return PERSON_DAY_INSERT.format(
+        team_on_day=TEAM_ON_DAY,
+        credit=CREDIT,
+        splits=sources["splits"],
+        owners=sources["owners"],
+        costs=sources["costs"],
+        team_on_day_joins=TEAM_ON_DAY_JOINS,
+        returning=sql.SQL("") if returning is None else sql.SQL("RETURNING {}").format(returning),
+    )
+
+
+def full_sources(people: sql.SQL, horizon: date | None) -> dict[str, sql.Composable]:
+    """Every credited split, won deal and ledger entry of the people `people` selects (EVERYONE,
+    IN_PARTITION, CHANGED_PEOPLE) from the horizon on."""
+    deals_since = from_horizon("d.close_date", horizon)
+    return {
+        "splits": sql.SQL(
+            "FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id "
+            "WHERE {credit_where}{since}{people}"
+        ).format(
+            credit_where=credit_where(),
+            since=deals_since,
+            people=people.format(col=column("s.person_id")),
+        ),
+        "owners": sql.SQL("FROM salesops_deal d WHERE {credit_where}{since}{people}").format(
+            credit_where=credit_where(),
+            since=deals_since,
+            people=people.format(col=column("d.owner_id")),
+        ),
+        "costs": sql.SQL(
+            "FROM salesops_salescost c WHERE c.person_id IS NOT NULL{since}{people}"
+        ).format(
+            since=from_horizon("c.date", horizon), people=people.format(col=column("c.person_id"))
+        ),
+    }
+
+
+def pair_sources() -> dict[str, sql.Composable]:
+    """Sources restricted to the (person, day) pairs in _eff_touched, driven from the pairs so the
+    indexes are used: splits through the touched days' won deals ((stage, close_date) index, then
+    the split's deal_id), since a person has splits on far more deals than a day has."""
+    return {
+        "splits": sql.SQL(
+            "FROM (SELECT DISTINCT day FROM _eff_touched) td "
+            "JOIN salesops_deal d ON d.close_date = td.day "
+            "JOIN salesops_dealsplit s ON s.deal_id = d.id "
+            "JOIN _eff_touched t ON t.person_id = s.person_id AND t.day = d.close_date "
+            "WHERE {}"
+        ).format(credit_where()),
+        "owners": sql.SQL(
+            "FROM (SELECT DISTINCT day FROM _eff_touched) td "
+            "JOIN salesops_deal d ON d.close_date = td.day "
+            "JOIN _eff_touched t ON t.person_id = d.owner_id AND t.day = d.close_date "
+            "WHERE {}"
+        ).format(credit_where()),
+        "costs": sql.SQL(
+            "FROM _eff_touched t "
+            "JOIN salesops_salescost c ON c.person_id = t.person_id AND c.date = t.day"
+        ),
+    }
+
+
+def team_day_insert(source: sql.Composable, *, returning: bool = False) -> sql.Composed:
+    """INSERT … SELECT of team-day rows (costs booked to teams) from a FROM/WHERE body over the
+    ledger (`c`); RETURNING day when `returning`."""
+    return TEAM_DAY_INSERT.format(
+        source=source, returning=sql.SQL("RETURNING day") if returning else sql.SQL("")
+    )
+
+
+def pending(statement: sql.Composable) -> sql.Composed:
+    """Wrap a statement that RETURNs `day` so the days land in EfficiencyPendingDay (for the
+    built-in scopes' closed months) and EfficiencyScopePendingDay (for the plug-in scopes' days)."""
+    return PENDING.format(statement=statement)
+
+
+def person_day_key_drop() -> None:
+    """Before a rebuild of every person day: without its primary key the table takes the rows
+    several times faster, and building the key once afterwards costs less than the difference
+    (the rows arrive in key order). Transactional DDL: a failed run rolls back to the old key."""
+    execute(
+        sql.SQL("ALTER TABLE salesops_efficiencypersonday DROP CONSTRAINT {}").format(
+            sql.Identifier(PERSON_DAY_KEY)
+        )
+    )
+
+
+def person_day_key_restore() -> None:
+    """After the rebuild, in the same transaction: the key (and its uniqueness check) is back."""
+    execute(
+        sql.SQL(
+            "ALTER TABLE salesops_efficiencypersonday ADD CONSTRAINT {} PRIMARY KEY (day, person_id)"
+        ).format(sql.Identifier(PERSON_DAY_KEY))
+    )

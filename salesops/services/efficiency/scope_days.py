@@ -1,0 +1,95 @@
+"""The plug-in scopes' cached days (EfficiencyScopeDay): which providers must rebuild theirs (a
+full run, or inputs whose fingerprint changed since the days were built) and the refresh of the
+cache from each provider's SQL (salesops.efficiency_scopes): every day from the horizon on, or
+only the changed days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from psycopg2 import sql
+
+from salesops.efficiency_scopes import ScopeProvider, scope_fingerprints
+from salesops.services.efficiency.db import execute, fetch
+from salesops.services.efficiency.snapshot_sql import SCOPE_DAY_INSERT
+
+# Named after what the cursor vouches for: the scope's cached days were built under this
+# fingerprint of its own inputs ("scope-days:<scope type>:<md5>").
+FINGERPRINT_CURSOR = "scope-days:"
+
+
+def _fingerprint_cursor(scope_type: str) -> str:
+    return FINGERPRINT_CURSOR + scope_type + ":"
+
+
+def providers_to_rebuild(providers: dict[str, ScopeProvider], *, full: bool) -> set[str]:
+    """Scope types whose cached days must be rebuilt from scratch: all of them when `full`;
+    otherwise those without an inputs fingerprint, or whose fingerprint differs from the one
+    their days were built under (none recorded yet included).
+
+    Records the current fingerprints (as EfficiencyCursor names) for the next publish.
+    """
+    fingerprints = scope_fingerprints()
+    rebuild = set(providers) if full else set()
+    for scope_type in sorted(providers):
+        prefix = _fingerprint_cursor(scope_type)
+        fingerprint = fingerprints.get(scope_type)
+        if fingerprint is None:
+            rebuild.add(scope_type)
+            continue
+        query, params = fingerprint()
+        digest = sql.SQL("SELECT md5(f::text) FROM ({}) f").format(sql.SQL(query))
+        name = prefix + fetch(digest, params)[0][0]
+        seen = fetch(
+            "SELECT EXISTS (SELECT 1 FROM salesops_efficiencycursor WHERE name = %s)", [name]
+        )[0][0]
+        if not seen:
+            rebuild.add(scope_type)
+            execute("DELETE FROM salesops_efficiencycursor WHERE starts_with(name, %s)", [prefix])
+            execute(
+                "INSERT INTO salesops_efficiencycursor (name, watermark) VALUES (%s, now())",
+                [name],
+            )
+    return rebuild
+
+
+def scope_days_refresh(
+    providers: dict[str, ScopeProvider],
+    *,
+    rebuild: set[str],
+    pending: list[date],
+    horizon: date | None,
+) -> None:
+    """Bring the cached provider days up to date: every day from the `horizon` on (None: every
+    day) of a scope type in `rebuild`, else only the `pending` days (those whose deals, splits or
+    costs changed) from the horizon on.
+
+    When every registered scope type is rebuilt (a full run), the cache is truncated: deleting
+    its rows one by one left their dead copies for the next statements to scan (the table was
+    twenty times its live size after a few full runs), and rows of a provider no longer
+    registered go too."""
+    truncated = bool(providers) and rebuild >= set(providers)
+    if truncated:
+        execute("TRUNCATE salesops_efficiencyscopeday")
+    pending = [day for day in pending if horizon is None or day >= horizon]
+    for scope_type, provider in sorted(providers.items()):
+        if scope_type in rebuild:
+            if not truncated:
+                execute(
+                    "DELETE FROM salesops_efficiencyscopeday WHERE scope_type = %s", [scope_type]
+                )
+            query, params = provider(start=horizon or date.min, end=date.max)
+            execute(
+                SCOPE_DAY_INSERT.format(sql=sql.SQL(query), where=sql.SQL("TRUE")),
+                [scope_type, *params],
+            )
+        elif pending:
+            execute(
+                "DELETE FROM salesops_efficiencyscopeday WHERE scope_type = %s AND day = ANY(%s)",
+                [scope_type, pending],
+            )
+            query, params = provider(start=pending[0], end=pending[-1])
+            execute(
+                SCOPE_DAY_INSERT.format(sql=sql.SQL(query), where=sql.SQL("q.day = ANY(%s)")),
+                [scope_type, *params, pending],
+            )
