@@ -36,7 +36,13 @@ from salesops.services.efficiency.periods import (
     nightly_business_date,
     state_horizon,
 )
-from salesops.services.efficiency.snapshots import PublishResult, snapshots_publish
+from salesops.services.efficiency.run_progress import RunProgress
+from salesops.services.efficiency.snapshots import (
+    PUBLISH_STEPS,
+    Progress,
+    PublishResult,
+    snapshots_publish,
+)
 from salesops.services.jobs import (
     job_claim,
     job_fail,
@@ -53,6 +59,7 @@ SWEEP_DAYS = 7
 MAX_ATTEMPTS = 5
 
 __all__ = [
+    "COMPUTE_STEPS",
     "JOB",
     "PARTITION_JOB",
     "ComputeResult",
@@ -92,14 +99,22 @@ def _lease() -> timedelta:
     return job_lease()
 
 
-def efficiency_snapshots_compute(*, as_of: date, full: bool = False) -> ComputeResult:
+# The steps of a run that refreshes the per-day tables: the refresh, then the publish's.
+COMPUTE_STEPS = 1 + PUBLISH_STEPS
+
+
+def efficiency_snapshots_compute(
+    *, as_of: date, full: bool = False, progress: Progress | None = None
+) -> ComputeResult:
     """Refresh the per-day aggregates and write S(as_of), in one transaction.
 
     Set-based: the number of SQL statements does not depend on the number of people.
     Serialised by advisory locks, so concurrent runs queue instead of interleaving.
     A full refresh keeps the days from `as_of`'s horizon on (periods.state_horizon); a date that
     reads earlier days than the tables hold (a backfill of an older date) rebuilds in full.
+    `progress` is told (steps done, COMPUTE_STEPS) as each step ends.
     """
+    step = progress or (lambda done, total: None)
     with transaction.atomic():
         refreshed = daily_refresh(
             partition=partition_resolve(ALL),
@@ -107,10 +122,12 @@ def efficiency_snapshots_compute(*, as_of: date, full: bool = False) -> ComputeR
             horizon=state_horizon(as_of),
             defer_person_days=True,
         )
+        step(1, COMPUTE_STEPS)
         published = snapshots_publish(
             as_of=as_of,
             full=full or refreshed.full,
             person_days_insert=refreshed.person_days_insert,
+            progress=lambda done, total: step(1 + done, 1 + total),
         )
         if published.full:
             # The pages read these rows by period and scope: after a full rewrite the planner
@@ -166,12 +183,19 @@ def efficiency_run_single(
     first: for the later dates of a backfill whose first date refreshed them (each date then
     follows from the one before; a change made meanwhile is the next refresh's, as on any
     night). A date older than the tables reach back is rebuilt whatever `refresh` says.
+    The run's progress (its steps done) is written as it goes (run_progress.RunProgress).
     """
     try:
         if refresh or full or efficiency_needs_rebuild(as_of=as_of):
-            result = efficiency_snapshots_compute(as_of=as_of, full=full)
+            progress = RunProgress(run=run, total=COMPUTE_STEPS)
+            result = efficiency_snapshots_compute(
+                as_of=as_of, full=full, progress=lambda done, total: progress.step(done)
+            )
         else:
-            published = snapshots_publish(as_of=as_of)
+            progress = RunProgress(run=run, total=PUBLISH_STEPS)
+            published = snapshots_publish(
+                as_of=as_of, progress=lambda done, total: progress.step(done)
+            )
             result = ComputeResult(
                 as_of=as_of,
                 full=published.full,
@@ -182,6 +206,7 @@ def efficiency_run_single(
     except Exception as exc:
         job_fail(run=run, error=f"{type(exc).__name__}: {exc}")
         raise
+    progress.finish()
     job_succeed(run=run, rows=result.rows)
     return result
 
