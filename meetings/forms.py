@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from meetings.models import MeetingType, Rsvp
-from meetings.services.scheduling import AgendaInput, AttendeeInput
+from meetings.services.schedule_rows import AgendaInput, AttendeeInput
 from salesops.edge import validate_datetime_in_range
 from salesops.models import Person
 from salesops.widgets import Chooser, MultiChooser

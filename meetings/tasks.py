@@ -12,7 +12,7 @@ from django.db import InterfaceError, OperationalError
 
 from meetings.services.feeds import busy_feeds_fetch
 from meetings.services.reminders import reminders_dispatch
-from meetings.services.scheduling import meeting_series_extend
+from meetings.services.series import meeting_series_extend
 
 TRANSIENT = (OperationalError, InterfaceError)
 

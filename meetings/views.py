@@ -48,7 +48,7 @@ from meetings.selectors.meetings import (
     my_open_action_items,
     notifications_for_user,
 )
-from meetings.services import calendar, costs, feeds, findtime, items, scheduling
+from meetings.services import calendar, costs, feeds, findtime, items, scheduling, update
 from salesops.calendar import company_today, company_zone
 from salesops.edge import check_date
 from salesops.exceptions import ApplicationError
@@ -248,7 +248,7 @@ def _save(request: HttpRequest, meeting: Meeting | None) -> HttpResponse:
                 data = {f: d[f] for f in (*fields, "video_link", "description")}
                 if meeting.series_id is None:
                     data["rrule"] = d["rrule"]
-                result = scheduling.meeting_update(
+                result = update.meeting_update(
                     meeting=meeting,
                     data=data,
                     attendees=form.attendee_inputs(),

@@ -21,7 +21,7 @@ from meetings.models import (
 )
 from meetings.selectors.meetings import meeting_cost_visible
 from meetings.services.costs import meeting_cost, meeting_person_hours
-from meetings.services.scheduling import AgendaInput, AttendeeInput
+from meetings.services.schedule_rows import AgendaInput, AttendeeInput
 from salesops.api.fields import BlankableEmailField, BoundedDateTimeField
 from salesops.models import Account, Person
 from salesops.selectors.core import deal_list

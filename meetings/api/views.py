@@ -30,7 +30,7 @@ from meetings.selectors.meetings import (
     notifications_for_user,
     unread_notification_count,
 )
-from meetings.services import calendar, costs, findtime, items, scheduling
+from meetings.services import calendar, costs, findtime, items, scheduling, update
 from salesops.api.base import ScopedViewSet
 from salesops.calendar import company_today
 from salesops.edge import OUT_OF_RANGE, check_date
@@ -118,7 +118,7 @@ class MeetingViewSet(ScopedViewSet):
         allow = v.pop("allow_conflicts", False)
         attendees = v.pop("attendees", None)
         agenda = v.pop("agenda", None)
-        result = scheduling.meeting_update(
+        result = update.meeting_update(
             meeting=meeting,
             data=v,
             attendees=s.attendee_inputs(attendees) if attendees is not None else None,

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from compensation.selectors import club_members
 from meetings.models import Meeting, MeetingStatus, MeetingType
-from meetings.services.scheduling import AgendaInput
+from meetings.services.schedule_rows import AgendaInput
 from salesops import calendar
 
 COMPENSATION_WORDS = re.compile(

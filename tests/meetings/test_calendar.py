@@ -16,14 +16,9 @@ from meetings.services.calendar import (
     calendar_feed_revoke,
     meeting_ics,
 )
-from meetings.services.scheduling import (
-    AgendaInput,
-    AttendeeInput,
-    attendee_rsvp,
-    meeting_cancel,
-    meeting_schedule,
-    meeting_update,
-)
+from meetings.services.schedule_rows import AgendaInput, AttendeeInput
+from meetings.services.scheduling import attendee_rsvp, meeting_cancel, meeting_schedule
+from meetings.services.update import meeting_update
 from tests.factories import PersonFactory, UserFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -342,7 +342,7 @@ def test_booking_over_an_outside_busy_block_is_a_conflict_without_its_title(pers
     manager.save()
     _feed(anna, f"{feed_server}/ics/google.ics")
     feeds.busy_feeds_fetch(now=NOW)
-    from meetings.services.scheduling import AttendeeInput
+    from meetings.services.schedule_rows import AttendeeInput
 
     with time_machine.travel(NOW, tick=False), pytest.raises(ConflictError) as caught:
         meeting_schedule(

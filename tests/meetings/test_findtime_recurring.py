@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from meetings.models import Meeting
 from meetings.services.findtime import find_time
-from meetings.services.scheduling import AttendeeInput, ConflictError, meeting_schedule
+from meetings.services.schedule_rows import AttendeeInput
+from meetings.services.scheduling import ConflictError, meeting_schedule
 from tests.meetings.factories import AttendeeFactory, MeetingFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")

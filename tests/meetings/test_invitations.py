@@ -11,13 +11,9 @@ from django.utils import timezone
 
 from meetings.models import Delivery, DeliveryKind, DeliveryStatus, Meeting
 from meetings.services.invitations import invitations_send
-from meetings.services.scheduling import (
-    AttendeeInput,
-    ConflictError,
-    meeting_cancel,
-    meeting_schedule,
-    meeting_update,
-)
+from meetings.services.schedule_rows import AttendeeInput
+from meetings.services.scheduling import ConflictError, meeting_cancel, meeting_schedule
+from meetings.services.update import meeting_update
 from tests.meetings.invitation_mail import CapturingSMTPServer, assert_itip
 
 BERLIN = ZoneInfo("Europe/Berlin")

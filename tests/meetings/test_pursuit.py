@@ -235,7 +235,8 @@ def test_booking_names_the_attendees_open_deals_with_the_account_and_the_page_ch
     from django.utils import timezone
 
     from meetings.models import MeetingDeal
-    from meetings.services.scheduling import AttendeeInput, meeting_schedule
+    from meetings.services.schedule_rows import AttendeeInput
+    from meetings.services.scheduling import meeting_schedule
 
     anna, arno = personas.person("rep_a1"), personas.person("rep_a2")
     acme = AccountFactory(name="ACME")

@@ -13,7 +13,8 @@ from meetings import conf
 from meetings.models import Delivery, Notification
 from meetings.selectors.meetings import unread_notification_count
 from meetings.services.reminders import reminders_dispatch, reminders_plan
-from meetings.services.scheduling import AttendeeInput, meeting_schedule
+from meetings.services.schedule_rows import AttendeeInput
+from meetings.services.scheduling import meeting_schedule
 from meetings.tasks import reminders_dispatch_task
 from salesops import calendar
 from tests.factories import PersonFactory, UserFactory, WonDealFactory

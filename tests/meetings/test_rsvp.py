@@ -16,7 +16,8 @@ from meetings.models import Attendee, Delivery, DeliveryKind, Notification, Rsvp
 from meetings.selectors.rsvp import declined_attendee_ids
 from meetings.services.findtime import busy_intervals
 from meetings.services.rsvp import rsvp_links
-from meetings.services.scheduling import AttendeeInput, find_conflicts, meeting_schedule
+from meetings.services.schedule_rows import AttendeeInput
+from meetings.services.scheduling import find_conflicts, meeting_schedule
 
 BERLIN = ZoneInfo("Europe/Berlin")
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_a_decline_frees_the_slot_and_is_shown_to_the_organizer(personas, booked
 
 
 def test_a_link_of_someone_removed_from_the_meeting_no_longer_answers(personas, booked):
-    from meetings.services.scheduling import meeting_update
+    from meetings.services.update import meeting_update
 
     url = _link(f"email:{CLIENT}", "accepted")
     meeting_update(

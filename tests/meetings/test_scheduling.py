@@ -9,16 +9,15 @@ from django.core.exceptions import ValidationError
 
 from meetings.models import Meeting, MeetingType
 from meetings.selectors.kickoff import kickoff_warnings
+from meetings.services.schedule_rows import AgendaInput, AttendeeInput
 from meetings.services.scheduling import (
-    AgendaInput,
-    AttendeeInput,
     ConflictError,
     attendee_rsvp,
     meeting_cancel,
     meeting_schedule,
-    meeting_series_extend,
-    meeting_update,
 )
+from meetings.services.series import meeting_series_extend
+from meetings.services.update import meeting_update
 from tests.factories import PersonFactory
 from tests.meetings.factories import AttendeeFactory, MeetingFactory
 
