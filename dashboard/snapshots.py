@@ -200,3 +200,39 @@ PEOPLE_SORTS = {
     "attainment": "revenue DESC, name, id",  # ordered afterwards (compensation's figures)
 }
 DEFAULT_SORT = "revenue"
+
+
+MONTHS_SQL = sql.SQL(
+    """
+    SELECT s.period_start, SUM(s.revenue), SUM(s.cost)
+    FROM {snapshots} s
+    WHERE s.scope_type = %(scope_type)s AND s.scope_id = ANY(%(scope_ids)s) AND s.scope_key = ''
+      AND ((s.period = 'month' AND s.period_end = ANY(%(ends)s) AND s.period_start = ANY(%(starts)s))
+        OR (s.period = 'mtd' AND s.period_end = %(day)s AND s.period_start = %(mtd_start)s))
+    GROUP BY 1
+"""
+).format(snapshots=SNAPSHOTS_ID)
+
+
+def month_figures(
+    *,
+    scope: DashboardScope,
+    roots: list[int],
+    closed: list[tuple[date, date]],
+    mtd_start: date | None,
+    day: date,
+) -> dict[date, tuple[Decimal, Decimal]]:
+    """(revenue, cost) of the scope keyed by the month's first day: of each closed fiscal month
+    (`closed`: its first and last day) and of the month to date `day` starting on `mtd_start`
+    (None: none), from the nightly snapshots: one query through the snapshots' scope index. A
+    month the scope had nothing in has no row."""
+    params = _scope_rows(scope, roots)
+    params.update(
+        ends=[end for _start, end in closed],
+        starts=[start for start, _end in closed],
+        day=day,
+        mtd_start=mtd_start,
+    )
+    with connection.cursor() as cur:
+        cur.execute(MONTHS_SQL, params)
+        return {start: (revenue or ZERO, cost or ZERO) for start, revenue, cost in cur.fetchall()}

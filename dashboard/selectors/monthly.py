@@ -1,10 +1,13 @@
-"""Revenue, cost and ratio per fiscal month (the dashboard's chart): one query."""
+"""Revenue, cost and ratio per fiscal month (the charts of the dashboard and /me/): from the nightly
+snapshots when they hold the months, else live; one query either way."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 
 from django.db.models import (
     Case,
@@ -17,7 +20,9 @@ from django.db.models import (
 from dashboard.figures import ZERO
 from dashboard.scopes import DashboardScope
 from dashboard.selectors.tiles import MONEY
+from dashboard.snapshots import AsOf, figures_as_of, month_figures
 from salesops import calendar
+from salesops.calendar import FiscalMonth
 from salesops.formulas import efficiency_ratio
 from salesops.models import SalesCost
 from salesops.selectors.credit import credited_splits
@@ -29,19 +34,89 @@ class MonthlySeries:
     revenue: list[Decimal]
     cost: list[Decimal]
     ratio: list[Decimal | None]
+    # The nightly snapshots' business date the figures are as of (None: computed live).
+    as_of: date | None = None
 
     @property
     def is_empty(self) -> bool:
         return not any(self.revenue) and not any(self.cost)
 
 
-def dashboard_monthly(*, scope: DashboardScope, end: date, months: int = 12) -> MonthlySeries:
+class _Unset(Enum):
+    LOOK_UP = "look up"
+
+
+# dashboard_monthly's default: it asks for the newest snapshots itself (one indexed query).
+LOOK_UP = _Unset.LOOK_UP
+
+
+def dashboard_monthly(
+    *,
+    scope: DashboardScope,
+    end: date,
+    months: int = 12,
+    as_of: AsOf | _Unset | None = LOOK_UP,
+    roots: Sequence[int] = (),
+) -> MonthlySeries:
     """Revenue, cost and ratio per fiscal month for the `months` months up to `end`, labelled by
-    the calendar month each stands for (FiscalMonth.nominal): one query (the credit and ledger
-    GROUP BYs as a UNION ALL)."""
+    the calendar month each stands for (FiscalMonth.nominal).
+
+    From the nightly snapshots as of `as_of` (looked up when not given) when they hold every
+    month: the closed months' rows and the current month to the night's business date, for the
+    person, the company or the scope's top teams (`roots`): one query, no deal read (the series
+    is then `as_of`). Otherwise (no snapshots yet, a team scope without its roots, months after
+    the night's or before its history) live: one query, the credit and ledger GROUP BYs as a
+    UNION ALL."""
     fiscal = [calendar.month_containing(end)]
     while len(fiscal) < months:
         fiscal.insert(0, fiscal[0].previous())
+    if as_of is LOOK_UP:
+        as_of = figures_as_of()
+    if as_of is not None and _snapshots_hold(scope, roots, fiscal, as_of.day):
+        current = calendar.month_containing(as_of.day)
+        found = month_figures(
+            scope=scope,
+            roots=list(roots),
+            closed=[(m.start, m.end) for m in fiscal if m.start < current.start],
+            mtd_start=current.start if fiscal[-1].start == current.start else None,
+            day=as_of.day,
+        )
+        revenue = [found.get(m.start, (ZERO, ZERO))[0] for m in fiscal]
+        cost = [found.get(m.start, (ZERO, ZERO))[1] for m in fiscal]
+        return _series(fiscal, revenue, cost, as_of=as_of.day)
+    revenue, cost = _live_months(scope, fiscal, end)
+    return _series(fiscal, revenue, cost, as_of=None)
+
+
+def _snapshots_hold(
+    scope: DashboardScope, roots: Sequence[int], fiscal: list[FiscalMonth], day: date
+) -> bool:
+    """Whether the snapshots of business date `day` hold every month of `fiscal`: none after the
+    night's month, none before the closed months a nightly run writes (from the start of the
+    previous fiscal year, salesops.services.efficiency.periods.closed_months), and a team scope
+    names its top teams."""
+    if scope.person_id is None and scope.team_ids is not None and not roots:
+        return False
+    oldest = calendar.year_containing(day).previous().start
+    return fiscal[0].start >= oldest and fiscal[-1].start <= calendar.month_containing(day).start
+
+
+def _series(
+    fiscal: list[FiscalMonth], revenue: list[Decimal], cost: list[Decimal], *, as_of: date | None
+) -> MonthlySeries:
+    return MonthlySeries(
+        months=[m.nominal for m in fiscal],
+        revenue=revenue,
+        cost=cost,
+        ratio=[efficiency_ratio(r, c) for r, c in zip(revenue, cost, strict=True)],
+        as_of=as_of,
+    )
+
+
+def _live_months(
+    scope: DashboardScope, fiscal: list[FiscalMonth], end: date
+) -> tuple[list[Decimal], list[Decimal]]:
+    """Revenue and cost per month of `fiscal` up to `end` from the deals and the ledger."""
     first = fiscal[0].start
 
     def month_of(field: str) -> Case:
@@ -73,9 +148,4 @@ def dashboard_monthly(*, scope: DashboardScope, end: date, months: int = 12) -> 
         (revenue_by if kind == "revenue" else cost_by)[month] = total
     revenue = [revenue_by.get(m.start) or ZERO for m in fiscal]
     cost = [cost_by.get(m.start) or ZERO for m in fiscal]
-    return MonthlySeries(
-        months=[m.nominal for m in fiscal],
-        revenue=revenue,
-        cost=cost,
-        ratio=[efficiency_ratio(r, c) for r, c in zip(revenue, cost, strict=True)],
-    )
+    return revenue, cost
