@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from compensation.selectors import AttainmentRow, attainment_for_people, club_members
@@ -23,7 +23,7 @@ from dashboard.scopes import DashboardScope
 from dashboard.selectors import ZERO, PeopleTable
 from dashboard.snapshot_attainment import attainment_from_snapshots, clubs_from_snapshots
 from dashboard.snapshots import AsOf
-from meetings.models import MeetingStatus
+from meetings.models import AgendaItem, MeetingStatus
 from meetings.selectors.load import meeting_cost_by_person_week, meeting_load_by_person, monday_of
 from meetings.selectors.meetings import meeting_list, my_open_action_items, notifications_for_user
 from salesops import calendar
@@ -240,7 +240,13 @@ def personal_panels(
     panels["meetings"] = list(
         meeting_list(user=user, mine_only=True)
         .filter(start__gte=timezone.now())
-        .exclude(status=MeetingStatus.CANCELLED)[:5]
+        .exclude(status=MeetingStatus.CANCELLED)
+        # The panel shows each meeting's agenda (with its owners), not its attendees or action
+        # items: two queries, not four.
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("owner"))
+        )[:5]
     )
     panels["action_items"] = list(my_open_action_items(user=user)[:10])
     panels["notifications"] = list(notifications_for_user(user=user).order_by("-created_at")[:5])

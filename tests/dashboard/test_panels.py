@@ -8,13 +8,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from dashboard.panels import personal_panels
+from dashboard.periods import resolve_period
 from meetings.models import ActionItem, Notification
 from tests.meetings.factories import ActionItemFactory, AgendaItemFactory, meeting_with
 from tests.territories.factories import make_model, make_territory
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
+TODAY = dt.date(2026, 3, 20)  # the book's today
 
 
 def test_meeting_load_flags_people_over_the_weekly_limit_and_prices_the_week(
@@ -86,6 +91,38 @@ def test_rep_workspace_lists_upcoming_meetings_with_agendas_items_and_notificati
     assert "Last week" not in html and "Team B only" not in html
     assert "Send the proposal" in html and "Not mine" not in html
     assert "Pipeline review tomorrow" in html
+
+
+def test_rep_workspace_meetings_panel_reads_meetings_and_agendas_only(
+    personas: Any, book: Any
+) -> None:
+    """The panel shows each meeting's agenda: upcoming meetings add one query (their agenda items
+    with owners) to the panels, not three (attendees and action items too)."""
+    a1, a2 = personas.person("rep_a1"), personas.person("rep_a2")
+    period = resolve_period(key="qtd", today=TODAY)
+
+    def panels_and_queries() -> tuple[dict[str, Any], int]:
+        with CaptureQueriesContext(connection) as queries:
+            found = personal_panels(user=personas.rep_a1, person=a1, period=period, today=TODAY)
+            for meeting in found["meetings"]:
+                [item.owner.name for item in meeting.agenda_items.all()]
+        return found, len(queries.captured_queries)
+
+    empty, without_meetings = panels_and_queries()
+    assert empty["meetings"] == []
+    for day in (23, 24):
+        upcoming = meeting_with(
+            a1,
+            a2,
+            start=dt.datetime(2026, 3, day, 9, 0, tzinfo=UTC),
+            end=dt.datetime(2026, 3, day, 10, 0, tzinfo=UTC),
+        )
+        AgendaItemFactory(meeting=upcoming, owner=a2, title=f"Agenda {day}")
+        ActionItemFactory(meeting=upcoming, owner=a2)
+    panels, with_meetings = panels_and_queries()
+    agendas = [[item.title for item in m.agenda_items.all()] for m in panels["meetings"]]
+    assert agendas == [["Agenda 23"], ["Agenda 24"]]
+    assert with_meetings == without_meetings + 1
 
 
 def test_a_rep_ticks_off_their_own_action_item_only(
