@@ -108,6 +108,12 @@ class BenchContext:
     def execute(
         self, query: str | sql.Composable, params: list[Any] | None = None
     ) -> list[tuple[Any, ...]]:
-        with connection.cursor() as cursor:
-            cursor.execute(query, params or [])
-            return cursor.fetchall() if cursor.description else []
+        return execute(query, params or [])
+
+
+def execute(query: str | sql.Composable, params: Any = None) -> list[tuple[Any, ...]]:
+    """Run one statement on Django's connection; its rows, if it returns any. `params` (a list or
+    a dict) are the driver's: values are never formatted into `query`."""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall() if cursor.description else []

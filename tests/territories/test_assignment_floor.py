@@ -15,7 +15,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from benchmarks import bench_territories as bench
+from benchmarks import territories_data, territories_floors
+from benchmarks.harness import execute
 from salesops import calendar
 from salesops.models import Account
 from territories import engine
@@ -42,11 +43,11 @@ def _open_rows(model_id: int) -> set[tuple[int, int | None, int | None, str]]:
 
 def _model_with_accounts(seed: int, *, rules: int = 80, accounts: int = 600):
     rng = random.Random(seed)
-    bench._add_accounts(1, accounts)
+    territories_data.add_accounts(1, accounts)
     # Accounts the synthetic ones never are: no region, no sector, no country, no postal code.
     AccountFactory(country="", region="", sector="", postal_code="", employees=None)
     AccountFactory(country="DE", region="", sector="retail", postal_code="")
-    model = bench._build_model(rng, name=f"floor {seed}", rules=rules, countryless=6)
+    model = territories_data.build_model(rng, name=f"floor {seed}", rules=rules, countryless=6)
     return model
 
 
@@ -92,12 +93,12 @@ def test_the_bench_floors_write_the_engines_rows(seed):
         "work_mem": engine.WORK_MEM,
     }
     with transaction.atomic():
-        bench._execute(bench.FLOOR_SETTINGS, params)
-        bench._execute(bench.FLOOR_SQL, params)
+        execute(territories_floors.FLOOR_SETTINGS, params)
+        execute(territories_floors.FLOOR_SQL, params)
     assert _open_rows(model.pk) == expected
 
-    bench._execute("DROP TABLE IF EXISTS tb_floor")
-    bench._execute("CREATE TEMP TABLE tb_floor (LIKE territories_accountterritory INCLUDING ALL)")
-    bench._execute(bench.OLD_FLOOR_SQL, params)
-    old = set(bench._execute("SELECT account_id, territory_id, rule_id, source FROM tb_floor"))
+    execute("DROP TABLE IF EXISTS tb_floor")
+    execute("CREATE TEMP TABLE tb_floor (LIKE territories_accountterritory INCLUDING ALL)")
+    execute(territories_floors.OLD_FLOOR_SQL, params)
+    old = set(execute("SELECT account_id, territory_id, rule_id, source FROM tb_floor"))
     assert old == expected
