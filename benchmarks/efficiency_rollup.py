@@ -14,14 +14,14 @@ twin of the snapshot table):
    counts them) goes to the territory its account was in on the close date (the live assignment
    history), summed per leaf territory and day, then rolled up to every territory above it; the
    territory owners' ledger entries go in equal shares to the territories each owned that day (in
-   a model live that day), read through the ledger's person index.
+   a model live that day).
 
-Today's per-scope floor (efficiency_floors.scan_floor) reads the deals three times. Tried and
-measured slower on the large demo (2026-12-04, one statement each, in turns): also reading the
-ledger once (materialised for persons, teams and owners) and grouping with GROUPING SETS (a hash
-aggregate per deal and per person-day: 1.3-1.5x this statement), and the territory cost shares
-taken from the person-days instead of the ledger. Checked equal to the engine's snapshot rows,
-row for row, before its time is kept (and in tests/test_bench_efficiency_floors.py).
+The earlier per-scope floor (efficiency_floors.scan_floor) reads the deals three times. A first
+version of this one also read the ledger once (materialised), grouped with GROUPING SETS hash
+aggregates and took the owners' cost shares from the person-days: 14.7 s against 7-10 s for
+this one on the large demo (2026-12-04, single runs; docs/benchmarks.md). Checked equal to the
+engine's snapshot rows, row for row, before its time is kept (and in
+tests/test_bench_efficiency_floors.py).
 """
 
 from __future__ import annotations
