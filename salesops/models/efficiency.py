@@ -100,7 +100,7 @@ class EfficiencyPersonDay(models.Model):
     # and touched (day, person) pairs (probes); a person's days are probes over the calendar;
     # nothing reads by team_id (team roll-ups aggregate whole periods). Every index is paid for by
     # each row a full rebuild writes: with FK indexes on person and team, that insert took twice
-    # as long (the rebuild drops and rebuilds the key itself, see services.efficiency.daily).
+    # as long (the rebuild drops and rebuilds the key itself, see services.efficiency.person_days).
     person = models.ForeignKey(
         "salesops.Person", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
     )
