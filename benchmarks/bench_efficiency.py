@@ -1,8 +1,8 @@
 """The nightly efficiency run, measured against floors in the same run on the seeded data.
 
 1. full nightly compute vs the headline floor (efficiency_rollup.py): one read of deals and
-   splits and one of the ledger, aggregated per person-day once and rolled up to teams, roles,
-   territories and the company (checked equal to the engine's snapshot rows, row for row, before
+   splits, person-days grouped once and rolled up to teams, roles and the company, territories
+   from the same deal rows (checked equal to the engine's snapshot rows, row for row, before
    timing: a mismatch fails the figure); target project / floor <= 1.3. For information: vs the
    earlier per-scope floor (efficiency_floors.scan_floor, which reads the deals three times; also
    checked equal), and vs the headline floor plus a hand-written rebuild of the per-day state a
@@ -198,8 +198,8 @@ def _full_vs_floors(ctx: BenchContext, as_of: date, details: dict[str, Any]) -> 
             value=full,
             floor=rollup,
             target=1.3,
-            note=f"floor: deals and splits read once, the ledger once, person-days aggregated "
-            f"once and rolled up to teams, roles, territories and the company; {rows} snapshot "
+            note=f"floor: deals and splits read once, person-days grouped once, teams, roles and "
+            f"the company rolled up from them, territories from the same deal rows; {rows} snapshot "
             f"rows ({scopes}); mismatches vs floor (checked before timing): {rollup_bad}; "
             f"median of {REPEAT} in turns",
             details={**details, "rows": rows, "rows_by_scope": by_scope, "mismatches": rollup_bad},
