@@ -33,16 +33,8 @@ def long_modules_without_a_reason() -> list[str]:
     return found
 
 
-# NOT DONE (issue 25 stays open): modules still over the limit with no stated reason, to be split
-# by concern. Any other module fails the check; a listed one that is mended must leave the list.
-STILL_LONG: set[str] = set()
-
-
 def test_every_module_over_400_lines_says_why_it_is_one_module():
-    all_found = long_modules_without_a_reason()
-    listed = {entry.split(":", 1)[0] for entry in all_found} & STILL_LONG
-    assert listed == STILL_LONG, f"mended, take off STILL_LONG: {sorted(STILL_LONG - listed)}"
-    found = [entry for entry in all_found if entry.split(":", 1)[0] not in STILL_LONG]
+    found = long_modules_without_a_reason()
     assert not found, (
         f"Modules over {MAX_LINES} lines without '{REASON} …' in the first lines of their "
         "docstring: split them by concern, or say why they stay whole:\n" + "\n".join(found)

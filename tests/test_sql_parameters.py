@@ -466,23 +466,8 @@ def _sql_text_formatting(module: Module) -> Iterator[tuple[str, str]]:
             yield f"{where}:{node.lineno}", "str.format()"
 
 
-# NOT DONE (issue 25 stays open): the SQL texts these modules still build with formatting, by
-# count. The check fails on any other module, and on more findings here than listed; mending one
-# of them makes its count too high, so lower it with the fix. Empty is the goal.
-STILL_FORMATTED = {
-}
-
-
 def test_no_sql_text_is_built_with_formatting():
-    found = sql_formatting(_modules())
-    counts: dict[str, int] = {}
-    for problem in found:
-        path = problem.split(":", 1)[0]
-        counts[path] = counts.get(path, 0) + 1
-    assert counts == {k: v for k, v in STILL_FORMATTED.items() if k in counts} and set(
-        counts
-    ) == set(STILL_FORMATTED), f"findings per module changed: {counts}"
-    problems = [p for p in found if p.split(":", 1)[0] not in STILL_FORMATTED]
+    problems = sql_formatting(_modules())
     assert not problems, (
         "SQL built with formatting (use a static string with %s parameters, or psycopg2.sql: "
         "sql.SQL('… {t} …').format(t=sql.Identifier(name)); values are always parameters):\n"
