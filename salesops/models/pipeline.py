@@ -174,6 +174,9 @@ class Deal(models.Model):
         indexes = [
             models.Index(fields=["stage", "close_date"]),
             models.Index(fields=["owner", "stage"]),
+            # The default order (lists, GET /api/v1/deals/): a page of 50 reads 50 index entries
+            # instead of sorting a million deals (1.3 s → 2 ms on the large demo).
+            models.Index(fields=["-close_date", "external_id"], name="deal_default_order_idx"),
         ]
 
     def __str__(self) -> str:
