@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -242,3 +243,26 @@ def test_the_next_night_equals_a_full_recomputation(personas, deals, costs, chan
     finally:
         with connection.cursor() as cur:
             cur.execute(f"TRUNCATE {ENGINE_AND_SOURCE_TABLES} CASCADE")
+
+
+@pytest.mark.usefixtures("january_berlin")
+def test_a_rolled_night_plans_its_day_rows_from_their_statistics(personas):
+    """Autovacuum never analyzes a temporary table: the rolled insert was planned on a guess of
+    the new day's rows and rescanned them per snapshot row (7.4 s of a 7.9 s night at 5,000
+    people). The night analyzes them before reading them."""
+
+    a1 = personas.person("rep_a1")
+    won(a1, "1000", NIGHT - 20 * DAY)
+    _night(NIGHT - DAY)
+    won(a1, "250", NIGHT)
+    with CaptureQueriesContext(connection) as queries:
+        assert _night(NIGHT).rolled == 5
+    statements = [q["sql"] for q in queries.captured_queries]
+    made = next(i for i, s in enumerate(statements) if "CREATE TEMP TABLE _eff_day_rows" in s)
+    analyzed = statements.index("ANALYZE _eff_day_rows")
+    reads = [
+        i
+        for i, s in enumerate(statements)
+        if "_eff_day_rows" in s and i not in (made, analyzed) and "DROP TABLE" not in s
+    ]
+    assert reads and made < analyzed < min(reads)
