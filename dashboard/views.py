@@ -190,7 +190,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     if not (context["trend"] and context["trend"]["days"]):
         # No snapshots to plot yet: show the months from the core data instead.
-        context.update(_monthly_context(selectors.dashboard_monthly(scope=scope, end=period.end)))
+        series = selectors.dashboard_monthly(scope=scope, end=period.end, as_of=as_of, roots=roots)
+        context.update(_monthly_context(series))
     return render(request, "dashboard/dashboard.html", context)
 
 
@@ -319,7 +320,8 @@ def me(request: HttpRequest) -> HttpResponse:
             follow_ups=selectors.my_follow_ups(scope=scope, today=today),
             follow_up_days=settings.FOLLOW_UP_DAYS_AFTER_WON,
         )
-        context.update(_monthly_context(selectors.dashboard_monthly(scope=scope, end=period.end)))
+        series = selectors.dashboard_monthly(scope=scope, end=period.end, as_of=as_of)
+        context.update(_monthly_context(series))
         context.update(
             panels.personal_panels(
                 user=request.user, person=person, period=period, today=today, as_of=as_of
