@@ -93,6 +93,11 @@ def main() -> int:
     django.setup()
     from benchmarks.harness import BenchContext, Result
 
+    # The commit whose code is measured: read before the modules run, since others may commit to
+    # the checkout while a long run goes on.
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
     ctx = BenchContext(scale=args.scale, log=lambda msg: print(f"  · {msg}", flush=True))
     results: list[Result] = []
     modules = _discover(args.only)
@@ -104,9 +109,6 @@ def main() -> int:
             results.append(result)
 
     _print_table(results)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
     payload = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": commit,
