@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from salesops.models import JobRun, JobStatus
 from tests.browser.choosers import choose
@@ -50,9 +51,14 @@ def test_manager_sees_their_team_tiles_and_nobody_elses_data(personas: Any, logi
     body = page.locator("main").inner_text()
     for other in ("Bert Rep", "Otto Outsider", "99,999", "55,555"):
         assert other not in body
-    # The scope picker offers only manager_a's teams.
-    options = page.get_by_label("Scope", exact=True).locator("option").all_inner_texts()
-    assert options == ["All my teams", "Team A", "Team A › Team A East"]
+    # The scope picker (a team chooser) offers only manager_a's teams as they type.
+    scope = page.locator("#id_team + .ts-wrapper")
+    scope.locator(".ts-control").click()
+    scope.locator(".ts-control input").press_sequentially("Team", delay=30)
+    expect(scope.locator(".ts-dropdown .option", has_text="Team A East")).to_be_visible()
+    offered = set(scope.locator(".ts-dropdown .option").all_inner_texts()) - {"All my teams"}
+    assert offered == {"Team A", "Team A East · Team A"}
+    scope.locator(".ts-control input").press("Escape")
     assert (
         page.locator("#funnel-chart").count() == 1 and page.locator("#monthly-chart").count() == 1
     )
