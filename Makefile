@@ -88,8 +88,8 @@ fmt: deps
 	$(VENV)/bin/ruff format .
 
 bench: deps
-ifdef BENCH_DATABASE_URL
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m benchmarks.run $(BENCH_ARGS)
+ifdef BENCH_DATABASE_URL  # your servers: the load test's gunicorn also needs a broker (BENCH_REDIS_URL)
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(or $(BENCH_REDIS_URL),$(error BENCH_DATABASE_URL needs BENCH_REDIS_URL too, e.g. redis://127.0.0.1:6379/10)) $(PY) -m benchmarks.run $(BENCH_ARGS)
 else
 	env -u DATABASE_URL -u REDIS_URL $(BENCH_SERVICES) $(DEVSERVERS) run -- $(PY) -m benchmarks.run $(BENCH_ARGS)
 endif
