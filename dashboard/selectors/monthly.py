@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import Enum
 
 from django.db.models import (
     Case,
@@ -20,7 +19,7 @@ from django.db.models import (
 from dashboard.figures import ZERO
 from dashboard.scopes import DashboardScope
 from dashboard.selectors.tiles import MONEY
-from dashboard.snapshots import AsOf, figures_as_of, month_figures
+from dashboard.snapshots import AsOf, month_figures
 from salesops import calendar
 from salesops.calendar import FiscalMonth
 from salesops.formulas import efficiency_ratio
@@ -42,26 +41,18 @@ class MonthlySeries:
         return not any(self.revenue) and not any(self.cost)
 
 
-class _Unset(Enum):
-    LOOK_UP = "look up"
-
-
-# dashboard_monthly's default: it asks for the newest snapshots itself (one indexed query).
-LOOK_UP = _Unset.LOOK_UP
-
-
 def dashboard_monthly(
     *,
     scope: DashboardScope,
     end: date,
     months: int = 12,
-    as_of: AsOf | _Unset | None = LOOK_UP,
+    as_of: AsOf | None,
     roots: Sequence[int] = (),
 ) -> MonthlySeries:
     """Revenue, cost and ratio per fiscal month for the `months` months up to `end`, labelled by
     the calendar month each stands for (FiscalMonth.nominal).
 
-    From the nightly snapshots as of `as_of` (looked up when not given) when they hold every
+    From the nightly snapshots as of `as_of` (the page's `figures_as_of()`) when they hold every
     month: the closed months' rows and the current month to the night's business date, for the
     person, the company or the scope's top teams (`roots`): one query, no deal read (the series
     is then `as_of`). Otherwise (no snapshots yet, a team scope without its roots, months after
@@ -70,8 +61,6 @@ def dashboard_monthly(
     fiscal = [calendar.month_containing(end)]
     while len(fiscal) < months:
         fiscal.insert(0, fiscal[0].previous())
-    if as_of is LOOK_UP:
-        as_of = figures_as_of()
     if as_of is not None and _snapshots_hold(scope, roots, fiscal, as_of.day):
         current = calendar.month_containing(as_of.day)
         found = month_figures(

@@ -167,7 +167,7 @@ def test_stuck_deals_are_those_in_stage_longer_than_the_setting(
 
 def test_monthly_series_is_calendar_months_up_to_the_end(personas: Any, book: Any) -> None:
     scope = scope_get(personas.manager_a, "")
-    series = dashboard_monthly(scope=scope, end=TODAY)
+    series = dashboard_monthly(scope=scope, end=TODAY, as_of=None)
     assert series.months[0] == dt.date(2025, 4, 1) and series.months[-1] == dt.date(2026, 3, 1)
     by_month = dict(zip(series.months, series.revenue, strict=True))
     assert by_month[dt.date(2026, 2, 1)] == Decimal("12000")

@@ -65,13 +65,6 @@ def test_monthly_series_from_snapshots_reads_no_deal_and_no_ledger_line(
     assert "salesops_deal" not in statement and "salesops_salescost" not in statement
 
 
-def test_monthly_series_looks_up_the_newest_snapshots_when_not_given(
-    personas: Any, as_of: AsOf
-) -> None:
-    scope = personal_scope(person=personas.person("rep_a1"))
-    assert dashboard_monthly(scope=scope, end=TODAY).as_of == AS_OF
-
-
 def test_monthly_series_is_live_for_months_the_snapshots_do_not_hold(
     personas: Any, as_of: AsOf
 ) -> None:
