@@ -49,6 +49,7 @@ from meetings.selectors.meetings import (
     notifications_for_user,
 )
 from meetings.services import calendar, costs, feeds, findtime, items, scheduling, update
+from meetings.services.conflicts import ConflictError
 from salesops.calendar import company_today, company_zone
 from salesops.edge import check_date
 from salesops.exceptions import ApplicationError
@@ -256,7 +257,7 @@ def _save(request: HttpRequest, meeting: Meeting | None) -> HttpResponse:
                     allow_conflicts=d["allow_conflicts"],
                     viewer=request.user,
                 )
-        except scheduling.ConflictError as exc:
+        except ConflictError as exc:
             conflicts = [c.message(d["time_zone"]) for c in exc.conflicts]
         except ValidationError as exc:
             for msg in _error_messages(exc):

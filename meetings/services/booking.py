@@ -33,9 +33,10 @@ from django.utils.text import slugify
 
 from meetings.models import AccountDomain, Booking, BookingLink, MeetingStatus, MeetingType
 from meetings.selectors.load import meeting_load_by_person, week_bounds
+from meetings.services.conflicts import ConflictError
 from meetings.services.findtime import WorkingHours, busy_intervals, free_slots
 from meetings.services.schedule_rows import AttendeeInput
-from meetings.services.scheduling import ConflictError, meeting_schedule
+from meetings.services.scheduling import meeting_schedule
 from salesops import calendar
 from salesops.exceptions import ApplicationError
 from salesops.models import Account, Person, Team

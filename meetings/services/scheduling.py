@@ -4,8 +4,7 @@ concern: editing in meetings.services.update (`meeting_update`), the series' hor
 meetings.services.series (`meeting_series_extend`), the inputs and rows every write shares
 (`AttendeeInput`, `AgendaInput`, `ScheduleResult`) in meetings.services.schedule_rows,
 recurrence rules in meetings.services.recurrence, conflicts and working hours in
-meetings.services.conflicts (their names are re-exported here for the callers that import them
-from this module).
+meetings.services.conflicts.
 
 Recurring meetings are materialised within a horizon (conf.recurrence_horizon): the first meeting
 carries the RRULE, every later occurrence is a Meeting row with `series` and `original_start`, with
@@ -27,14 +26,10 @@ from meetings.models import Attendee, Meeting, MeetingStatus, MeetingType, Rsvp
 from meetings.selectors.kickoff import kickoff_agenda_proposal, kickoff_warnings
 from meetings.services import invitations
 from meetings.services.conflicts import (
-    Conflict,
-    ConflictError,
-    find_conflicts,
     validate_basics,
-    working_hours_problems,
 )
 from meetings.services.pursuit import meeting_deals_default
-from meetings.services.recurrence import MAX_OCCURRENCES, expand, parse_rrule
+from meetings.services.recurrence import expand
 from meetings.services.rsvp import rsvp_notify_organizer
 from meetings.services.schedule_rows import (
     AgendaInput,
@@ -51,16 +46,9 @@ from salesops.models import Account, Deal, Person
 from salesops.selectors.scope import AnyUser
 
 __all__ = [
-    "MAX_OCCURRENCES",
-    "Conflict",
-    "ConflictError",
     "attendee_rsvp",
-    "expand",
-    "find_conflicts",
     "meeting_cancel",
     "meeting_schedule",
-    "parse_rrule",
-    "working_hours_problems",
 ]
 
 

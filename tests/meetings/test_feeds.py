@@ -24,7 +24,8 @@ from django.urls import reverse
 
 from meetings.models import BusyBlock, BusyFeed, FeedStatus
 from meetings.services import feeds
-from meetings.services.scheduling import ConflictError, meeting_schedule
+from meetings.services.conflicts import ConflictError
+from meetings.services.scheduling import meeting_schedule
 
 ICS = Path(__file__).parent / "ics"
 UTC = dt.UTC

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from meetings.forms import MeetingForm
 from meetings.models import Meeting
+from meetings.services.conflicts import working_hours_problems
 from meetings.services.findtime import WorkingHours, free_slots
-from meetings.services.scheduling import working_hours_problems
 from salesops.models import Person
 
 UTC = dt.UTC

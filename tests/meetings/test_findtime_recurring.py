@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from meetings.models import Meeting
+from meetings.services.conflicts import ConflictError
 from meetings.services.findtime import find_time
 from meetings.services.schedule_rows import AttendeeInput
-from meetings.services.scheduling import ConflictError, meeting_schedule
+from meetings.services.scheduling import meeting_schedule
 from tests.meetings.factories import AttendeeFactory, MeetingFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")

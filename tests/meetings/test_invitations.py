@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 
 from meetings.models import Delivery, DeliveryKind, DeliveryStatus, Meeting
+from meetings.services.conflicts import ConflictError
 from meetings.services.invitations import invitations_send
 from meetings.services.schedule_rows import AttendeeInput
-from meetings.services.scheduling import ConflictError, meeting_cancel, meeting_schedule
+from meetings.services.scheduling import meeting_cancel, meeting_schedule
 from meetings.services.update import meeting_update
 from tests.meetings.invitation_mail import CapturingSMTPServer, assert_itip
 

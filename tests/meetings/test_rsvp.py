@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from meetings.models import Attendee, Delivery, DeliveryKind, Notification, RsvpLinkUse
 from meetings.selectors.rsvp import declined_attendee_ids
+from meetings.services.conflicts import find_conflicts
 from meetings.services.findtime import busy_intervals
 from meetings.services.rsvp import rsvp_links
 from meetings.services.schedule_rows import AttendeeInput
-from meetings.services.scheduling import find_conflicts, meeting_schedule
+from meetings.services.scheduling import meeting_schedule
 
 BERLIN = ZoneInfo("Europe/Berlin")
 pytestmark = pytest.mark.django_db

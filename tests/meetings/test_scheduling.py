@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 
 from meetings.models import Meeting, MeetingType
 from meetings.selectors.kickoff import kickoff_warnings
+from meetings.services.conflicts import ConflictError
 from meetings.services.schedule_rows import AgendaInput, AttendeeInput
 from meetings.services.scheduling import (
-    ConflictError,
     attendee_rsvp,
     meeting_cancel,
     meeting_schedule,

@@ -24,7 +24,7 @@ from salesops.services.efficiency import (
     efficiency_needs_rebuild,
     efficiency_snapshots_compute,
 )
-from salesops.services.efficiency.daily import HORIZON_CURSOR, horizon_recorded
+from salesops.services.efficiency.cursors import HORIZON_CURSOR, horizon_recorded
 from salesops.services.efficiency.periods import all_spans, rolled_spans, state_horizon
 from tests.calendars import fiscal_configs, fiscal_settings
 from tests.salesops.test_efficiency_support import cost, snap, table_for, won

@@ -15,7 +15,7 @@ from salesops.formulas import efficiency_ratio
 from salesops.models import DealSplit, EfficiencySnapshot, SalesCost
 from salesops.selectors.credit import credited_splits
 from salesops.services.efficiency import efficiency_snapshots_compute
-from salesops.services.efficiency.snapshots import RATIO_SQL
+from salesops.services.efficiency.snapshot_writes import RATIO_SQL
 from tests.salesops.efficiency_ledgers import (
     HYPO,
     cost_st,

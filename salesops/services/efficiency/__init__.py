@@ -21,13 +21,11 @@ from django.utils import timezone
 
 from salesops.models import JobRun, JobStatus, Person
 from salesops.models.jobs import JobTrigger
+from salesops.services.efficiency.cursors import credit_rule, credit_rule_recorded, horizon_recorded
 from salesops.services.efficiency.daily import (
     ALL,
     RefreshResult,
-    credit_rule,
-    credit_rule_recorded,
     daily_refresh,
-    horizon_recorded,
     partition_names,
     partition_resolve,
 )

@@ -38,14 +38,11 @@ from django.db import transaction
 from psycopg2 import sql
 
 from salesops.services.efficiency.cursors import (
-    HORIZON_CURSOR,
-    credit_rule,
     credit_rule_record,
-    credit_rule_recorded,
     horizon_record,
     horizon_recorded,
 )
-from salesops.services.efficiency.db import execute, fetch, lock_and_configure, work_mem
+from salesops.services.efficiency.db import execute, fetch, lock_and_configure
 from salesops.services.efficiency.person_days import (
     CHANGED_PEOPLE,
     EVERYONE,
@@ -62,23 +59,16 @@ from salesops.services.efficiency.person_days import (
     team_day_insert,
 )
 
-# Names other modules (and benchmarks/bench_efficiency.py) import from here.
+# Names other modules import from here.
 __all__ = [
     "ALL",
-    "HORIZON_CURSOR",
     "NO_TEAM",
     "DeferredPersonDays",
     "Partition",
     "RefreshResult",
-    "credit_rule",
-    "credit_rule_recorded",
     "daily_refresh",
-    "horizon_recorded",
-    "lock_and_configure",
     "partition_names",
     "partition_resolve",
-    "person_day_key_restore",
-    "work_mem",
 ]
 
 ALL = "all"

@@ -46,13 +46,9 @@ from psycopg2 import sql
 
 from salesops.efficiency_scopes import BUILT_IN_SCOPES, scope_providers
 from salesops.exceptions import ApplicationError
-from salesops.services.efficiency.daily import (
-    DeferredPersonDays,
-    horizon_recorded,
-    lock_and_configure,
-    person_day_key_restore,
-)
-from salesops.services.efficiency.db import execute, fetch
+from salesops.services.efficiency.cursors import horizon_recorded
+from salesops.services.efficiency.daily import DeferredPersonDays
+from salesops.services.efficiency.db import execute, fetch, lock_and_configure
 from salesops.services.efficiency.periods import (
     Derived,
     Span,
@@ -61,6 +57,7 @@ from salesops.services.efficiency.periods import (
     derived_spans,
     state_horizon,
 )
+from salesops.services.efficiency.person_days import person_day_key_restore
 from salesops.services.efficiency.recompute import (
     STAMP_CURSOR,
     derived_to_recompute,
@@ -71,7 +68,6 @@ from salesops.services.efficiency.recompute import (
 from salesops.services.efficiency.scope_days import providers_to_rebuild, scope_days_refresh
 from salesops.services.efficiency.snapshot_sql import DERIVED_BODY, PROVIDER_BODY
 from salesops.services.efficiency.snapshot_writes import (
-    RATIO_SQL,
     built_in_ctes,
     built_in_select,
     derived_table,
@@ -84,8 +80,6 @@ from salesops.services.efficiency.snapshot_writes import (
 __all__ = [
     "PUBLISH_CURSOR",
     "PUBLISH_STEPS",
-    "RATIO_SQL",
-    "STAMP_CURSOR",
     "Progress",
     "PublishResult",
     "snapshots_publish",
