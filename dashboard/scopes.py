@@ -116,8 +116,14 @@ def scope_roots(scope: DashboardScope, options: list[ScopeOption]) -> list[int]:
     sub-teams, add up to the scope without counting anyone twice. Empty for company/person."""
     if scope.team_ids is None:
         return []
+    return teams_roots(scope.team_ids, options)
+
+
+def teams_roots(team_ids: frozenset[int], options: list[ScopeOption]) -> list[int]:
+    """The teams of the set whose parent is outside it, from the options' parents (no query):
+    the set must be within the options' teams (the caller's, see dashboard_scope_options)."""
     parents = {o.team_id: o.parent_id for o in options if o.team_id is not None}
-    return [t for t in sorted(scope.team_ids) if parents.get(t) not in scope.team_ids]
+    return [t for t in sorted(team_ids) if parents.get(t) not in team_ids]
 
 
 def personal_scope(*, person: Person) -> DashboardScope:

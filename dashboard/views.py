@@ -173,7 +173,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "as_of": as_of,
         "sort": sort,
         "sorts": SORT_LABELS,
-        "pursuit": pursuit_panel(user=request.user, period=period, as_of=as_of),
+        "pursuit": pursuit_panel(user=request.user, period=period, as_of=as_of, options=options),
         **_pages(people),
     }
     context["funnel_chart"] = charts.funnel_chart(context["funnel"])

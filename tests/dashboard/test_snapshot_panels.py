@@ -10,9 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dashboard.periods import resolve_period
 from dashboard.pursuit import pursuit_panel
+from dashboard.scopes import dashboard_scope_options
 from dashboard.selectors import dashboard_stuck_deals, dashboard_tiles
 from dashboard.snapshots import figures_as_of
 from dashboard.views import PEOPLE_SHOWN
@@ -99,12 +102,21 @@ def test_pursuit_from_the_snapshot_equals_the_live_selector(
 ) -> None:
     user = getattr(pursued, who)
     as_of = figures_as_of()
-    snap = pursuit_panel(user=user, period=resolve_period(key=key, today=TODAY), as_of=as_of)
+    period = resolve_period(key=key, today=TODAY)
+    options = dashboard_scope_options(user=user)  # as the page does first (the scope is memoised)
+    with CaptureQueriesContext(connection) as alone:
+        snap = pursuit_panel(user=user, period=period, as_of=as_of)
     live_period = resolve_period(key=key, today=AS_OF)
     live = pursuit_by_segment(user=user, start=live_period.start, end=live_period.end)
     assert (snap.start, snap.end) == (live.start, live.end)
     assert _key(snap) == _key(live)
     assert not snap.empty
+    # Given the page's scope options, a manager's top teams come from them: one query less.
+    with CaptureQueriesContext(connection) as given:
+        held = pursuit_panel(user=user, period=period, as_of=as_of, options=options)
+    assert _key(held) == _key(snap)
+    saved = 0 if who == "sales_ops" else 1
+    assert len(given.captured_queries) == len(alone.captured_queries) - saved
 
 
 def test_pursuit_of_a_custom_range_is_live(pursued: Any) -> None:
