@@ -22,17 +22,17 @@ from dashboard.periods import Period
 from dashboard.scopes import DashboardScope
 from dashboard.selectors import ZERO, PeopleTable
 from dashboard.snapshot_attainment import attainment_from_snapshots, clubs_from_snapshots
-from dashboard.snapshots import AsOf
+from dashboard.snapshots import AsOf, snapshot_span
 from meetings.models import AgendaItem, MeetingStatus
 from meetings.selectors.load import meeting_cost_by_person_week, meeting_load_by_person, monday_of
 from meetings.selectors.meetings import meeting_list, my_open_action_items, notifications_for_user
 from salesops import calendar
 from salesops.formulas import HUNDRED
-from salesops.models import Person
+from salesops.models import REP_ROLES, Person
 from salesops.selectors.efficiency import efficiency_snapshot_list
 from salesops.selectors.scope import AnyUser
 from territories.models import ModelState
-from territories.selectors import Balance, territory_metrics, visible_models
+from territories.selectors import Balance, territory_metrics, territory_q, visible_models
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -124,14 +124,24 @@ def people_by_attainment(
     return replace(people, rows=rows_shown, offset=offset)
 
 
-def _clubs(*, day: date, person_ids: list[int], as_of: AsOf | None = None) -> dict[int, str]:
-    """Club tier per rep for the fiscal year containing `day` (≥ 100 % / ≥ 125 % of the annual
-    plan): of the people shown, from the year-to-date snapshots (2 queries), else compensation's
-    `club_members` of everyone (3 queries, every rep's yearly credit)."""
-    found = clubs_from_snapshots(person_ids=person_ids, day=day, as_of=as_of)
+def _clubs(*, period: Period, people: PeopleTable, as_of: AsOf | None = None) -> dict[int, str]:
+    """Club tier per rep for the fiscal year containing the period's end (≥ 100 % / ≥ 125 % of
+    the annual plan): of the people shown, from the year-to-date snapshots (2 queries; 1 on a YTD
+    page, whose table holds the same snapshots' revenue), else compensation's `club_members` of
+    everyone (3 queries, every rep's yearly credit). The table's roles say who is a rep."""
+    year = calendar.year_containing(period.end)
+    span = None if as_of is None else snapshot_span(period, as_of.day)
+    ytd = span is not None and span.period == "ytd" and span.start == year.start
+    found = clubs_from_snapshots(
+        person_ids=[r.person_id for r in people.rows],
+        day=period.end,
+        as_of=as_of,
+        reps=[r.person_id for r in people.rows if r.role_code in REP_ROLES],
+        ytd_revenue={r.person_id: r.revenue for r in people.rows} if ytd else None,
+    )
     if found is not None:
         return found
-    return {m.person_id: m.tier for m in club_members(year=calendar.year_containing(day))}
+    return {m.person_id: m.tier for m in club_members(year=year)}
 
 
 @dataclass(frozen=True)
@@ -173,11 +183,13 @@ def _territory_balance(*, user: AnyUser, today: date, as_of: AsOf | None) -> Bal
     """Potential, quota and won revenue per territory of the active model the user can see
     (territories' balance selector: from its nightly snapshot of the figures' business date when
     there is one); None while no model is active."""
-    model = visible_models(user=user).filter(state=ModelState.ACTIVE).first()
+    # The user's visible territories, looked up once for the model and for its rows.
+    visible = territory_q(user)
+    model = visible_models(user=user, visible=visible).filter(state=ModelState.ACTIVE).first()
     if model is None:
         return None
     day = None if as_of is None else as_of.day
-    return territory_metrics(user=user, model=model, today=today, as_of=day)
+    return territory_metrics(user=user, model=model, today=today, as_of=day, visible=visible)
 
 
 def team_panels(
@@ -206,7 +218,7 @@ def team_panels(
     if tile is not None and people.truncated:
         tile = replace(tile, partial=True)
     # Always, so the page's query count does not depend on data.
-    clubs = _clubs(day=period.end, person_ids=shown, as_of=as_of)
+    clubs = _clubs(period=period, people=people, as_of=as_of)
     if tile is not None:
         for row in people.rows:
             found = rows.get(row.person_id)

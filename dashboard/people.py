@@ -46,6 +46,8 @@ class PersonRow:
     open_pipeline: Decimal
     open_deals: int
     extra: dict[str, object] = field(default_factory=dict)
+    # The role's value ("account_executive"); `role` is its label.
+    role_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,7 @@ def dashboard_people(
             person_id=pid,
             name=name,
             role=roles.get(role, role),
+            role_code=role,
             team=team,
             active=active,
             revenue=revenue,

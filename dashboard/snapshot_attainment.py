@@ -91,21 +91,34 @@ def attainment_from_snapshots(
 
 
 def clubs_from_snapshots(
-    *, person_ids: list[int], day: date, as_of: AsOf | None
+    *,
+    person_ids: list[int],
+    day: date,
+    as_of: AsOf | None,
+    reps: list[int] | None = None,
+    ytd_revenue: dict[int, Decimal] | None = None,
 ) -> dict[int, str] | None:
     """Club tier of each rep among `person_ids` for the fiscal year containing `day` (annual
     revenue plan against the year-to-date snapshot revenue of the night's business date): two
-    small queries instead of every rep's yearly credit. None when the night is in another year."""
+    small queries instead of every rep's yearly credit. None when the night is in another year.
+    A caller that holds the people's roles passes `reps` (those of `person_ids` who are reps: the
+    quotas are then read without joining the people), and one that holds their year-to-date
+    revenue of the same night (the people table of a YTD page) `ytd_revenue` (one query less)."""
     year = calendar.year_containing(day)
     if as_of is None or not year.start <= as_of.day <= year.end:
         return None
-    quotas = quota_sums(
-        by="person_id",
-        person__role__in=sorted(REP_ROLES),
-        person_id__in=person_ids,
-        period_start__gte=year.start,
-        period_start__lte=year.end,
-    )
-    credited = _person_revenue(list(quotas), "ytd", year.start, as_of.day)
+    if reps is None:
+        quotas = quota_sums(
+            by="person_id",
+            person__role__in=sorted(REP_ROLES),
+            person_id__in=person_ids,
+            period_start__gte=year.start,
+            period_start__lte=year.end,
+        )
+    else:
+        quotas = quota_by_person(person_ids=reps, start=year.start, end=year.end)
+    credited = ytd_revenue
+    if credited is None:
+        credited = _person_revenue(list(quotas), "ytd", year.start, as_of.day)
     tiers = {pid: club_tier(credited.get(pid, ZERO), quota) for pid, quota in quotas.items()}
     return {pid: tier for pid, tier in tiers.items() if tier}

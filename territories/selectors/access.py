@@ -56,11 +56,13 @@ def visible_territories(*, user: AnyUser) -> QuerySet[Territory]:
     return Territory.objects.filter(territory_q(user)).select_related("model", "parent")
 
 
-def visible_models(*, user: AnyUser) -> QuerySet[TerritoryModel]:
+def visible_models(*, user: AnyUser, visible: Q | None = None) -> QuerySet[TerritoryModel]:
+    """The models of the territories the user may read (all for sales ops). `visible`: the
+    user's territory_q when the caller already holds it (it costs a query for everyone else)."""
     if scope_for(user).everything:
         return TerritoryModel.objects.all()
-    ids = Territory.objects.filter(territory_q(user)).values("model_id")
-    return TerritoryModel.objects.filter(pk__in=ids)
+    ids = Territory.objects.filter(territory_q(user) if visible is None else visible)
+    return TerritoryModel.objects.filter(pk__in=ids.values("model_id"))
 
 
 def model_get(*, user: AnyUser, model_id: int) -> TerritoryModel:

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Q
 from psycopg2 import sql
 
 from compensation.selectors import quota_totals_for_territories
@@ -169,18 +170,22 @@ def territory_metrics(
     model: TerritoryModel,
     today: date | None = None,
     as_of: date | None = None,
+    visible: Q | None = None,
 ) -> Balance:
     """Figures for every territory of `model` the user may see, in tree (path) order.
 
     With `as_of` (the nightly snapshots' business date) and a balance snapshot of that date, the
     figures are read from it (won revenue to `as_of`); otherwise computed live (to `today`).
-    People and quotas are always live."""
+    People and quotas are always live. `visible`: the user's territory_q when the caller already
+    holds it (else looked up: a query for anyone but sales ops)."""
     today = today or calendar.company_today()
     year = calendar.year_containing(today)
     k = quota_potential_k()
     balance = Balance(model=model, year=year, k=k)
     territories = list(
-        Territory.objects.filter(territory_q(user), model=model).select_related("parent")
+        Territory.objects.filter(
+            territory_q(user) if visible is None else visible, model=model
+        ).select_related("parent")
     )
     if not territories:
         return balance
@@ -210,13 +215,13 @@ def territory_metrics(
     by_parent: dict[int | None, list[TerritoryMetrics]] = defaultdict(list)
     for row in balance.rows:
         by_parent[row.territory.parent_id].append(row)
-    visible = {row.territory.pk: row.territory for row in balance.rows}
+    shown = {row.territory.pk: row.territory for row in balance.rows}
     for parent_id, members in by_parent.items():
         if len(members) < 2:
             continue
         balance.groups.append(
             SiblingGroup(
-                parent=visible.get(parent_id) if parent_id else None,
+                parent=shown.get(parent_id) if parent_id else None,
                 members=members,
                 spread=spread([m.potential for m in members]),
             )

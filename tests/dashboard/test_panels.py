@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from dashboard.panels import personal_panels
 from dashboard.periods import resolve_period
 from meetings.models import ActionItem, Notification
+from territories.models import TerritoryAssignment
 from tests.meetings.factories import ActionItemFactory, AgendaItemFactory, meeting_with
 from tests.territories.factories import make_model, make_territory
 
@@ -155,6 +156,26 @@ def test_territory_balance_shows_the_active_model(
     html = client.get("/dashboard/").content.decode()
     assert 'data-testid="territory-balance"' in html
     assert "North" in html and "South" in html and "FY26 territories" in html
+
+
+def test_a_manager_s_territory_balance_reads_their_territories_once(
+    personas: Any, book: Any, client_for: Any
+) -> None:
+    model = make_model(name="FY26 territories", state="active")
+    north = make_territory(model, "North")
+    make_territory(model, "South")
+    TerritoryAssignment.objects.create(
+        territory=north, person=personas.person("rep_a1"), effective_from=dt.date(2025, 1, 1)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        html = client_for(personas.manager_a).get("/dashboard/").content.decode()
+    assert 'data-testid="territory-balance"' in html
+    # Only the territory their people cover.
+    assert '<th scope="row">North</th>' in html and '<th scope="row">South</th>' not in html
+    sqls = [q["sql"] for q in captured.captured_queries]
+    # The paths the user's people cover (territories.selectors.access._visible_roots).
+    lookups = [q for q in sqls if q.startswith('SELECT DISTINCT "territories_territory"."path"')]
+    assert len(lookups) == 1
 
 
 @pytest.mark.usefixtures("january_berlin")  # dates are worked examples of the January calendar

@@ -22,6 +22,7 @@ from dashboard.scopes import (
 )
 from dashboard.selectors import dashboard_tiles
 from dashboard.snapshots import figures_as_of
+from salesops.models import REP_ROLES
 from salesops.services.efficiency import efficiency_snapshots_compute
 from tests.dashboard.conftest import NOW
 from tests.factories import WonDealFactory
@@ -196,7 +197,7 @@ def test_without_snapshots_the_page_says_it_is_live(
 
 
 def test_attainment_and_clubs_from_snapshots_equal_compensations(
-    personas: Any, published: Any
+    personas: Any, published: Any, django_assert_num_queries: Any
 ) -> None:
     from compensation.selectors import attainment_for_people, club_members
     from dashboard.snapshot_attainment import attainment_from_snapshots, clubs_from_snapshots
@@ -242,3 +243,21 @@ def test_attainment_and_clubs_from_snapshots_equal_compensations(
         if m.person_id in ids
     }
     assert clubs == expected and clubs  # rep_a1: 12,000 of a 12,000 plan
+    # A YTD page holds the people's roles and the same night's year-to-date revenue in its table:
+    # the same clubs from them, reading only the quotas.
+    as_of = figures_as_of()
+    table = dashboard_people(
+        scope=DashboardScope("company", "Whole company", None),
+        period=ending("ytd", TODAY),
+        as_of=as_of,
+    )
+    shown = [r for r in table.rows if r.person_id in ids]
+    with django_assert_num_queries(1):
+        held = clubs_from_snapshots(
+            person_ids=ids,
+            day=TODAY,
+            as_of=as_of,
+            reps=[r.person_id for r in shown if r.role_code in REP_ROLES],
+            ytd_revenue={r.person_id: r.revenue for r in shown},
+        )
+    assert held == clubs
