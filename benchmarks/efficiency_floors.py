@@ -28,6 +28,7 @@ from salesops.selectors.credit import CREDIT_SQL, CREDIT_SQL_WHERE
 from salesops.services.efficiency.periods import (
     base_spans,
     closed_months,
+    day_state_horizon,
     derived_spans,
     state_horizon,
 )
@@ -290,10 +291,10 @@ def floor_setup(as_of: date) -> None:
 
 FLOOR_STATE_SQL = sql.SQL(
     """
-INSERT INTO bench_person_day (person_id, day, team_id, revenue, cost, won_deals)
+WITH pd AS (
 SELECT x.person_id, x.day,
-       COALESCE(m.team_id, CASE WHEN hm.person_id IS NULL THEN p.team_id END),
-       SUM(x.revenue), SUM(x.cost), SUM(x.won)
+       COALESCE(m.team_id, CASE WHEN hm.person_id IS NULL THEN p.team_id END) AS team_id,
+       SUM(x.revenue) AS revenue, SUM(x.cost) AS cost, SUM(x.won) AS won
 FROM (
     SELECT s.person_id, d.close_date AS day, {CREDIT_SQL} AS revenue, 0::numeric AS cost, 0 AS won
     FROM salesops_deal d JOIN salesops_dealsplit s ON s.deal_id = d.id
@@ -308,6 +309,15 @@ FROM (
 {TEAM_OF_THE_DAY}
 GROUP BY x.day, x.person_id, 3
 ORDER BY 2, 1
+), days AS (
+    INSERT INTO bench_person_day (person_id, day, team_id, revenue, cost, won_deals)
+    SELECT * FROM pd WHERE day >= %(day_horizon)s
+)
+INSERT INTO bench_person_month (month, person_id, team_id, revenue, cost, won_deals, days)
+SELECT m.ps, pd.person_id, pd.team_id, SUM(pd.revenue), SUM(pd.cost), SUM(pd.won), COUNT(*)
+FROM pd JOIN bench_day_spans sd ON sd.day = pd.day JOIN bench_spans m ON m.id = sd.span_id
+WHERE m.period = 'month' AND m.ps < %(day_horizon)s
+GROUP BY 1, 2, 3
 """
 ).format(
     CREDIT_SQL=sql.SQL(CREDIT_SQL),
@@ -318,14 +328,18 @@ ORDER BY 2, 1
 
 def floor_with_state(as_of: date, floor: Any) -> None:
     """`floor(as_of)`, plus what a full run must also leave behind for the incremental runs:
-    every person's per-day aggregates from as_of's horizon on (every day a later night reads, not
-    only S(as_of)'s), in an UNLOGGED twin table."""
+    every person's aggregates from as_of's horizon on (every day a later night reads, not only
+    S(as_of)'s), per day from the day horizon and per fiscal month before it, as the engine keeps
+    them (docs/efficiency.md, "Horizon"), in UNLOGGED twin tables."""
     floor(as_of)
     with transaction.atomic():
         execute("SET LOCAL jit = off")
         execute("SELECT set_config('work_mem', %s, true)", [work_mem()])
         execute("SET LOCAL enable_hashagg = off")  # as the floor's person days (and the engine)
-        execute(FLOOR_STATE_SQL, {"horizon": state_horizon(as_of)})
+        execute(
+            FLOOR_STATE_SQL,
+            {"horizon": state_horizon(as_of), "day_horizon": day_state_horizon(as_of)},
+        )
 
 
 def state_reset(table: str) -> None:
@@ -335,7 +349,11 @@ def state_reset(table: str) -> None:
         "CREATE UNLOGGED TABLE IF NOT EXISTS bench_person_day "
         "(LIKE salesops_efficiencypersonday INCLUDING ALL)"
     )
-    execute("TRUNCATE bench_person_day")
+    execute(
+        "CREATE UNLOGGED TABLE IF NOT EXISTS bench_person_month "
+        "(LIKE salesops_efficiencypersonmonth INCLUDING ALL)"
+    )
+    execute("TRUNCATE bench_person_day, bench_person_month")
 
 
 def floor_reset(table: str) -> None:

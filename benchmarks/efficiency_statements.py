@@ -23,7 +23,8 @@ def _synthetic_org(people: int, as_of: date) -> None:
     teams = max(people // 10, 2)
     execute(
         "TRUNCATE salesops_person, salesops_team, salesops_deal, salesops_dealsplit, "
-        "salesops_salescost, salesops_efficiencypersonday, salesops_efficiencyteamday, "
+        "salesops_salescost, salesops_efficiencypersonday, salesops_efficiencypersonmonth, "
+        "salesops_efficiencyteamday, "
         "salesops_efficiencysnapshot, salesops_efficiencycursor, salesops_efficiencydirty, "
         "salesops_efficiencypendingday, salesops_efficiencyscopeday, "
         "salesops_efficiencyscopependingday, salesops_teammembership CASCADE"

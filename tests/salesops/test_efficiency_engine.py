@@ -226,7 +226,7 @@ def test_full_run_writes_the_person_days_a_plain_full_refresh_writes(personas):
     """The full run writes the person days inside the statement that folds them into snapshots;
     they are the same rows a stand-alone full refresh from the same horizon writes."""
     from salesops.services.efficiency.daily import ALL, daily_refresh, partition_resolve
-    from salesops.services.efficiency.periods import state_horizon
+    from salesops.services.efficiency.periods import day_state_horizon, state_horizon
 
     a1, b1 = personas.person("rep_a1"), personas.person("rep_b1")
     won(a1, "1000", dt.date(2026, 2, 3), splits=[(a1, "60"), (b1, "40")])
@@ -234,19 +234,27 @@ def test_full_run_writes_the_person_days_a_plain_full_refresh_writes(personas):
     cost("50", dt.date(2025, 1, 9), person=b1)  # in the first closed month of S(AS_OF)
     cost("20", dt.date(2024, 12, 9), person=b1)  # before it: not kept (test_efficiency_horizon)
 
-    def person_days() -> list[tuple[object, ...]]:
+    def person_state() -> list[tuple[object, ...]]:
         return _fetch(
-            "SELECT person_id, day, team_id, revenue, cost, won_deals "
-            "FROM salesops_efficiencypersonday ORDER BY person_id, day"
+            "SELECT person_id, day, team_id, revenue, cost, won_deals, 0 "
+            "FROM salesops_efficiencypersonday UNION ALL "
+            "SELECT person_id, month, team_id, revenue, cost, won_deals, days "
+            "FROM salesops_efficiencypersonmonth ORDER BY 1, 2"
         )
 
     efficiency_snapshots_compute(as_of=AS_OF, full=True)
-    fused = person_days()
-    daily_refresh(partition=partition_resolve(ALL), full=True, horizon=state_horizon(AS_OF))
+    fused = person_state()
+    daily_refresh(
+        partition=partition_resolve(ALL),
+        full=True,
+        horizon=state_horizon(AS_OF),
+        day_horizon=day_state_horizon(AS_OF),
+    )
 
-    assert fused == person_days()
-    assert (b1.pk, dt.date(2025, 1, 9), personas.team_b.pk, 0, 50, 0) in fused
-    assert (a1.pk, dt.date(2026, 2, 3), personas.team_a.pk, 600, 300, 1) in fused
+    assert fused == person_state()
+    # Before the day horizon (2025-12-01 for AS_OF): one row per person, month and team.
+    assert (b1.pk, dt.date(2025, 1, 1), personas.team_b.pk, 0, 50, 0, 1) in fused
+    assert (a1.pk, dt.date(2026, 2, 3), personas.team_a.pk, 600, 300, 1, 0) in fused
 
 
 def _fetch(sql: str) -> list[tuple[object, ...]]:

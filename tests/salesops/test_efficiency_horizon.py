@@ -1,6 +1,8 @@
 """The per-day tables hold the days from a horizon on: the first day S(as_of) reads (the start of
 the previous fiscal year, periods.state_horizon), set by a full rebuild of everyone. Later dates
-never read earlier days; an older date rebuilds in full from its own horizon."""
+never read earlier days; an older date rebuilds in full from its own horizon. The person state
+keeps the days before the day horizon (periods.day_state_horizon: the month of as_of - 90 days)
+per person and month, since no run reads them but as whole closed months."""
 
 from __future__ import annotations
 
@@ -24,8 +26,19 @@ from salesops.services.efficiency import (
     efficiency_needs_rebuild,
     efficiency_snapshots_compute,
 )
-from salesops.services.efficiency.cursors import HORIZON_CURSOR, horizon_recorded
-from salesops.services.efficiency.periods import all_spans, rolled_spans, state_horizon
+from salesops.services.efficiency.cursors import (
+    HORIZON_CURSOR,
+    day_horizon_recorded,
+    horizon_recorded,
+)
+from salesops.services.efficiency.periods import (
+    all_spans,
+    base_spans,
+    closed_months,
+    day_state_horizon,
+    rolled_spans,
+    state_horizon,
+)
 from tests.calendars import fiscal_configs, fiscal_settings
 from tests.salesops.test_efficiency_support import cost, snap, table_for, won
 
@@ -36,6 +49,7 @@ pytestmark = pytest.mark.usefixtures("january_berlin")
 
 AS_OF = dt.date(2026, 4, 10)
 HORIZON = dt.date(2025, 1, 1)  # the January calendar: the previous fiscal year's start
+DAY_HORIZON = dt.date(2026, 1, 1)  # the month of AS_OF - 90 days (2026-01-10)
 BEFORE = dt.date(2024, 12, 31)
 OLDER = dt.date(2025, 6, 30)  # reads from 2024-01-01
 DECEMBER_2024 = (dt.date(2024, 12, 1), dt.date(2024, 12, 31))
@@ -51,6 +65,22 @@ def _person_days() -> list[tuple[object, ...]]:
 
 def _days() -> list[dt.date]:
     return list(EfficiencyPersonDay.objects.order_by("day").values_list("day", flat=True))
+
+
+def _person_months() -> list[tuple[object, ...]]:
+    """(person, month, revenue, cost, won deals, person days summed) of the month state."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT person_id, month, revenue, cost, won_deals, days "
+            "FROM salesops_efficiencypersonmonth ORDER BY month, person_id"
+        )
+        return cur.fetchall()
+
+
+def test_the_day_horizon_is_the_month_of_the_day_a_rolled_t90_drops():
+    assert day_state_horizon(AS_OF) == DAY_HORIZON
+    assert day_state_horizon(dt.date(2026, 3, 31)) == dt.date(2025, 12, 1)
+    assert day_state_horizon(dt.date(2026, 4, 1)) == DAY_HORIZON
 
 
 def test_the_horizon_is_the_first_day_of_the_first_closed_month():
@@ -79,6 +109,14 @@ def test_no_run_reads_before_its_horizon_and_horizons_only_move_forward(first, l
         rolled_days = [d for r in rolled_spans(first) for d in (r.add, r.sub) if d is not None]
         assert min(rolled_days) >= horizon
         assert state_horizon(later) >= horizon
+        # Days before the day horizon are read only as whole closed months.
+        day_horizon = day_state_horizon(first)
+        assert horizon <= day_horizon
+        assert min(rolled_days) >= day_horizon
+        assert min(span.start for span in base_spans(first)) >= day_horizon
+        for month in closed_months(first):
+            assert month.start >= day_horizon or month.end < day_horizon
+        assert day_state_horizon(later) >= day_horizon
 
 
 def test_a_full_run_keeps_the_days_from_its_horizon_on(personas):
@@ -93,7 +131,9 @@ def test_a_full_run_keeps_the_days_from_its_horizon_on(personas):
 
     assert result.full
     assert horizon_recorded() == HORIZON
-    assert _person_days() == [(a1.pk, HORIZON, Decimal(900), Decimal(50), 1)]
+    assert day_horizon_recorded() == DAY_HORIZON
+    assert _person_days() == []  # before the day horizon: kept per month
+    assert _person_months() == [(a1.pk, HORIZON, Decimal(900), Decimal(50), 1, 1)]
     assert list(EfficiencyTeamDay.objects.values_list("day", "cost")) == [(HORIZON, 20)]
     january = snap("person", a1, "month", HORIZON, dt.date(2025, 1, 31))
     assert (january.revenue, january.cost, january.ratio) == (900, 50, Decimal("1800.0000"))
@@ -123,7 +163,8 @@ def test_an_older_date_rebuilds_in_full_from_its_own_horizon(personas):
     assert horizon_recorded() == dt.date(2024, 1, 1)
     december = snap("person", a1, "month", *DECEMBER_2024)
     assert (december.revenue, december.cost, december.won_deals) == (350, 70, 1)
-    assert (a1.pk, BEFORE, Decimal(350), Decimal(70), 1) in _person_days()
+    assert day_horizon_recorded() == dt.date(2025, 4, 1)
+    assert (a1.pk, DECEMBER_2024[0], Decimal(350), Decimal(70), 1, 1) in _person_months()
     older = table_for(OLDER)
     efficiency_snapshots_compute(as_of=OLDER, full=True)
     assert table_for(OLDER) == older
@@ -149,6 +190,7 @@ def test_changes_before_the_horizon_write_no_days(personas):
     efficiency_snapshots_compute(as_of=AS_OF)
 
     assert min(_days()) >= HORIZON
+    assert all(month >= HORIZON for _, month, *_ in _person_months())
     assert not EfficiencyTeamDay.objects.filter(day__lt=HORIZON).exists()
     incremental = table_for(AS_OF)
     efficiency_snapshots_compute(as_of=AS_OF, full=True)
@@ -167,7 +209,7 @@ def test_a_partition_refresh_keeps_to_the_recorded_horizon(personas):
 
     daily_refresh(partition=partition_resolve(f"team:{personas.team_a.pk}"), full=True)
 
-    assert _days() == [HORIZON]
+    assert _person_months() == [(a1.pk, HORIZON, 0, Decimal(50), 0, 1)]
     assert horizon_recorded() == HORIZON
 
 

@@ -211,9 +211,59 @@ def test_every_kind_of_change_to_old_days_is_seen_by_the_next_incremental_night(
     _assert_equals_full(NIGHT)
 
 
+def _person_months() -> list[tuple[object, ...]]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT person_id, month, team_id, revenue, cost, won_deals, days "
+            "FROM salesops_efficiencypersonmonth ORDER BY month, person_id, team_id"
+        )
+        return cur.fetchall()
+
+
+@pytest.mark.usefixtures("january_berlin")
+def test_changes_to_days_kept_per_month_are_seen_by_the_next_incremental_night(personas):
+    """Before the day horizon (2026-01-01 for NIGHT: the month of NIGHT - 90 days) the state is
+    one row per person, month and team. Committed nights: a moved close date, a removed split, a
+    deleted and an edited cost in 2025, and a person moved to another team from a 2025 day; the
+    next incremental night re-aggregates the touched person-months, equals a full recomputation,
+    and leaves the same month rows a full rebuild writes."""
+    from salesops.services.deals import deal_splits_set, deal_update
+    from salesops.services.people import person_move_team
+
+    a1, a2, b1 = personas.person("rep_a1"), personas.person("rep_a2"), personas.person("rep_b1")
+    d1 = won(a1, "1000", dt.date(2025, 6, 3))
+    won(a1, "200", dt.date(2025, 6, 20))
+    d2 = won(a2, "500", dt.date(2025, 7, 3), splits=[(a2, "50"), (b1, "50")])
+    c1 = cost("300", dt.date(2025, 6, 3), person=a1)
+    c2 = cost("80", dt.date(2025, 7, 9), person=b1)
+    _night(NIGHT - DAY)
+    june = dt.date(2025, 6, 1)
+    assert (a1.pk, june, personas.team_a.pk, 1200, 300, 2, 2) in _person_months()
+
+    deal_update(deal=d1, data={"close_date": dt.date(2025, 5, 20)})
+    deal_splits_set(deal=d2, splits=[(a2, Decimal(100))])
+    c1.delete()
+    c2.amount = Decimal("40")
+    c2.save()
+    person_move_team(person=a2, team=personas.team_b, on=dt.date(2025, 7, 10))
+    won(b1, "70", NIGHT)
+    assert not _night(NIGHT).full
+
+    months = _person_months()
+    assert (a1.pk, june, personas.team_a.pk, 200, 0, 1, 1) in months
+    assert (a1.pk, dt.date(2025, 5, 1), personas.team_a.pk, 1000, 0, 1, 1) in months
+    july = dt.date(2025, 7, 1)
+    assert (a2.pk, july, personas.team_a.pk, 500, 0, 1, 1) in months  # before the move
+    assert snap("person", a1, "month", june, dt.date(2025, 6, 30)).revenue == 200
+    assert snap("team", personas.team_b, "month", july, dt.date(2025, 7, 31)).cost == 40
+    _assert_equals_full(NIGHT)
+    assert _person_months() == months
+
+
 ENGINE_AND_SOURCE_TABLES = (
     "salesops_dealsplit, salesops_deal, salesops_salescost, salesops_efficiencysnapshot, "
-    "salesops_efficiencypersonday, salesops_efficiencyteamday, salesops_efficiencycursor, "
+    "salesops_efficiencypersonday, salesops_efficiencypersonmonth, salesops_efficiencyteamday, "
+    "salesops_efficiencycursor, "
     "salesops_efficiencydirty, salesops_efficiencypendingday, "
     "salesops_efficiencyscopependingday, salesops_efficiencyscopeday"
 )

@@ -21,7 +21,12 @@ from django.utils import timezone
 
 from salesops.models import JobRun, JobStatus, Person
 from salesops.models.jobs import JobTrigger
-from salesops.services.efficiency.cursors import credit_rule, credit_rule_recorded, horizon_recorded
+from salesops.services.efficiency.cursors import (
+    credit_rule,
+    credit_rule_recorded,
+    day_horizon_recorded,
+    horizon_recorded,
+)
 from salesops.services.efficiency.daily import (
     ALL,
     RefreshResult,
@@ -31,6 +36,7 @@ from salesops.services.efficiency.daily import (
 )
 from salesops.services.efficiency.periods import (
     business_date,
+    day_state_horizon,
     nightly_business_date,
     state_horizon,
 )
@@ -118,6 +124,7 @@ def efficiency_snapshots_compute(
             partition=partition_resolve(ALL),
             full=full or efficiency_needs_rebuild(as_of=as_of),
             horizon=state_horizon(as_of),
+            day_horizon=day_state_horizon(as_of),
             defer_person_days=True,
         )
         step(1, COMPUTE_STEPS)
@@ -147,7 +154,9 @@ def efficiency_needs_rebuild(*, as_of: date) -> bool:
     tables were built under another credit rule (COMP_REP_DEALS_PAY_BEFORE_CONFIRMATION changed)."""
     if credit_rule_recorded() != credit_rule():
         return True
-    recorded = horizon_recorded()
+    recorded, day_recorded = horizon_recorded(), day_horizon_recorded()
+    if day_recorded is not None and day_state_horizon(as_of) < day_recorded:
+        return True
     return recorded is not None and state_horizon(as_of) < recorded
 
 

@@ -11,6 +11,9 @@ from django.conf import settings
 from salesops.services.efficiency.db import execute, fetch
 
 HORIZON_CURSOR = "horizon"
+# The first day the person-day table holds; the days from the horizon up to it are kept per person
+# and fiscal month (salesops_efficiencypersonmonth). None: every day is kept per day.
+DAY_HORIZON_CURSOR = "day-horizon"
 # Which won deals credit (salesops.selectors.credit.credit_sql_where): the per-day rows were built
 # under the rule named in the cursor "credit-rule:<rule>"; another rule needs a full rebuild.
 CREDIT_RULE_PREFIX = "credit-rule:"
@@ -22,18 +25,27 @@ def horizon_recorded() -> date | None:
     return rows[0][0] if rows else None
 
 
-def horizon_record(horizon: date | None) -> None:
-    if horizon is None:
-        execute("DELETE FROM salesops_efficiencycursor WHERE name = %s", [HORIZON_CURSOR])
-        return
-    execute(
-        """
-        INSERT INTO salesops_efficiencycursor (name, watermark, day)
-        VALUES (%(name)s, now(), %(day)s)
-        ON CONFLICT (name) DO UPDATE SET watermark = EXCLUDED.watermark, day = EXCLUDED.day
-        """,
-        {"name": HORIZON_CURSOR, "day": horizon},
-    )
+def day_horizon_recorded() -> date | None:
+    """The first day the person-day table holds (earlier days are kept per month); None: every
+    day from the horizon on is kept per day."""
+    rows = fetch("SELECT day FROM salesops_efficiencycursor WHERE name = %s", [DAY_HORIZON_CURSOR])
+    return rows[0][0] if rows else None
+
+
+def horizon_record(horizon: date | None, day_horizon: date | None = None) -> None:
+    """Record the horizon and the day horizon a full rebuild of everyone keeps (None: forget)."""
+    for name, day in ((HORIZON_CURSOR, horizon), (DAY_HORIZON_CURSOR, day_horizon)):
+        if day is None:
+            execute("DELETE FROM salesops_efficiencycursor WHERE name = %s", [name])
+            continue
+        execute(
+            """
+            INSERT INTO salesops_efficiencycursor (name, watermark, day)
+            VALUES (%(name)s, now(), %(day)s)
+            ON CONFLICT (name) DO UPDATE SET watermark = EXCLUDED.watermark, day = EXCLUDED.day
+            """,
+            {"name": name, "day": day},
+        )
 
 
 def credit_rule() -> str:

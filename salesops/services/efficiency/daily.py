@@ -39,23 +39,26 @@ from psycopg2 import sql
 
 from salesops.services.efficiency.cursors import (
     credit_rule_record,
+    day_horizon_recorded,
     horizon_record,
     horizon_recorded,
 )
 from salesops.services.efficiency.db import execute, fetch, lock_and_configure
+from salesops.services.efficiency.periods import state_months
 from salesops.services.efficiency.person_days import (
     CHANGED_PEOPLE,
     EVERYONE,
     IN_PARTITION,
-    PERSON_DAY_COLUMNS,
     from_horizon,
     full_sources,
     only,
     pair_sources,
     pending,
-    person_day_insert,
     person_day_key_drop,
     person_day_key_restore,
+    person_day_select,
+    state_months_table,
+    state_write,
     team_day_insert,
 )
 
@@ -86,10 +89,11 @@ class Partition:
 
 @dataclass(frozen=True)
 class DeferredPersonDays:
-    """The person-day INSERT … RETURNING of a full refresh of everyone, and its parameters,
-    left for the publish to run as part of its own statement (see snapshots_publish)."""
+    """The sources of a full refresh of everyone, and their parameters, left for the publish
+    to aggregate into person days and keep (person_days.state_ctes) as part of its own
+    statement (see snapshots_publish)."""
 
-    statement: sql.Composable
+    sources: dict[str, sql.Composable]
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -99,8 +103,8 @@ class RefreshResult:
     full: bool
     person_days: int
     team_days: int
-    # A deferred full refresh: the person days are written by this INSERT … RETURNING, which the
-    # caller runs (in the same transaction) as part of the publish; person_days is then 0.
+    # A deferred full refresh: the person days are aggregated and kept by the caller's publish
+    # statement (in the same transaction); person_days is then 0.
     person_days_insert: DeferredPersonDays | None = None
 
 
@@ -147,12 +151,15 @@ def daily_refresh(
     partition: Partition,
     full: bool,
     horizon: date | None = None,
+    day_horizon: date | None = None,
     defer_person_days: bool = False,
 ) -> RefreshResult:
     """Refresh the aggregates of one partition (incrementally unless `full` or first time).
 
-    `horizon`: for a full refresh of every person, the first day to keep (None: every day),
-    recorded for the refreshes that follow; every other refresh keeps to the recorded one.
+    `horizon`: for a full refresh of every person, the first day to keep (None: every day), and
+    `day_horizon` the first kept per day (the days before it are kept per month; None: every
+    day per day), recorded for the refreshes that follow; every other refresh keeps to the
+    recorded ones.
     `defer_person_days`: when this turns out to be a full refresh of every person, leave the
     person-day INSERT to the caller (RefreshResult.person_days_insert), who must run it in the
     same transaction and then call person_day_key_restore(); see snapshots_publish.
@@ -162,17 +169,23 @@ def daily_refresh(
     rows = fetch("SELECT watermark FROM salesops_efficiencycursor WHERE name = %s", [cursor_name])
     if not rows:
         full = True
+    if horizon is None or day_horizon is None or day_horizon <= horizon:
+        day_horizon = None
     if full and partition.person_ids is None:
-        horizon_record(horizon)
+        horizon_record(horizon, day_horizon)
         credit_rule_record()
     else:
-        horizon = horizon_recorded()
+        horizon, day_horizon = horizon_recorded(), day_horizon_recorded()
+    months = [] if horizon is None or day_horizon is None else state_months(horizon, day_horizon)
+    state_months_table([(m.start, m.end) for m in months])
     if full and partition.person_ids is None:
-        result = _refresh_everyone(horizon, defer_person_days=defer_person_days)
+        result = _refresh_everyone(horizon, day_horizon, defer_person_days=defer_person_days)
     elif full:
-        result = _refresh_partition(partition, horizon)
+        result = _refresh_partition(partition, horizon, day_horizon)
     else:
-        result = _refresh_incremental(partition, horizon, since=rows[0][0] - _overlap())
+        result = _refresh_incremental(
+            partition, horizon, day_horizon, since=rows[0][0] - _overlap()
+        )
     execute(
         """
         INSERT INTO salesops_efficiencycursor (name, watermark) VALUES (%(name)s, now())
@@ -183,11 +196,16 @@ def daily_refresh(
     return result
 
 
-def _refresh_everyone(horizon: date | None, *, defer_person_days: bool) -> RefreshResult:
-    params = {"horizon": horizon}
+def _refresh_everyone(
+    horizon: date | None, day_horizon: date | None, *, defer_person_days: bool
+) -> RefreshResult:
+    params = {"horizon": horizon, "day_horizon": day_horizon}
     # Everything: the snapshot step recomputes every period, no pending days needed.
     # (TRUNCATE already holds the table exclusively until commit; so does the key's DDL.)
-    execute("TRUNCATE salesops_efficiencypersonday, salesops_efficiencyteamday")
+    execute(
+        "TRUNCATE salesops_efficiencypersonday, salesops_efficiencypersonmonth, "
+        "salesops_efficiencyteamday"
+    )
     person_day_key_drop()
     execute("DELETE FROM salesops_efficiencydirty")
     # The publish that follows a full refresh rebuilds every plug-in scope's days too.
@@ -202,28 +220,31 @@ def _refresh_everyone(horizon: date | None, *, defer_person_days: bool) -> Refre
     )
     sources = full_sources(EVERYONE, horizon)
     if defer_person_days:
-        insert = DeferredPersonDays(
-            person_day_insert(sources, returning=PERSON_DAY_COLUMNS), params
-        )
+        insert = DeferredPersonDays(sources, params)
         return RefreshResult(ALL, True, 0, teams, person_days_insert=insert)
-    persons = execute(person_day_insert(sources, returning=None), params)
+    persons = state_write(person_day_select(sources), params, record=False)
     person_day_key_restore()
     return RefreshResult(ALL, True, persons, teams)
 
 
-def _refresh_partition(partition: Partition, horizon: date | None) -> RefreshResult:
-    params: dict[str, object] = {"ids": partition.person_ids, "horizon": horizon}
-    execute(
-        pending(
-            sql.SQL(
-                "DELETE FROM salesops_efficiencypersonday WHERE person_id = ANY(%(ids)s) "
-                "RETURNING day"
-            )
-        ),
-        params,
-    )
+def _refresh_partition(
+    partition: Partition, horizon: date | None, day_horizon: date | None
+) -> RefreshResult:
+    params: dict[str, object] = {
+        "ids": partition.person_ids,
+        "horizon": horizon,
+        "day_horizon": day_horizon,
+    }
+    # The kept days and months of these people are pending (a month by its first day).
+    for state in (
+        "DELETE FROM salesops_efficiencypersonday WHERE person_id = ANY(%(ids)s) RETURNING day",
+        "DELETE FROM salesops_efficiencypersonmonth WHERE person_id = ANY(%(ids)s) "
+        "RETURNING month AS day",
+    ):
+        execute(pending(sql.SQL(state)), params)
     execute("DELETE FROM salesops_efficiencydirty WHERE person_id = ANY(%(ids)s)", params)
-    persons = execute(pending(person_day_insert(full_sources(IN_PARTITION, horizon))), params)
+    sources = full_sources(IN_PARTITION, horizon)
+    persons = state_write(person_day_select(sources), params, record=True)
     team_params: dict[str, object] = {"ids": partition.team_ids, "horizon": horizon}
     execute(
         pending(
@@ -297,13 +318,35 @@ TOUCHED_TEAMS_SQL = sql.SQL("""
 """)
 
 
+# The touched pairs before the day horizon stand for their whole person-month (kept as one row):
+# its row is deleted and every day of it becomes a touched pair, re-aggregated with the others.
+TOUCHED_MONTHS_SQL = """
+    CREATE TEMP TABLE _eff_touched_months ON COMMIT DROP AS
+    SELECT DISTINCT t.person_id, md.month
+    FROM _eff_touched t JOIN _eff_state_month_days md ON md.day = t.day
+"""
+TOUCHED_MONTHS_EXPAND_SQL = """
+    INSERT INTO _eff_touched (person_id, day)
+    SELECT tm.person_id, md.day
+    FROM _eff_touched_months tm JOIN _eff_state_month_days md ON md.month = tm.month
+    EXCEPT SELECT person_id, day FROM _eff_touched
+"""
+
+
 def _refresh_incremental(
-    partition: Partition, horizon: date | None, *, since: object
+    partition: Partition, horizon: date | None, day_horizon: date | None, *, since: object
 ) -> RefreshResult:
     pids = partition.person_ids
-    params: dict[str, object] = {"since": since, "ids": pids, "horizon": horizon}
+    params: dict[str, object] = {
+        "since": since,
+        "ids": pids,
+        "horizon": horizon,
+        "day_horizon": day_horizon,
+    }
     # People whose team or role may have changed: all of their days.
-    execute("DROP TABLE IF EXISTS _eff_people, _eff_touched, _eff_touched_team")
+    execute(
+        "DROP TABLE IF EXISTS _eff_people, _eff_touched, _eff_touched_team, _eff_touched_months"
+    )
     execute(
         CHANGED_PEOPLE_SQL.format(people=only("p.id", pids), members=only("m.person_id", pids)),
         params,
@@ -311,7 +354,8 @@ def _refresh_incremental(
     execute("ANALYZE _eff_people")
     # Every day of these people: probes of the (day, person) key over the calendar the table
     # spans (a few changed people: milliseconds, where a scan of every row takes a tenth of a
-    # second); the planner turns to a scan when many people changed.
+    # second); the planner turns to a scan when many people changed. Their months: a scan of
+    # the month table (no index; ~100k rows at 5,000 people). A month is pending by its first day.
     execute(
         pending(
             sql.SQL(
@@ -322,7 +366,16 @@ def _refresh_incremental(
             )
         )
     )
-    persons = execute(pending(person_day_insert(full_sources(CHANGED_PEOPLE, horizon))), params)
+    execute(
+        pending(
+            sql.SQL(
+                "DELETE FROM salesops_efficiencypersonmonth pm USING _eff_people e "
+                "WHERE pm.person_id = e.person_id RETURNING pm.month AS day"
+            )
+        )
+    )
+    sources = full_sources(CHANGED_PEOPLE, horizon)
+    persons = state_write(person_day_select(sources), params, record=True)
 
     # (person, day) pairs touched since the watermark, minus the people refreshed above.
     execute(
@@ -346,7 +399,14 @@ def _refresh_incremental(
     )
     # Days of touched pairs are pending even when no row existed before or after.
     execute(pending(sql.SQL("SELECT day FROM _eff_touched")))
-    persons += execute(person_day_insert(pair_sources(), returning=None))
+    execute(TOUCHED_MONTHS_SQL)
+    execute(
+        "DELETE FROM salesops_efficiencypersonmonth pm USING _eff_touched_months tm "
+        "WHERE pm.person_id = tm.person_id AND pm.month = tm.month"
+    )
+    if execute(TOUCHED_MONTHS_EXPAND_SQL):
+        execute("ANALYZE _eff_touched")
+    persons += state_write(person_day_select(pair_sources()), params, record=False)
 
     tids = partition.team_ids
     team_params: dict[str, object] = {"since": since, "ids": tids, "horizon": horizon}

@@ -29,10 +29,12 @@ __all__ = [
     "base_spans",
     "business_date",
     "closed_months",
+    "day_state_horizon",
     "derived_spans",
     "nightly_business_date",
     "rolled_spans",
     "state_horizon",
+    "state_months",
 ]
 
 
@@ -74,6 +76,25 @@ def state_horizon(as_of: date) -> date:
     earlier days, so the per-day state needs no day before the horizon of the date it was
     built for."""
     return closed_months(as_of)[0].start
+
+
+def day_state_horizon(as_of: date) -> date:
+    """The first day a run for `as_of` reads day by day: the start of the fiscal month of the
+    day a rolled trailing-90 period drops (as_of - 90 days). Its day, month-to-date and trailing
+    90 days start later; every earlier day is read only as part of a closed month, so the state
+    keeps those days per person and month (EfficiencyPersonMonth) instead of per day."""
+    return month_start(as_of - timedelta(days=TRAILING_DAYS))
+
+
+def state_months(horizon: date, day_horizon: date) -> list[Span]:
+    """The fiscal months the state keeps per person and month: from `horizon` (a month's first
+    day) up to `day_horizon` (another's), excluded."""
+    spans = []
+    month = calendar.month_containing(horizon)
+    while month.start < day_horizon:
+        spans.append(Span(Period.MONTH, month.start, month.end))
+        month = month.next()
+    return spans
 
 
 def base_spans(as_of: date) -> list[Span]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from psycopg2 import sql
 
@@ -27,8 +28,6 @@ TEAM_ON_DAY_JOINS = sql.SQL("""
 """)
 TEAM_ON_DAY = sql.SQL("COALESCE(m.team_id, CASE WHEN hm.person_id IS NULL THEN p.team_id END)")
 
-PERSON_DAY_COLUMNS = sql.SQL("person_id, day, team_id, revenue, cost, won_deals")
-
 # The team of the day is joined to the source rows and grouped with them (a person has one team
 # a day, so the groups are the (day, person) pairs): one sort on (day, person, team) serves the
 # grouping and the primary-key order of the insert.
@@ -40,10 +39,9 @@ PERSON_DAY_COLUMNS = sql.SQL("person_id, day, team_id, revenue, cost, won_deals"
 # against 1.86. The statement alone: a row_number() window over deals LEFT JOIN splits, and the
 # floor's materialised deals x splits with one row per deal by GROUP BY, were slower still.
 # The time goes to sorting, grouping and inserting the ~350k source rows, not to reading deals.
-PERSON_DAY_INSERT = sql.SQL("""
-    INSERT INTO salesops_efficiencypersonday
-        (person_id, day, team_id, revenue, cost, won_deals)
-    SELECT x.person_id, x.day, {team_on_day}, SUM(x.revenue), SUM(x.cost), SUM(x.won)::int
+PERSON_DAY_SELECT = sql.SQL("""
+    SELECT x.person_id, x.day, {team_on_day} AS team_id, SUM(x.revenue) AS revenue,
+           SUM(x.cost) AS cost, SUM(x.won)::int AS won_deals
     FROM (
         SELECT s.person_id, d.close_date AS day, {credit} AS revenue,
                0::numeric AS cost, 0 AS won
@@ -56,7 +54,27 @@ PERSON_DAY_INSERT = sql.SQL("""
     {team_on_day_joins}
     GROUP BY x.day, x.person_id, 3
     ORDER BY 2, 1
-    {returning}
+""")
+
+# The state of the person days in _eff_pd (PERSON_DAY_SELECT's rows): the days from the day
+# horizon (%(day_horizon)s; NULL: every day) into the person-day table, in key order; the earlier
+# ones per person, fiscal month (_eff_state_month_days, state_months_table) and team of the day
+# into the person-month table, `days` counting the person days summed (a snapshot's source_rows
+# counts person days, whichever table it is summed from).
+STATE_DAYS_INSERT = sql.SQL("""
+    INSERT INTO salesops_efficiencypersonday
+        (person_id, day, team_id, revenue, cost, won_deals)
+    SELECT person_id, day, team_id, revenue, cost, won_deals FROM {pd}
+    WHERE %(day_horizon)s::date IS NULL OR day >= %(day_horizon)s::date
+    ORDER BY day, person_id
+""")
+STATE_MONTHS_INSERT = sql.SQL("""
+    INSERT INTO salesops_efficiencypersonmonth
+        (month, person_id, team_id, revenue, cost, won_deals, days)
+    SELECT md.month, pd.person_id, pd.team_id, SUM(pd.revenue), SUM(pd.cost),
+           SUM(pd.won_deals), COUNT(*)
+    FROM {pd} pd JOIN _eff_state_month_days md ON md.day = pd.day
+    GROUP BY md.month, pd.person_id, pd.team_id
 """)
 
 # Whose days a full-source refresh reads: {col} is the person column of each source.
@@ -81,7 +99,6 @@ PENDING = sql.SQL("""
 """)
 
 PERSON_DAY_KEY = "salesops_efficiencypersonday_pkey"
-DAY = sql.SQL("day")
 
 
 def column(name: str) -> sql.Identifier:
@@ -106,20 +123,75 @@ def from_horizon(name: str, horizon: date | None) -> sql.Composable:
     return sql.SQL(" AND {} >= %(horizon)s").format(column(name))
 
 
-def person_day_insert(
-    sources: Mapping[str, sql.Composable], *, returning: sql.Composable | None = DAY
-) -> sql.Composed:
-    """INSERT … SELECT of person-day rows from three source FROM/WHERE bodies (full_sources,
-    pair_sources), RETURNING `returning` (none: nothing)."""
-    return PERSON_DAY_INSERT.format(
+def person_day_select(sources: Mapping[str, sql.Composable]) -> sql.Composed:
+    """SELECT of person-day rows (person_id, day, team_id, revenue, cost, won_deals) from three
+    source FROM/WHERE bodies (full_sources, pair_sources), in (day, person) order."""
+    return PERSON_DAY_SELECT.format(
         team_on_day=TEAM_ON_DAY,
         credit=CREDIT,
         splits=sources["splits"],
         owners=sources["owners"],
         costs=sources["costs"],
         team_on_day_joins=TEAM_ON_DAY_JOINS,
-        returning=sql.SQL("") if returning is None else sql.SQL("RETURNING {}").format(returning),
     )
+
+
+def state_months_table(months: list[tuple[date, date]]) -> None:
+    """Temp table _eff_state_month_days (day, month): every day of the fiscal months (start,
+    end) the state keeps per month, with its month's first day (an equality join per day)."""
+    execute("DROP TABLE IF EXISTS _eff_state_month_days")
+    execute("CREATE TEMP TABLE _eff_state_month_days (day date, month date) ON COMMIT DROP")
+    if months:
+        values = sql.SQL(", ").join([sql.SQL("(%s::date, %s::date)")] * len(months))
+        execute(
+            sql.SQL(
+                "INSERT INTO _eff_state_month_days SELECT g::date, m.ps "
+                "FROM (VALUES {}) m(ps, pe), generate_series(m.ps, m.pe, interval '1 day') g"
+            ).format(values),
+            [bound for month in months for bound in month],
+        )
+    execute("ANALYZE _eff_state_month_days")
+
+
+def state_write(select: sql.Composable, params: dict[str, Any], *, record: bool) -> int:
+    """Aggregate the person days `select` yields (person_day_select) once, into _eff_pd, and
+    keep them: per day from the day horizon (params["day_horizon"]), per month before it. With
+    `record`, their days are pending (the snapshot step recomputes the periods around them).
+    The number of person days."""
+    execute("DROP TABLE IF EXISTS _eff_pd")
+    rows = execute(sql.SQL("CREATE TEMP TABLE _eff_pd ON COMMIT DROP AS {}").format(select), params)
+    pd = sql.Identifier("_eff_pd")
+    execute(STATE_DAYS_INSERT.format(pd=pd), params)
+    execute(STATE_MONTHS_INSERT.format(pd=pd))
+    if record:
+        execute(pending(sql.SQL("SELECT DISTINCT day FROM _eff_pd")))
+    return rows
+
+
+# A full rebuild's months, from the publish statement's per-(span, person, team) sums `pp`
+# (snapshot_sql.BUILT_IN_CTES) of the closed months before the day horizon: S(D)'s closed months
+# are every month from the horizon on, so these are the state's months, summed once for both.
+STATE_MONTHS_FROM_SPANS = sql.SQL("""
+    state_months AS (
+        INSERT INTO salesops_efficiencypersonmonth
+            (month, person_id, team_id, revenue, cost, won_deals, days)
+        SELECT sp.ps, pp.person_id, pp.team_id, pp.revenue, pp.cost, pp.won, pp.n
+        FROM pp JOIN {spans} sp ON sp.id = pp.span_id
+        WHERE sp.period = 'month' AND sp.ps < %(day_horizon)s::date
+    )
+""")
+
+
+def state_ctes(sources: Mapping[str, sql.Composable], spans: str) -> tuple[sql.Composed, ...]:
+    """What state_write does, as WITH-list items of a full rebuild's publish statement: `pd`, the
+    person days (n = 1: each is one source row of a snapshot), the days' insert (both put before
+    the statement's `pp`), and the months' insert from `pp` over the spans of temp table `spans`
+    (put after it). Data-modifying items run whether or not the statement reads them."""
+    head = sql.SQL("pd AS ({select}), state_days AS ({days}),").format(
+        select=sql.SQL("SELECT s.*, 1 AS n FROM ({}) s").format(person_day_select(sources)),
+        days=STATE_DAYS_INSERT.format(pd=sql.Identifier("pd")),
+    )
+    return head, STATE_MONTHS_FROM_SPANS.format(spans=sql.Identifier(spans))
 
 
 def full_sources(people: sql.SQL, horizon: date | None) -> dict[str, sql.Composable]:

@@ -8,9 +8,11 @@ from psycopg2 import sql
 
 # The built-in scopes from per-day rows, as a WITH list (BUILT_IN_CTES) and the SELECT over it,
 # for the spans of the temp table {spans} and its days {span_days} (snapshot_writes.spans_table).
-# {person_days} is the person-day table, or `pd`, a data-modifying CTE ({person_days_cte}) whose
-# RETURNING rows are the person days a full refresh is writing (so they are never read back).
-# `n` counts the per-day rows.
+# {person_days} is the person state (PERSON_STATE: the person days, and the months before the day
+# horizon, each with `n`, the person days it sums), or `pd`, the person days a full rebuild
+# aggregates from the sources in the same statement and keeps ({person_days_cte}, and {tail}
+# for its months: person_days.state_ctes), so they are never read back.
+# `n` counts the person days.
 BUILT_IN_CTES = sql.SQL("""
     WITH RECURSIVE closure(ancestor, team_id) AS (
         SELECT id, id FROM salesops_team
@@ -20,7 +22,7 @@ BUILT_IN_CTES = sql.SQL("""
     pp AS (
         SELECT m.span_id, d.person_id, d.team_id,
                SUM(d.revenue) AS revenue, SUM(d.cost) AS cost, SUM(d.won_deals) AS won,
-               COUNT(*) AS n
+               SUM(d.n) AS n
         FROM {person_days} d JOIN {span_days} m ON m.day = d.day
         -- One range for the whole scan: a night's rolling spans cover a small part of the days.
         WHERE d.day BETWEEN %(first)s AND %(last)s
@@ -60,7 +62,7 @@ BUILT_IN_CTES = sql.SQL("""
         ) a ON a.span_id = sp.id
         LEFT JOIN (SELECT span_id, SUM(cost) AS cost, SUM(n) AS n FROM tp GROUP BY span_id) b
             ON b.span_id = sp.id
-    )
+    ){tail}
 """)
 BUILT_IN_SELECT = sql.SQL("""
     SELECT x.scope_type, x.scope_id, x.scope_key, sp.period, sp.ps, sp.pe,
@@ -102,9 +104,22 @@ DERIVED_BODY = sql.SQL("""
     GROUP BY s.scope_type, s.scope_id, s.scope_key, dv.period, dv.ps, dv.pe
 """)
 
+# The person state as rows of (person_id, day, team_id, revenue, cost, won_deals, n): the person
+# days (n = 1), and each person-month row as a row on its month's first day (n = the days it
+# sums). Only whole closed months before the day horizon are read from the months, and those
+# first days fall in no other span a run reads (its day, month-to-date and trailing 90 days
+# start after the day horizon: efficiency_needs_rebuild).
+PERSON_STATE = sql.SQL("""(
+    SELECT person_id, day, team_id, revenue, cost, won_deals, 1 AS n
+    FROM salesops_efficiencypersonday
+    UNION ALL
+    SELECT person_id, month, team_id, revenue, cost, won_deals, days
+    FROM salesops_efficiencypersonmonth
+)""")
+
 # The person days of the days %(days)s: key ranges of the (day, person) primary key.
 PERSON_DAYS_OF_DAYS = sql.SQL(
-    "(SELECT * FROM salesops_efficiencypersonday x WHERE x.day = ANY(%(days)s::date[]))"
+    "(SELECT x.*, 1 AS n FROM salesops_efficiencypersonday x WHERE x.day = ANY(%(days)s::date[]))"
 )
 
 # The rows of rolled periods (_eff_rolled: per target period, the previous night's period and

@@ -18,6 +18,7 @@ from salesops.services.efficiency.snapshot_sql import (
     BUILT_IN_SELECT,
     PERIOD_ROWS_DELETE,
     PERSON_DAYS_OF_DAYS,
+    PERSON_STATE,
     ROLLED_BODY,
 )
 
@@ -38,8 +39,6 @@ SNAPSHOT_INSERT = sql.SQL("""
     FROM ({body}) r
     ORDER BY 1, 2, 4
 """)
-
-PERSON_DAYS = sql.Identifier("salesops_efficiencypersonday")
 
 
 def spans_table(name: str, spans: list[Span]) -> None:
@@ -99,13 +98,16 @@ def derived_table(derived: list[Derived]) -> None:
 def built_in_ctes(
     spans: str,
     *,
-    person_days: sql.Composable = PERSON_DAYS,
+    person_days: sql.Composable = PERSON_STATE,
     person_days_cte: sql.Composable | None = None,
+    tail: sql.Composable | None = None,
 ) -> sql.Composed:
     """The built-in scopes' WITH list over the spans of temp table `spans` (spans_table), from
-    `person_days` (the table, a subquery, or `pd`: the data-modifying CTE `person_days_cte`)."""
+    `person_days` (the person state, a subquery, or `pd`: the CTE `person_days_cte`), with the
+    items `tail` (if any) after it."""
     return BUILT_IN_CTES.format(
         person_days_cte=person_days_cte if person_days_cte is not None else sql.SQL(""),
+        tail=sql.SQL(", {}").format(tail) if tail is not None else sql.SQL(""),
         person_days=person_days,
         spans=sql.Identifier(spans),
         span_days=sql.Identifier(spans + "_days"),

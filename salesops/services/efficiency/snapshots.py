@@ -46,7 +46,7 @@ from psycopg2 import sql
 
 from salesops.efficiency_scopes import BUILT_IN_SCOPES, scope_providers
 from salesops.exceptions import ApplicationError
-from salesops.services.efficiency.cursors import horizon_recorded
+from salesops.services.efficiency.cursors import day_horizon_recorded, horizon_recorded
 from salesops.services.efficiency.daily import DeferredPersonDays
 from salesops.services.efficiency.db import execute, fetch, lock_and_configure
 from salesops.services.efficiency.periods import (
@@ -54,10 +54,11 @@ from salesops.services.efficiency.periods import (
     Span,
     base_spans,
     closed_months,
+    day_state_horizon,
     derived_spans,
     state_horizon,
 )
-from salesops.services.efficiency.person_days import person_day_key_restore
+from salesops.services.efficiency.person_days import person_day_key_restore, state_ctes
 from salesops.services.efficiency.recompute import (
     STAMP_CURSOR,
     derived_to_recompute,
@@ -105,35 +106,32 @@ class PublishResult:
 def _built_in_base(
     spans: list[Span], params: dict[str, Any], person_days_insert: DeferredPersonDays | None
 ) -> int:
-    """Write the built-in scopes' base periods `spans` from the person days (or, in a full run,
-    from the person days `person_days_insert` writes in the same statement)."""
+    """Write the built-in scopes' base periods `spans` from the person state (or, in a full run,
+    from the person days `person_days_insert` aggregates and keeps in the same statement)."""
     spans_table("_eff_spans", spans)
     params = {**params, **span_bounds(spans)}
     if person_days_insert is None:
         ctes = built_in_ctes("_eff_spans")
         return replace(built_in_select("_eff_spans"), params, periods="_eff_spans", ctes=ctes)
-    ctes = built_in_ctes(
-        "_eff_spans",
-        person_days=sql.SQL("pd"),
-        person_days_cte=sql.SQL("pd AS ({}),").format(person_days_insert.statement),
-    )
-    # The planner cannot estimate what an INSERT … RETURNING yields (it guesses ~10,000 rows for
-    # the ~1M person days), so it sums them into the periods with hash aggregates whose
-    # per-group numeric states outgrow the caches; sorting is about a second faster on the large
-    # demo (2 cores). For this statement only.
-    execute("SET LOCAL enable_hashagg = off")
+    head, tail = state_ctes(person_days_insert.sources, "_eff_spans")
+    ctes = built_in_ctes("_eff_spans", person_days=sql.SQL("pd"), person_days_cte=head, tail=tail)
+    # The planner's own choice of aggregates (hash for the period sums). While the statement
+    # read the ~1M person days back from an INSERT … RETURNING (whose size the planner guessed at
+    # ~10,000 rows), sorting was forced here and a second faster; since the person days are a
+    # plain CTE and only ~180k of them are written, hashing is faster: full runs on the large
+    # demo 6.59-7.12 s against 7.10-7.59 s sorting, in turns (2026-12-04, docs/efficiency.md).
     rows = replace(
         built_in_select("_eff_spans"),
         {**params, **person_days_insert.params},
         periods="_eff_spans",
         ctes=ctes,
     )
-    execute("SET LOCAL enable_hashagg TO DEFAULT")
     # The table was just rewritten: its key back, fresh statistics for the next (incremental)
     # plans, of the columns they select, join and group by (the amounts' statistics would take a
     # third of the time and inform no plan).
     person_day_key_restore()
     execute("ANALYZE salesops_efficiencypersonday (day, person_id, team_id)")
+    execute("ANALYZE salesops_efficiencypersonmonth (month, person_id, team_id)")
     return rows
 
 
@@ -184,11 +182,16 @@ def snapshots_publish(
         raise ValueError("person_days_insert comes from a full refresh: publish with full=True")
     step = progress or (lambda done, total: None)
     lock_and_configure(PUBLISH_CURSOR)
-    horizon = horizon_recorded()
+    horizon, day_horizon = horizon_recorded(), day_horizon_recorded()
     if horizon is not None and state_horizon(as_of) < horizon:
         raise ApplicationError(
             f"The efficiency day tables start on {horizon}; {as_of} needs days from "
             f"{state_horizon(as_of)}: run `compute_efficiency --as-of {as_of} --full`."
+        )
+    if day_horizon is not None and day_state_horizon(as_of) < day_horizon:
+        raise ApplicationError(
+            f"The efficiency day tables keep single days from {day_horizon}; {as_of} needs them "
+            f"from {day_state_horizon(as_of)}: run `compute_efficiency --as-of {as_of} --full`."
         )
     # Always asked: it records the tree this publish rolls up along.
     full = team_tree_changed_since_last_publish() or full
