@@ -174,6 +174,26 @@ class DealRow:
     stuck: int
 
 
+@dataclass(frozen=True)
+class DealRowsRead:
+    """The rows deal_snapshot_rows gave for the night `as_of`, `period` and the company
+    (`team_ids` None) or a team set: a page that read them for one panel hands them to another
+    panel of the same teams (the cost of pursuit reads the funnel's) instead of reading again."""
+
+    as_of: date
+    period: str
+    team_ids: frozenset[int] | None
+    rows: list[DealRow]
+
+    def rows_for(
+        self, *, as_of: date, period: str, team_ids: frozenset[int] | None
+    ) -> list[DealRow] | None:
+        """The rows when they are those of this night, period and teams; else None."""
+        if (self.as_of, self.period, self.team_ids) == (as_of, period, team_ids):
+            return self.rows
+        return None
+
+
 def team_roots(team_ids: frozenset[int] | set[int]) -> list[int]:
     """The teams of the set whose parent is not in it: their rows cover the whole set (one
     query)."""

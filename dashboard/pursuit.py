@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from dashboard.deal_snapshots import DealRow, deal_snapshot_rows
+from dashboard.deal_snapshots import DealRow, DealRowsRead, deal_snapshot_rows
 from dashboard.periods import Period
 from dashboard.scopes import ScopeOption, teams_roots
 from dashboard.snapshots import AsOf, snapshot_span
@@ -129,21 +129,28 @@ def pursuit_panel(
     period: Period,
     as_of: AsOf | None,
     options: list[ScopeOption] | None = None,
+    read: DealRowsRead | None = None,
 ) -> PursuitPanel:
     """Cost of pursuit of the deals won or lost in the period that the viewer's teams own, per
     segment and stage (see the module's docstring): from the night's deal snapshot when it holds
     the period (as of its business date), else meetings' live selector for the period. `options`:
-    the viewer's dashboard_scope_options, whose parents give their top teams (else a query)."""
+    the viewer's dashboard_scope_options, whose parents give their top teams (else a query);
+    `read`: snapshot rows the page already read (the funnel's), used when they are the viewer's
+    teams' of the same night and period (the default scope of a manager, the company's)."""
     span = None if as_of is None else snapshot_span(period, as_of.day)
     scope = scope_for(user)
     if span is not None and as_of is not None:
         teams = None if scope.everything else frozenset(scope.team_ids)
         # A rep (no team of theirs to read) keeps the live selector: their deals are few.
         if teams is None or teams:
-            roots = None if teams is None or options is None else teams_roots(teams, options)
-            rows = deal_snapshot_rows(
-                as_of=as_of.day, period=span.period, team_ids=teams, roots=roots
-            )
+            rows = None
+            if read is not None:
+                rows = read.rows_for(as_of=as_of.day, period=span.period, team_ids=teams)
+            if rows is None:
+                roots = None if teams is None or options is None else teams_roots(teams, options)
+                rows = deal_snapshot_rows(
+                    as_of=as_of.day, period=span.period, team_ids=teams, roots=roots
+                )
             if rows is not None:
                 return _panel(rows, user, scope, span.start, span.end)
     return pursuit_by_segment(user=user, start=period.start, end=period.end)

@@ -173,7 +173,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "as_of": as_of,
         "sort": sort,
         "sorts": SORT_LABELS,
-        "pursuit": pursuit_panel(user=request.user, period=period, as_of=as_of, options=options),
+        "pursuit": pursuit_panel(
+            user=request.user, period=period, as_of=as_of, options=options, read=tiles.deal_rows
+        ),
         **_pages(people),
     }
     context["funnel_chart"] = charts.funnel_chart(context["funnel"])

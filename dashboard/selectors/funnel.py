@@ -15,7 +15,7 @@ from django.db.models import (
     Sum,
 )
 
-from dashboard.deal_snapshots import deal_snapshot_rows
+from dashboard.deal_snapshots import DealRowsRead, deal_snapshot_rows
 from dashboard.figures import ZERO, win_rate
 from dashboard.periods import Period
 from dashboard.scopes import DashboardScope
@@ -56,17 +56,19 @@ def stage_counts(
     span: SnapshotSpan | None,
     as_of: AsOf | None,
     roots: Sequence[int] = (),
-) -> tuple[list[StageCount], int | None]:
+) -> tuple[list[StageCount], int | None, DealRowsRead | None]:
     """(stage, lost-at stage, deals open or closed in the period, closed in the previous period,
     open pipeline) of the scope's deals. A team or the company with the night's deal snapshots
-    (span set): the rows of the span of the company or of the scope's top teams (`roots`); else (one person: the
-    owner index bounds it; a custom range; no snapshot yet) one GROUP BY over the deals. With
-    the rows, the scope's stuck deals that night when they are the snapshot's (else None)."""
+    (span set): the rows of the span of the company or of the scope's top teams (`roots`); else
+    (one person: the owner index bounds it; a custom range; no snapshot yet) one GROUP BY over
+    the deals. With the rows, the scope's stuck deals that night when they are the snapshot's
+    (else None), and the snapshot rows read (else None)."""
     if span is not None and as_of is not None and scope.person_id is None:
         found = deal_snapshot_rows(
             as_of=as_of.day, period=span.period, team_ids=scope.team_ids, roots=list(roots) or None
         )
         if found is not None:
+            read = DealRowsRead(as_of.day, span.period, scope.team_ids, found)
             merged: dict[tuple[str, str], list[Any]] = {}
             stuck = 0
             for r in found:
@@ -76,7 +78,7 @@ def stage_counts(
                 entry[1] += r.prev
                 entry[2] += r.pipeline
             counts = [(st, lost, n, p, amount) for (st, lost), (n, p, amount) in merged.items()]
-            return counts, stuck
+            return counts, stuck, read
     closed_now = Q(close_date__gte=period.start, close_date__lte=period.end)
     closed_prev = Q(close_date__gte=period.prev_start, close_date__lte=period.prev_end)
     is_open = Q(stage__in=OPEN_STAGES)
@@ -99,7 +101,7 @@ def stage_counts(
         )
         .order_by()
     )
-    return live, None
+    return live, None, None
 
 
 def funnel_from_counts(rows: list[tuple[str, str, int]]) -> Funnel:

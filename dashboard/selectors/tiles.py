@@ -10,7 +10,7 @@ ledger; ratios through `salesops.formulas`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
 )
 
+from dashboard.deal_snapshots import DealRowsRead
 from dashboard.figures import ZERO, win_rate
 from dashboard.periods import Period
 from dashboard.scopes import DashboardScope
@@ -69,6 +70,8 @@ class Tiles:
     # Win rates, open pipeline and the funnel are the night's deal snapshot (as_of) when this is
     # set: the scope's stuck deals that night.
     stuck_as_of: int | None = None
+    # The night's deal snapshot rows those came from (for another panel of the same teams).
+    deal_rows: DealRowsRead | None = field(default=None, repr=False, compare=False)
 
     @property
     def deals_as_of(self) -> bool:
@@ -215,7 +218,7 @@ def dashboard_tiles(
     else:
         q_prev, q_last, q_end = last_closed_quarters(period.end)
         money = _live_money(scope, period, (q_prev, q_last, q_end))
-    rows, stuck = stage_counts(scope, period, span, as_of, roots)
+    rows, stuck, read = stage_counts(scope, period, span, as_of, roots)
     counts: dict[str, int] = {"won": 0, "lost": 0, "prev_won": 0, "prev_lost": 0, "open": 0}
     pipeline = ZERO
     for stage, _lost_at, now, prev, amount in rows:
@@ -254,4 +257,5 @@ def dashboard_tiles(
         as_of=as_of if span is not None else None,
         prev_known=prev_known,
         stuck_as_of=stuck,
+        deal_rows=read,
     )

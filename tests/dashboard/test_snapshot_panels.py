@@ -117,6 +117,20 @@ def test_pursuit_from_the_snapshot_equals_the_live_selector(
     assert _key(held) == _key(snap)
     saved = 0 if who == "sales_ops" else 1
     assert len(given.captured_queries) == len(alone.captured_queries) - saved
+    # The default dashboard scope's tiles read the same night's rows of the viewer's teams: the
+    # panel takes them (one query less again); a sub-team's rows are not the viewer's.
+    for value, reads in (("", 0), (str(pursued.team_a_east.pk), 1)):
+        if value and who != "manager_a":
+            continue
+        scope, roots = scope_and_roots(user, value)
+        tiles = dashboard_tiles(scope=scope, period=period, as_of=as_of, roots=roots)
+        assert tiles.deal_rows is not None
+        with CaptureQueriesContext(connection) as reused:
+            again = pursuit_panel(
+                user=user, period=period, as_of=as_of, options=options, read=tiles.deal_rows
+            )
+        assert _key(again) == _key(snap)
+        assert len(reused.captured_queries) == len(given.captured_queries) - 1 + reads
 
 
 def test_pursuit_of_a_custom_range_is_live(pursued: Any) -> None:
