@@ -21,6 +21,11 @@ the built-in scopes recompute; otherwise, without a fingerprint, or in a full ru
 asked for every day the engine keeps (`start` = the first day of its per-day tables, or
 `date.min`; `end=date.max`) and its scope recomputed for every period.
 
+A provider whose rows come from won deals may also register `from_won_deals`: a callable
+`(*, won_deals: str, start, end) -> tuple[str, list[object]]` returning the same rows from the
+table named `won_deals` (id, account_id, day, revenue: one row per won deal that has splits, its
+credit summed over them by the credit rule in force), which a full run fills as it reads the deals
+for the built-in scopes; the full run then asks it instead, so the deals and splits are read once.
 Register from your AppConfig.ready():
 
     register_scope_provider("territory", territory_daily_rows_sql, inputs_fingerprint=fp_sql)
@@ -40,9 +45,14 @@ class InputsFingerprint(Protocol):
     def __call__(self) -> tuple[str, list[object]]: ...
 
 
+class WonDealsProvider(Protocol):
+    def __call__(self, *, won_deals: str, start: date, end: date) -> tuple[str, list[object]]: ...
+
+
 BUILT_IN_SCOPES = frozenset({"company", "team", "person", "role"})
 _providers: dict[str, ScopeProvider] = {}
 _fingerprints: dict[str, InputsFingerprint] = {}
+_from_won_deals: dict[str, WonDealsProvider] = {}
 
 
 def register_scope_provider(
@@ -50,6 +60,7 @@ def register_scope_provider(
     provider: ScopeProvider,
     *,
     inputs_fingerprint: InputsFingerprint | None = None,
+    from_won_deals: WonDealsProvider | None = None,
 ) -> None:
     if scope_type in BUILT_IN_SCOPES:
         raise ValueError(f"'{scope_type}' is a built-in scope; pick another name.")
@@ -60,11 +71,16 @@ def register_scope_provider(
         _fingerprints.pop(scope_type, None)
     else:
         _fingerprints[scope_type] = inputs_fingerprint
+    if from_won_deals is None:
+        _from_won_deals.pop(scope_type, None)
+    else:
+        _from_won_deals[scope_type] = from_won_deals
 
 
 def unregister_scope_provider(scope_type: str) -> None:
     _providers.pop(scope_type, None)
     _fingerprints.pop(scope_type, None)
+    _from_won_deals.pop(scope_type, None)
 
 
 def scope_providers() -> dict[str, ScopeProvider]:
@@ -73,3 +89,7 @@ def scope_providers() -> dict[str, ScopeProvider]:
 
 def scope_fingerprints() -> dict[str, InputsFingerprint]:
     return dict(_fingerprints)
+
+
+def scope_won_deals_providers() -> dict[str, WonDealsProvider]:
+    return dict(_from_won_deals)

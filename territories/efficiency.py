@@ -16,7 +16,7 @@ from datetime import date
 from django.db import connection
 from psycopg2 import sql
 
-from salesops.selectors.credit import CREDIT, CREDIT_WHERE
+from salesops.selectors.credit import CREDIT, CREDIT_WHERE, credit_where
 from salesops.selectors.sql import COSTS_TABLE, DEALS_TABLE, SPLITS_TABLE
 from territories.selectors.history import live_history_join
 
@@ -47,12 +47,7 @@ CREDIT_FRAGMENTS = {
 _DAILY_ROWS_SQL = sql.SQL(
     """
     WITH {closure},
-    deal_credit AS (
-        SELECT d.id, d.account_id, d.close_date AS day, SUM({credit}) AS revenue
-        FROM {deals} d JOIN {splits} s ON s.deal_id = d.id
-        WHERE {credit_where} AND d.close_date >= %s AND d.close_date <= %s
-        GROUP BY d.id, d.account_id, d.close_date
-    ),
+    deal_credit AS ({deal_credit}),
     leaf_revenue AS (
         SELECT h.territory_id, dc.day, SUM(dc.revenue) AS revenue, COUNT(*) AS won_deals
         FROM deal_credit dc
@@ -93,18 +88,49 @@ _DAILY_ROWS_SQL = sql.SQL(
     GROUP BY scope_id, day
     ORDER BY scope_id, day
     """
-).format(
-    **CREDIT_FRAGMENTS,
-    costs=COSTS_TABLE,
-    history=live_history_join(account=sql.SQL("dc.account_id"), on=sql.SQL("dc.day")),
 )
+# One row per won deal with splits (id, account_id, day, revenue) of [start, end] (the first two
+# parameters): from the deals and splits, or from the table of them a full efficiency run filled.
+_OWN_DEAL_CREDIT = sql.SQL("""
+        SELECT d.id, d.account_id, d.close_date AS day, SUM({credit}) AS revenue
+        FROM {deals} d JOIN {splits} s ON s.deal_id = d.id
+        WHERE {credit_where} AND d.close_date >= %s AND d.close_date <= %s
+        GROUP BY d.id, d.account_id, d.close_date
+""")
+_WON_DEALS_CREDIT = sql.SQL(
+    "SELECT id, account_id, day, revenue FROM {won_deals} WHERE day >= %s AND day <= %s"
+)
+
+
+def _daily_rows(deal_credit: sql.Composable) -> sql.Composed:
+    return _DAILY_ROWS_SQL.format(
+        closure=CLOSURE_CTE,
+        deal_credit=deal_credit,
+        costs=COSTS_TABLE,
+        history=live_history_join(account=sql.SQL("dc.account_id"), on=sql.SQL("dc.day")),
+    )
 
 
 def daily_rows_sql(*, start: date, end: date) -> tuple[str, list[object]]:
     """The provider protocol (salesops.efficiency_scopes) takes SQL text: the composition above,
-    rendered by the driver (identifiers quoted); the dates are parameters."""
+    rendered by the driver (identifiers quoted); the dates are parameters. Deals credit by the
+    rule in force (credit_where: COMP_REP_DEALS_PAY_BEFORE_CONFIRMATION), as the engine's."""
+    deal_credit = _OWN_DEAL_CREDIT.format(
+        credit=CREDIT, credit_where=credit_where(), deals=DEALS_TABLE, splits=SPLITS_TABLE
+    )
     connection.ensure_connection()
-    return _DAILY_ROWS_SQL.as_string(connection.connection), [start, end, start, end]
+    return _daily_rows(deal_credit).as_string(connection.connection), [start, end, start, end]
+
+
+def daily_rows_from_won_deals_sql(
+    *, won_deals: str, start: date, end: date
+) -> tuple[str, list[object]]:
+    """The same rows from the won deals a full efficiency run read for its built-in scopes (the
+    table `won_deals`, salesops.efficiency_scopes), so a full run joins and groups the deals and
+    splits once."""
+    deal_credit = _WON_DEALS_CREDIT.format(won_deals=sql.Identifier(won_deals))
+    connection.ensure_connection()
+    return _daily_rows(deal_credit).as_string(connection.connection), [start, end, start, end]
 
 
 # Every table the territory scope reads besides deals, splits and costs (whose changes the engine

@@ -8,11 +8,15 @@ from typing import Any
 
 import pytest
 
-from salesops.efficiency_scopes import register_scope_provider, scope_fingerprints
+from salesops.efficiency_scopes import (
+    register_scope_provider,
+    scope_fingerprints,
+    scope_won_deals_providers,
+)
 from salesops.models import Deal, EfficiencySnapshot, Person, SalesCost, Team
 from salesops.services.efficiency import efficiency_snapshots_compute
 from salesops.services.efficiency.periods import state_horizon
-from territories.efficiency import daily_rows_sql
+from territories.efficiency import daily_rows_from_won_deals_sql, daily_rows_sql
 from territories.models import AccountTerritory
 from territories.services import coverage_assign, territory_model_activate
 from tests.factories import AccountFactory, PersonFactory, SalesCostFactory, WonDealFactory
@@ -39,6 +43,16 @@ def territory_snapshots() -> list[tuple[Any, ...]]:
         EfficiencySnapshot.objects.filter(scope_type="territory")
         .order_by(*COLUMNS)
         .values_list(*COLUMNS)
+    )
+
+
+def _register_the_territories(fingerprint: Any) -> None:
+    """Back to the registration territories/apps.py makes."""
+    register_scope_provider(
+        "territory",
+        daily_rows_sql,
+        inputs_fingerprint=fingerprint,
+        from_won_deals=daily_rows_from_won_deals_sql,
     )
 
 
@@ -161,7 +175,7 @@ def test_quiet_nights_skip_the_provider_and_a_changed_day_is_asked_alone(territo
         incremental = all_snapshots()
         efficiency_snapshots_compute(as_of=AS_OF, full=True)
     finally:
-        register_scope_provider("territory", daily_rows_sql, inputs_fingerprint=fingerprint)
+        _register_the_territories(fingerprint)
 
     # A full run rebuilds every day from the horizon of its date on (the previous fiscal year).
     assert calls[-1] == (state_horizon(AS_OF), date.max) == (date(2025, 1, 1), date.max)
@@ -239,3 +253,41 @@ def test_without_its_version_row_the_next_change_still_changes_the_fingerprint(t
         cur.execute("UPDATE territories_territory SET name = name")
     assert _fingerprint() not in {before, missing}
     assert EfficiencyInputsVersion.objects.get(pk=1).version > 1_000_000
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("january_berlin")
+def test_a_full_run_builds_the_territory_days_from_the_won_deals_it_read(territory_org):
+    """A full run reads the won deals once: the territories' days come from the per-deal credit
+    it kept (`from_won_deals`), not from the provider's own join of deals and splits, and give
+    the same snapshots as the provider's SQL."""
+    fingerprint = scope_fingerprints()["territory"]
+    assert scope_won_deals_providers()["territory"] is daily_rows_from_won_deals_sql
+    calls: list[str] = []
+
+    def provider(*, start: date, end: date) -> tuple[str, list[object]]:
+        calls.append("provider")
+        return daily_rows_sql(start=start, end=end)
+
+    def from_won_deals(*, won_deals: str, start: date, end: date) -> tuple[str, list[object]]:
+        calls.append(f"won deals from {won_deals} since {start}")
+        return daily_rows_from_won_deals_sql(won_deals=won_deals, start=start, end=end)
+
+    try:
+        register_scope_provider(
+            "territory",
+            provider,
+            inputs_fingerprint=fingerprint,
+            from_won_deals=from_won_deals,
+        )
+        efficiency_snapshots_compute(as_of=AS_OF, full=True)
+        assert calls == [f"won deals from _eff_won_deals since {state_horizon(AS_OF)}"]
+        shared = all_snapshots()
+
+        register_scope_provider("territory", provider, inputs_fingerprint=fingerprint)
+        efficiency_snapshots_compute(as_of=AS_OF, full=True)
+        assert calls[-1] == "provider"
+        assert all_snapshots() == shared
+        assert any(r[0] == "territory" and r[6] > 0 for r in shared)  # revenue was there
+    finally:
+        _register_the_territories(fingerprint)

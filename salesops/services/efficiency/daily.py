@@ -89,11 +89,11 @@ class Partition:
 
 @dataclass(frozen=True)
 class DeferredPersonDays:
-    """The sources of a full refresh of everyone, and their parameters, left for the publish
-    to aggregate into person days and keep (person_days.state_ctes) as part of its own
-    statement (see snapshots_publish)."""
+    """A full refresh of everyone left for the publish to aggregate into person days and keep
+    (person_days.state_ctes) as part of its own statement (see snapshots_publish): the horizon
+    its sources start at, and the statement's parameters (horizon, day_horizon)."""
 
-    sources: dict[str, sql.Composable]
+    horizon: date | None
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -218,11 +218,10 @@ def _refresh_everyone(
         ),
         params,
     )
-    sources = full_sources(EVERYONE, horizon)
     if defer_person_days:
-        insert = DeferredPersonDays(sources, params)
+        insert = DeferredPersonDays(horizon, params)
         return RefreshResult(ALL, True, 0, teams, person_days_insert=insert)
-    persons = state_write(person_day_select(sources), params, record=False)
+    persons = state_write(person_day_select(full_sources(EVERYONE, horizon)), params, record=False)
     person_day_key_restore()
     return RefreshResult(ALL, True, persons, teams)
 

@@ -182,13 +182,74 @@ STATE_MONTHS_FROM_SPANS = sql.SQL("""
 """)
 
 
-def state_ctes(sources: Mapping[str, sql.Composable], spans: str) -> tuple[sql.Composed, ...]:
-    """What state_write does, as WITH-list items of a full rebuild's publish statement: `pd`, the
-    person days (n = 1: each is one source row of a snapshot), the days' insert (both put before
-    the statement's `pp`), and the months' insert from `pp` over the spans of temp table `spans`
-    (put after it). Data-modifying items run whether or not the statement reads them."""
-    head = sql.SQL("pd AS ({select}), state_days AS ({days}),").format(
-        select=sql.SQL("SELECT s.*, 1 AS n FROM ({}) s").format(person_day_select(sources)),
+# A full rebuild's sources, read once in its publish statement: every won deal from the horizon on
+# with its splits (`ds`), then one row per deal (`dl`: owner, account, day, credit, splits) for
+# the owners' won deals and, kept in the temp table WON_DEALS for the statements that follow, for
+# the plug-in scopes that read won deals (efficiency_scopes, `from_won_deals`: the territories),
+# so they do not join and group the deals and splits again.
+WON_DEALS = "_eff_won_deals"
+SHARED_SOURCES = sql.SQL("""
+    ds AS MATERIALIZED (
+        SELECT d.id, d.owner_id, d.account_id, d.close_date AS day, s.person_id,
+               {credit} AS revenue
+        FROM salesops_deal d LEFT JOIN salesops_dealsplit s ON s.deal_id = d.id
+        WHERE {credit_where}{since}
+    ), dl AS MATERIALIZED (
+        SELECT id, owner_id, account_id, day, SUM(revenue) AS revenue, COUNT(person_id) AS splits
+        FROM ds GROUP BY id, owner_id, account_id, day
+    ), won_deals AS (
+        INSERT INTO {won_deals} (id, account_id, day, revenue)
+        SELECT id, account_id, day, revenue FROM dl WHERE splits > 0
+    ),
+""")
+SHARED_PERSON_DAYS = sql.SQL("""
+    SELECT x.person_id, x.day, {team_on_day} AS team_id, SUM(x.revenue) AS revenue,
+           SUM(x.cost) AS cost, SUM(x.won)::int AS won_deals, 1 AS n
+    FROM (
+        SELECT person_id, day, revenue, 0::numeric AS cost, 0 AS won
+        FROM ds WHERE person_id IS NOT NULL
+        UNION ALL
+        SELECT owner_id, day, 0, 0, 1 FROM dl
+        UNION ALL
+        SELECT c.person_id, c.date, 0, c.amount, 0
+        FROM salesops_salescost c WHERE c.person_id IS NOT NULL{costs_since}
+    ) x
+    {team_on_day_joins}
+    GROUP BY x.day, x.person_id, 3
+""")
+
+
+def won_deals_table() -> None:
+    """The temp table WON_DEALS (id, account_id, day, revenue), empty, for a full rebuild's
+    publish statement to fill (state_ctes)."""
+    execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(WON_DEALS)))
+    execute(
+        sql.SQL(
+            "CREATE TEMP TABLE {} (id bigint, account_id bigint, day date, revenue numeric) "
+            "ON COMMIT DROP"
+        ).format(sql.Identifier(WON_DEALS))
+    )
+
+
+def state_ctes(horizon: date | None, spans: str) -> tuple[sql.Composed, sql.Composed]:
+    """What state_write does for every person, as WITH-list items of a full rebuild's publish
+    statement, from the sources read once (SHARED_SOURCES, which also fill WON_DEALS: call
+    won_deals_table first): `pd`, the person days (n = 1: each is one source row of a
+    snapshot), and the days' insert (both put before the statement's `pp`), and the months'
+    insert from `pp` over the spans of temp table `spans` (put after it). Data-modifying items
+    run whether or not the statement reads them."""
+    head = sql.SQL("{sources} pd AS ({select}), state_days AS ({days}),").format(
+        sources=SHARED_SOURCES.format(
+            credit=CREDIT,
+            credit_where=credit_where(),
+            since=from_horizon("d.close_date", horizon),
+            won_deals=sql.Identifier(WON_DEALS),
+        ),
+        select=SHARED_PERSON_DAYS.format(
+            team_on_day=TEAM_ON_DAY,
+            costs_since=from_horizon("c.date", horizon),
+            team_on_day_joins=TEAM_ON_DAY_JOINS,
+        ),
         days=STATE_DAYS_INSERT.format(pd=sql.Identifier("pd")),
     )
     return head, STATE_MONTHS_FROM_SPANS.format(spans=sql.Identifier(spans))

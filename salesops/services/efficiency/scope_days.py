@@ -9,7 +9,7 @@ from datetime import date
 
 from psycopg2 import sql
 
-from salesops.efficiency_scopes import ScopeProvider, scope_fingerprints
+from salesops.efficiency_scopes import ScopeProvider, scope_fingerprints, scope_won_deals_providers
 from salesops.services.efficiency.db import execute, fetch
 from salesops.services.efficiency.snapshot_sql import SCOPE_DAY_INSERT
 
@@ -59,6 +59,7 @@ def scope_days_refresh(
     rebuild: set[str],
     pending: list[date],
     horizon: date | None,
+    won_deals: str | None = None,
 ) -> None:
     """Bring the cached provider days up to date: every day from the `horizon` on (None: every
     day) of a scope type in `rebuild`, else only the `pending` days (those whose deals, splits or
@@ -67,7 +68,11 @@ def scope_days_refresh(
     When every registered scope type is rebuilt (a full run), the cache is truncated: deleting
     its rows one by one left their dead copies for the next statements to scan (the table was
     twenty times its live size after a few full runs), and rows of a provider no longer
-    registered go too."""
+    registered go too.
+
+    `won_deals`: a temp table of every won deal from the horizon on (id, account_id, day,
+    revenue: person_days.WON_DEALS), filled by this run; a rebuilt provider that can read it
+    (registered `from_won_deals`) does, instead of joining and grouping deals and splits again."""
     truncated = bool(providers) and rebuild >= set(providers)
     if truncated:
         execute("TRUNCATE salesops_efficiencyscopeday")
@@ -78,7 +83,13 @@ def scope_days_refresh(
                 execute(
                     "DELETE FROM salesops_efficiencyscopeday WHERE scope_type = %s", [scope_type]
                 )
-            query, params = provider(start=horizon or date.min, end=date.max)
+            from_won_deals = scope_won_deals_providers().get(scope_type)
+            if won_deals is not None and from_won_deals is not None:
+                query, params = from_won_deals(
+                    won_deals=won_deals, start=horizon or date.min, end=date.max
+                )
+            else:
+                query, params = provider(start=horizon or date.min, end=date.max)
             execute(
                 SCOPE_DAY_INSERT.format(sql=sql.SQL(query), where=sql.SQL("TRUE")),
                 [scope_type, *params],

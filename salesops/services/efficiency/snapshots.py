@@ -58,7 +58,12 @@ from salesops.services.efficiency.periods import (
     derived_spans,
     state_horizon,
 )
-from salesops.services.efficiency.person_days import person_day_key_restore, state_ctes
+from salesops.services.efficiency.person_days import (
+    WON_DEALS,
+    person_day_key_restore,
+    state_ctes,
+    won_deals_table,
+)
 from salesops.services.efficiency.recompute import (
     STAMP_CURSOR,
     derived_to_recompute,
@@ -113,7 +118,8 @@ def _built_in_base(
     if person_days_insert is None:
         ctes = built_in_ctes("_eff_spans")
         return replace(built_in_select("_eff_spans"), params, periods="_eff_spans", ctes=ctes)
-    head, tail = state_ctes(person_days_insert.sources, "_eff_spans")
+    won_deals_table()
+    head, tail = state_ctes(person_days_insert.horizon, "_eff_spans")
     ctes = built_in_ctes("_eff_spans", person_days=sql.SQL("pd"), person_days_cte=head, tail=tail)
     # The planner's own choice of aggregates (hash for the period sums). While the statement
     # read the ~1M person days back from an INSERT … RETURNING (whose size the planner guessed at
@@ -132,6 +138,7 @@ def _built_in_base(
     person_day_key_restore()
     execute("ANALYZE salesops_efficiencypersonday (day, person_id, team_id)")
     execute("ANALYZE salesops_efficiencypersonmonth (month, person_id, team_id)")
+    execute(sql.SQL("ANALYZE {}").format(sql.Identifier(WON_DEALS)))  # for the providers' plans
     return rows
 
 
@@ -143,14 +150,18 @@ def _providers_publish(
     horizon: date | None,
     base: tuple[list[Span], list[Span]],
     derived: tuple[list[Derived], list[Derived]],
+    won_deals: str | None,
 ) -> int:
     """The provider scopes: their cached days refreshed, then their base and derived periods.
     They follow the built-in ones (only the periods recomputed now, the second of `base` and
     `derived`) when their cached days were only refreshed for changed days; after a rebuild,
-    every period (the first)."""
+    every period (the first). `won_deals`: the temp table of the won deals from the horizon on
+    that this publish's full rebuild filled (person_days.WON_DEALS), or None."""
     providers = scope_providers()
     rebuild = providers_to_rebuild(providers, full=full)
-    scope_days_refresh(providers, rebuild=rebuild, pending=changed, horizon=horizon)
+    scope_days_refresh(
+        providers, rebuild=rebuild, pending=changed, horizon=horizon, won_deals=won_deals
+    )
     if not providers:
         return 0
     provided = {"types": sorted(providers), "stamp": stamp}
@@ -226,6 +237,7 @@ def snapshots_publish(
         horizon=horizon,
         base=([*base, *months], base_now),
         derived=(derived, derived_now),
+        won_deals=WON_DEALS if person_days_insert is not None and built_in_base else None,
     )
     step(3, PUBLISH_STEPS)
     # Derived periods of the built-in scopes where a part changed (unless rolled).
