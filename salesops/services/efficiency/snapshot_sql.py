@@ -69,6 +69,20 @@ BUILT_IN_SELECT = sql.SQL("""
            x.revenue, x.cost, x.won, x.n
     FROM scoped x JOIN {spans} sp ON sp.id = x.span_id
 """)
+# The derived periods of _eff_derived (closed quarters, quarter- and year-to-date) from the same
+# statement's `scoped` rows of their parts, when every part is among its spans (a full run):
+# the sums DERIVED_BODY would read back from the part rows just written. Exact: revenue and cost
+# have no more decimals than the snapshot columns keep, so summing the rows or their parts'
+# written rows gives the same figures.
+BUILT_IN_DERIVED_SELECT = sql.SQL("""
+    UNION ALL
+    SELECT x.scope_type, x.scope_id, x.scope_key, dv.period, dv.ps, dv.pe,
+           SUM(x.revenue), SUM(x.cost), SUM(x.won)::int, SUM(x.n)::int
+    FROM scoped x JOIN {spans} sp ON sp.id = x.span_id
+    JOIN _eff_derived dv
+      ON dv.part_period = sp.period AND dv.part_ps = sp.ps AND dv.part_pe = sp.pe
+    GROUP BY x.scope_type, x.scope_id, x.scope_key, dv.period, dv.ps, dv.pe
+""")
 
 PROVIDER_BODY = sql.SQL("""
     SELECT x.scope_type, x.scope_id, '' AS scope_key, sp.period, sp.ps, sp.pe,

@@ -15,6 +15,7 @@ from salesops.services.efficiency.db import execute
 from salesops.services.efficiency.periods import Derived, Rolled, Span
 from salesops.services.efficiency.snapshot_sql import (
     BUILT_IN_CTES,
+    BUILT_IN_DERIVED_SELECT,
     BUILT_IN_SELECT,
     PERIOD_ROWS_DELETE,
     PERSON_DAYS_OF_DAYS,
@@ -114,8 +115,13 @@ def built_in_ctes(
     )
 
 
-def built_in_select(spans: str) -> sql.Composed:
-    return BUILT_IN_SELECT.format(spans=sql.Identifier(spans))
+def built_in_select(spans: str, *, derived: bool = False) -> sql.Composed:
+    """The built-in scopes' rows of the spans of temp table `spans`; with `derived`, also those
+    of the derived periods in _eff_derived, whose parts must all be among the spans."""
+    select = BUILT_IN_SELECT.format(spans=sql.Identifier(spans))
+    if not derived:
+        return select
+    return select + BUILT_IN_DERIVED_SELECT.format(spans=sql.Identifier(spans))
 
 
 def replace(

@@ -72,7 +72,11 @@ from salesops.services.efficiency.recompute import (
     team_tree_changed_since_last_publish,
 )
 from salesops.services.efficiency.scope_days import providers_to_rebuild, scope_days_refresh
-from salesops.services.efficiency.snapshot_sql import DERIVED_BODY, PROVIDER_BODY
+from salesops.services.efficiency.snapshot_sql import (
+    DERIVED_BODY,
+    PERIOD_ROWS_DELETE,
+    PROVIDER_BODY,
+)
 from salesops.services.efficiency.snapshot_writes import (
     built_in_ctes,
     built_in_select,
@@ -109,10 +113,14 @@ class PublishResult:
 
 
 def _built_in_base(
-    spans: list[Span], params: dict[str, Any], person_days_insert: DeferredPersonDays | None
+    spans: list[Span],
+    params: dict[str, Any],
+    person_days_insert: DeferredPersonDays | None,
+    derived: list[Derived],
 ) -> int:
     """Write the built-in scopes' base periods `spans` from the person state (or, in a full run,
-    from the person days `person_days_insert` aggregates and keeps in the same statement)."""
+    from the person days `person_days_insert` aggregates and keeps in the same statement, and
+    then the `derived` periods too, from the same statement's sums of their parts)."""
     spans_table("_eff_spans", spans)
     params = {**params, **span_bounds(spans)}
     if person_days_insert is None:
@@ -126,8 +134,10 @@ def _built_in_base(
     # ~10,000 rows), sorting was forced here and a second faster; since the person days are a
     # plain CTE and only ~180k of them are written, hashing is faster: full runs on the large
     # demo 6.59-7.12 s against 7.10-7.59 s sorting, in turns (2026-12-04, docs/efficiency.md).
+    derived_table(derived)
+    execute(PERIOD_ROWS_DELETE.format(table=sql.Identifier("_eff_derived")), params)
     rows = replace(
-        built_in_select("_eff_spans"),
+        built_in_select("_eff_spans", derived=True),
         {**params, **person_days_insert.params},
         periods="_eff_spans",
         ctes=ctes,
@@ -224,8 +234,10 @@ def snapshots_publish(
     built_in = {"types": sorted(BUILT_IN_SCOPES), "stamp": stamp}
     rows = 0
     built_in_base = [span for span in base_now if span not in by_rolling]
+    # A full rebuild's statement writes the derived periods too (all their parts are its spans).
+    fused = person_days_insert is not None and bool(built_in_base)
     if built_in_base:
-        rows += _built_in_base(built_in_base, built_in, person_days_insert)
+        rows += _built_in_base(built_in_base, built_in, person_days_insert, derived_now)
     step(1, PUBLISH_STEPS)
     if rolled:
         rows += rolled_insert(rolled, built_in)
@@ -237,12 +249,14 @@ def snapshots_publish(
         horizon=horizon,
         base=([*base, *months], base_now),
         derived=(derived, derived_now),
-        won_deals=WON_DEALS if person_days_insert is not None and built_in_base else None,
+        won_deals=WON_DEALS if fused else None,
     )
     step(3, PUBLISH_STEPS)
-    # Derived periods of the built-in scopes where a part changed (unless rolled).
-    derived_table([d for d in derived_now if d.span not in by_rolling])
-    rows += replace(DERIVED_BODY, built_in, periods="_eff_derived")
+    # Derived periods of the built-in scopes where a part changed (unless rolled, or written by a
+    # full rebuild's statement).
+    if not fused:
+        derived_table([d for d in derived_now if d.span not in by_rolling])
+        rows += replace(DERIVED_BODY, built_in, periods="_eff_derived")
     execute(
         "INSERT INTO salesops_efficiencycursor (name, watermark) VALUES (%s, now()), (%s, %s) "
         "ON CONFLICT (name) DO UPDATE SET watermark = EXCLUDED.watermark",
