@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -67,7 +68,7 @@ def _days() -> list[dt.date]:
     return list(EfficiencyPersonDay.objects.order_by("day").values_list("day", flat=True))
 
 
-def _person_months() -> list[tuple[object, ...]]:
+def _person_months() -> list[tuple[Any, ...]]:
     """(person, month, revenue, cost, won deals, person days summed) of the month state."""
     with connection.cursor() as cur:
         cur.execute(
