@@ -22,6 +22,9 @@ The tables hold the days from a horizon on (the `horizon` cursor; none: every da
 rebuild of everyone starts at the first day the run's business date reads
 (periods.state_horizon), since later dates never read earlier days; every other refresh keeps to
 the recorded horizon. A run for an older date rebuilds in full (efficiency_snapshots_compute).
+The person days before the day horizon (the `day-horizon` cursor, periods.day_state_horizon)
+are kept per person, fiscal month and team of the day (salesops_efficiencypersonmonth), since no
+run reads them but as whole closed months: a touched day there re-aggregates its person-month.
 
 The SQL it runs is composed in person_days.py; what the tables were built under (horizon, credit
 rule) is cursors.py; the lock and settings of an engine transaction are db.py.

@@ -1,10 +1,13 @@
-"""The SQL of the per-day aggregates (EfficiencyPersonDay, EfficiencyTeamDay), composed with
-psycopg2.sql: the person-day INSERT … SELECT over three sources (credited splits, deals won as
-owner, ledger entries), the sources for everyone, a partition or the touched (person, day)
-pairs, the team-day INSERT, the pending-days wrapper and the person-day key's drop and restore.
+"""The SQL of the per-day aggregates (EfficiencyPersonDay, the person-month rows before the day
+horizon, EfficiencyTeamDay), composed with psycopg2.sql: the person-day SELECT over three sources
+(credited splits, deals won as owner, ledger entries), the sources for everyone, a partition or
+the touched (person, day) pairs, how the person days are kept (state_write; state_ctes inside a
+full rebuild's publish statement, which reads the won deals once), the team-day INSERT, the
+pending-days wrapper and the person-day key's drop and restore.
 
 Every value is a parameter of the statement that runs these: `%(ids)s` (a partition's people or
-teams), `%(horizon)s` (the first day kept) and `%(since)s` (the watermark)."""
+teams), `%(horizon)s` (the first day kept), `%(day_horizon)s` (the first kept per day) and
+`%(since)s` (the watermark)."""
 
 from __future__ import annotations
 
@@ -31,10 +34,12 @@ TEAM_ON_DAY = sql.SQL("COALESCE(m.team_id, CASE WHEN hm.person_id IS NULL THEN p
 # The team of the day is joined to the source rows and grouped with them (a person has one team
 # a day, so the groups are the (day, person) pairs): one sort on (day, person, team) serves the
 # grouping and the primary-key order of the insert.
-# The won deals are read twice (splits, owners) on purpose: the second read is a bitmap scan of
-# the (stage, close_date) index over pages the first just cached, 20-30 ms of a 0.6-0.8 s
-# statement (200k deals, 1,000 people; 2026-12-04, issue 22). No exact single read measured was
-# faster, timed in turns. Full runs, medians: a lateral over each deal's splits plus its owner
+# Here (partitions, changed people, touched pairs) the won deals are read twice (splits, owners)
+# on purpose: the second read is a bitmap scan of the (stage, close_date) index over pages the
+# first just cached, 20-30 ms of a 0.6-0.8 s statement (200k deals, 1,000 people; 2026-12-04,
+# issue 22). No exact single read measured was faster for the person days alone, timed in turns.
+# (A full rebuild reads them once, SHARED_SOURCES below, because its per-deal rows also give the
+# territories their days.) Full runs, medians: a lateral over each deal's splits plus its owner
 # 1.91 s against 1.86 s (and 1.99 against 1.78), a MATERIALIZED CTE of the won deals 1.94
 # against 1.86. The statement alone: a row_number() window over deals LEFT JOIN splits, and the
 # floor's materialised deals x splits with one row per deal by GROUP BY, were slower still.
