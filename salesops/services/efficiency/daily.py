@@ -395,7 +395,10 @@ def _refresh_incremental(
         pending(
             sql.SQL(
                 "DELETE FROM salesops_efficiencypersonday pd USING _eff_touched t "
-                "WHERE pd.person_id = t.person_id AND pd.day = t.day RETURNING pd.day"
+                "WHERE pd.person_id = t.person_id AND pd.day = t.day "
+                # The touched days' range of the (day, person) key, not a scan of every day.
+                "AND pd.day BETWEEN (SELECT min(day) FROM _eff_touched) "
+                "AND (SELECT max(day) FROM _eff_touched) RETURNING pd.day"
             )
         )
     )

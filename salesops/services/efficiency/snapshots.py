@@ -129,19 +129,21 @@ def _built_in_base(
     won_deals_table()
     head, tail = state_ctes(person_days_insert.horizon, "_eff_spans")
     ctes = built_in_ctes("_eff_spans", person_days=sql.SQL("pd"), person_days_cte=head, tail=tail)
-    # The planner's own choice of aggregates (hash for the period sums). While the statement
-    # read the ~1M person days back from an INSERT … RETURNING (whose size the planner guessed at
-    # ~10,000 rows), sorting was forced here and a second faster; since the person days are a
-    # plain CTE and only ~180k of them are written, hashing is faster: full runs on the large
-    # demo 6.59-7.12 s against 7.10-7.59 s sorting, in turns (2026-12-04, docs/efficiency.md).
+    # Sorting, not hashing, to group: the ~1.7M source rows into ~1M person days and those into
+    # the periods' ~110k (span, person, team) sums, which hash aggregates of numeric states hold
+    # in memory at several times the cost. With the sources read once (ds, dl) and the derived
+    # periods in this statement, full runs on the large demo took 6.49-6.88 s sorting against
+    # 6.73-7.41 s hashing, eight pairs in turns (2026-12-04). For this statement only.
     derived_table(derived)
     execute(PERIOD_ROWS_DELETE.format(table=sql.Identifier("_eff_derived")), params)
+    execute("SET LOCAL enable_hashagg = off")
     rows = replace(
         built_in_select("_eff_spans", derived=True),
         {**params, **person_days_insert.params},
         periods="_eff_spans",
         ctes=ctes,
     )
+    execute("SET LOCAL enable_hashagg TO DEFAULT")
     # The table was just rewritten: its key back, fresh statistics for the next (incremental)
     # plans, of the columns they select, join and group by (the amounts' statistics would take a
     # third of the time and inform no plan).
