@@ -11,11 +11,18 @@ from html import escape
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import capfirst, cut, floatformat
+from django.template.defaultfilters import capfirst, floatformat
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 
+from salesops.models import Stage
 from salesops.templatetags.salesops_format import money
+
+
+def _stage_label(stage: str) -> str:
+    """A stage as people read it (Stage's label: "Needs assessment"), not its stored value."""
+    return str(Stage(stage).label) if stage in Stage.values else capfirst(stage)
+
 
 register = template.Library()
 
@@ -46,7 +53,7 @@ def _pursuit_row(g: Any) -> str:
     per_deal = g.cost_per_deal
     return (
         f"<tr><td>{escape(str(g.segment_label))}</td><td>{escape(capfirst(g.outcome))}</td>"
-        f"<td>{escape(capfirst(cut(g.stage, '_')))}</td>"
+        f"<td>{escape(_stage_label(g.stage))}</td>"
         f'<td class="num">{escape(str(localize(g.deals)))}</td>'
         f'<td class="num">{escape(str(localize(g.meetings)))}</td>'
         f'<td class="num">{escape(floatformat(g.hours, 1))}</td>'

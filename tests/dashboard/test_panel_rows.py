@@ -68,5 +68,8 @@ def test_pursuit_rows_match_the_template_loop() -> None:
     context = {"pursuit": {"groups": [won, lost, empty]}}
     expected = Template(PURSUIT_LOOP).render(Context(context))
     got = Template(PURSUIT_TAG).render(Context(context))
-    assert _norm(got) == _norm(expected)
-    assert got.count("<tr>") == 3 and "Needsassessment" in got
+    # The same rows as the loop, but for one fix: a stage shows its label ("Needs assessment"),
+    # where the loop ran the stored value together ("Needsassessment").
+    fixed = _norm(expected).replace("<td>Needsassessment</td>", "<td>Needs assessment</td>")
+    assert _norm(got) == fixed
+    assert got.count("<tr>") == 3 and "<td>Needs assessment</td>" in got
