@@ -238,6 +238,32 @@ def test_publishing_an_older_date_than_the_tables_reach_is_refused(personas):
         snapshots_publish(as_of=OLDER)
 
 
+def test_a_date_reading_single_days_before_the_day_horizon_rebuilds(personas):
+    """2026-03-15 reads its trailing 90 days from 2025-12-16 (day horizon 2025-12-01), which a full
+    run of AS_OF keeps only as December's month row (its day horizon is 2026-01-01): the publish
+    alone refuses it, and the run rebuilds in full, moving the day horizon back."""
+    from salesops.exceptions import ApplicationError
+    from salesops.services.efficiency.snapshots import snapshots_publish
+
+    a1 = personas.person("rep_a1")
+    won(a1, "300", dt.date(2025, 12, 20))
+    cost("100", dt.date(2025, 12, 20), person=a1)
+    march = dt.date(2026, 3, 15)
+    efficiency_snapshots_compute(as_of=AS_OF, full=True)
+    assert state_horizon(march) == HORIZON  # the horizon alone would not need a rebuild
+    assert efficiency_needs_rebuild(as_of=march)
+    with pytest.raises(ApplicationError, match="2025-12-01"):
+        snapshots_publish(as_of=march)
+
+    assert efficiency_snapshots_compute(as_of=march).full
+    assert day_horizon_recorded() == dt.date(2025, 12, 1)
+    t90 = snap("person", a1, "t90", dt.date(2025, 12, 16), march)
+    assert (t90.revenue, t90.cost) == (300, 100)
+    rebuilt = table_for(march)
+    efficiency_snapshots_compute(as_of=march, full=True)
+    assert table_for(march) == rebuilt
+
+
 def test_an_older_date_is_not_fanned_out(personas, settings):
     settings.EFFICIENCY_FANOUT_MIN_PEOPLE = 1
     efficiency_snapshots_compute(as_of=AS_OF, full=True)
