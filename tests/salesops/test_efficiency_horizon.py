@@ -264,6 +264,34 @@ def test_a_date_reading_single_days_before_the_day_horizon_rebuilds(personas):
     assert table_for(march) == rebuilt
 
 
+def test_month_rows_without_a_recorded_day_horizon_are_not_summed(personas):
+    """Month rows count only before the recorded day horizon. Rows left from an earlier state (a
+    test database flushed of its model tables only, which made a fan-out run in the fault tests
+    sum another test's months) are ignored by partition refreshes that keep every day."""
+    from salesops.services.efficiency import efficiency_partition_refresh
+    from salesops.services.efficiency.daily import partition_names
+    from salesops.services.efficiency.snapshots import snapshots_publish
+
+    a1 = personas.person("rep_a1")
+    won(a1, "100", dt.date(2026, 3, 5))
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO salesops_efficiencypersonmonth VALUES ('2025-02-01', %s, NULL, 999, 9, 1, 3)",
+            [a1.pk + 10_000],
+        )
+    for name in partition_names():
+        efficiency_partition_refresh(partition=name)
+    assert day_horizon_recorded() is None
+    snapshots_publish(as_of=AS_OF, full=True)
+
+    february = EfficiencySnapshot.objects.get(
+        scope_type="company", period="month", period_start=dt.date(2025, 2, 1)
+    )
+    assert (february.revenue, february.cost, february.source_rows) == (0, 0, 0)
+    assert not EfficiencySnapshot.objects.filter(scope_type="person", scope_id=a1.pk + 10_000)
+    assert snap("person", a1, "month", dt.date(2026, 3, 1), dt.date(2026, 3, 31)).revenue == 100
+
+
 def test_an_older_date_is_not_fanned_out(personas, settings):
     settings.EFFICIENCY_FANOUT_MIN_PEOPLE = 1
     efficiency_snapshots_compute(as_of=AS_OF, full=True)

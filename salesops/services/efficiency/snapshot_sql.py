@@ -6,6 +6,8 @@ ours, every value is a parameter (%(name)s) of the statement that runs them.
 
 from psycopg2 import sql
 
+from salesops.services.efficiency.cursors import DAY_HORIZON_CURSOR
+
 # The built-in scopes from per-day rows, as a WITH list (BUILT_IN_CTES) and the SELECT over it,
 # for the spans of the temp table {spans} and its days {span_days} (snapshot_writes.spans_table).
 # {person_days} is the person state (PERSON_STATE: the person days, and the months before the day
@@ -123,13 +125,17 @@ DERIVED_BODY = sql.SQL("""
 # sums). Only whole closed months before the day horizon are read from the months, and those
 # first days fall in no other span a run reads (its day, month-to-date and trailing 90 days
 # start after the day horizon: efficiency_needs_rebuild).
+# Month rows count only before the recorded day horizon (none recorded: none count), so rows left
+# from an earlier state (a rebuild that recorded none since, or a test database flushed of the
+# model tables only) are never summed.
 PERSON_STATE = sql.SQL("""(
     SELECT person_id, day, team_id, revenue, cost, won_deals, 1 AS n
     FROM salesops_efficiencypersonday
     UNION ALL
     SELECT person_id, month, team_id, revenue, cost, won_deals, days
     FROM salesops_efficiencypersonmonth
-)""")
+    WHERE month < (SELECT c.day FROM salesops_efficiencycursor c WHERE c.name = {cursor})
+)""").format(cursor=sql.Literal(DAY_HORIZON_CURSOR))
 
 # The person days of the days %(days)s: key ranges of the (day, person) primary key.
 PERSON_DAYS_OF_DAYS = sql.SQL(
