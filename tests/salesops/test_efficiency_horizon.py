@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -41,7 +40,7 @@ from salesops.services.efficiency.periods import (
     state_horizon,
 )
 from tests.calendars import fiscal_configs, fiscal_settings
-from tests.salesops.test_efficiency_support import cost, snap, table_for, won
+from tests.salesops.test_efficiency_support import cost, person_months, snap, table_for, won
 
 # The dates below are worked examples of the January calendar (HORIZON is its previous fiscal
 # year's start); the horizon rule under every calendar is the hypothesis test's and
@@ -66,16 +65,6 @@ def _person_days() -> list[tuple[object, ...]]:
 
 def _days() -> list[dt.date]:
     return list(EfficiencyPersonDay.objects.order_by("day").values_list("day", flat=True))
-
-
-def _person_months() -> list[tuple[Any, ...]]:
-    """(person, month, revenue, cost, won deals, person days summed) of the month state."""
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT person_id, month, revenue, cost, won_deals, days "
-            "FROM salesops_efficiencypersonmonth ORDER BY month, person_id"
-        )
-        return cur.fetchall()
 
 
 def test_the_day_horizon_is_the_month_of_the_day_a_rolled_t90_drops():
@@ -134,7 +123,8 @@ def test_a_full_run_keeps_the_days_from_its_horizon_on(personas):
     assert horizon_recorded() == HORIZON
     assert day_horizon_recorded() == DAY_HORIZON
     assert _person_days() == []  # before the day horizon: kept per month
-    assert _person_months() == [(a1.pk, HORIZON, Decimal(900), Decimal(50), 1, 1)]
+    team_a = personas.team_a.pk
+    assert person_months() == [(a1.pk, HORIZON, team_a, Decimal(900), Decimal(50), 1, 1)]
     assert list(EfficiencyTeamDay.objects.values_list("day", "cost")) == [(HORIZON, 20)]
     january = snap("person", a1, "month", HORIZON, dt.date(2025, 1, 31))
     assert (january.revenue, january.cost, january.ratio) == (900, 50, Decimal("1800.0000"))
@@ -165,7 +155,8 @@ def test_an_older_date_rebuilds_in_full_from_its_own_horizon(personas):
     december = snap("person", a1, "month", *DECEMBER_2024)
     assert (december.revenue, december.cost, december.won_deals) == (350, 70, 1)
     assert day_horizon_recorded() == dt.date(2025, 4, 1)
-    assert (a1.pk, DECEMBER_2024[0], Decimal(350), Decimal(70), 1, 1) in _person_months()
+    month_row = (a1.pk, DECEMBER_2024[0], personas.team_a.pk, Decimal(350), Decimal(70), 1, 1)
+    assert month_row in person_months()
     older = table_for(OLDER)
     efficiency_snapshots_compute(as_of=OLDER, full=True)
     assert table_for(OLDER) == older
@@ -191,7 +182,7 @@ def test_changes_before_the_horizon_write_no_days(personas):
     efficiency_snapshots_compute(as_of=AS_OF)
 
     assert min(_days()) >= HORIZON
-    assert all(month >= HORIZON for _, month, *_ in _person_months())
+    assert all(month >= HORIZON for _, month, *_ in person_months())
     assert not EfficiencyTeamDay.objects.filter(day__lt=HORIZON).exists()
     incremental = table_for(AS_OF)
     efficiency_snapshots_compute(as_of=AS_OF, full=True)
@@ -210,7 +201,7 @@ def test_a_partition_refresh_keeps_to_the_recorded_horizon(personas):
 
     daily_refresh(partition=partition_resolve(f"team:{personas.team_a.pk}"), full=True)
 
-    assert _person_months() == [(a1.pk, HORIZON, 0, Decimal(50), 0, 1)]
+    assert person_months() == [(a1.pk, HORIZON, personas.team_a.pk, 0, Decimal(50), 0, 1)]
     assert horizon_recorded() == HORIZON
 
 

@@ -23,7 +23,7 @@ from tests.salesops.efficiency_ledgers import (
     mutate_ledger,
     mutations_st,
 )
-from tests.salesops.test_efficiency_support import cost, snap, table_for, won
+from tests.salesops.test_efficiency_support import cost, person_months, snap, table_for, won
 
 # Each night in its own committed transaction, with no overlap on the change watermark, as in
 # production: what a night saw is not seen as changed again by the next one.
@@ -211,15 +211,6 @@ def test_every_kind_of_change_to_old_days_is_seen_by_the_next_incremental_night(
     _assert_equals_full(NIGHT)
 
 
-def _person_months() -> list[tuple[object, ...]]:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT person_id, month, team_id, revenue, cost, won_deals, days "
-            "FROM salesops_efficiencypersonmonth ORDER BY month, person_id, team_id"
-        )
-        return cur.fetchall()
-
-
 @pytest.mark.usefixtures("january_berlin")
 def test_changes_to_days_kept_per_month_are_seen_by_the_next_incremental_night(personas):
     """Before the day horizon (2026-01-01 for NIGHT: the month of NIGHT - 90 days) the state is
@@ -238,7 +229,7 @@ def test_changes_to_days_kept_per_month_are_seen_by_the_next_incremental_night(p
     c2 = cost("80", dt.date(2025, 7, 9), person=b1)
     _night(NIGHT - DAY)
     june = dt.date(2025, 6, 1)
-    assert (a1.pk, june, personas.team_a.pk, 1200, 300, 2, 2) in _person_months()
+    assert (a1.pk, june, personas.team_a.pk, 1200, 300, 2, 2) in person_months()
 
     deal_update(deal=d1, data={"close_date": dt.date(2025, 5, 20)})
     deal_splits_set(deal=d2, splits=[(a2, Decimal(100))])
@@ -249,7 +240,7 @@ def test_changes_to_days_kept_per_month_are_seen_by_the_next_incremental_night(p
     won(b1, "70", NIGHT)
     assert not _night(NIGHT).full
 
-    months = _person_months()
+    months = person_months()
     assert (a1.pk, june, personas.team_a.pk, 200, 0, 1, 1) in months
     assert (a1.pk, dt.date(2025, 5, 1), personas.team_a.pk, 1000, 0, 1, 1) in months
     july = dt.date(2025, 7, 1)
@@ -257,7 +248,7 @@ def test_changes_to_days_kept_per_month_are_seen_by_the_next_incremental_night(p
     assert snap("person", a1, "month", june, dt.date(2025, 6, 30)).revenue == 200
     assert snap("team", personas.team_b, "month", july, dt.date(2025, 7, 31)).cost == 40
     _assert_equals_full(NIGHT)
-    assert _person_months() == months
+    assert person_months() == months
 
 
 ENGINE_AND_SOURCE_TABLES = (

@@ -88,3 +88,16 @@ def table_for(as_of: dt.date) -> set[tuple[Any, ...]]:
 
     spans = {(s.period, s.start, s.end) for s in all_spans(as_of)}
     return {row for row in table() if (row[3], row[4], row[5]) in spans}
+
+
+def person_months() -> list[tuple[Any, ...]]:
+    """The engine's person-month state (the days before the day horizon): (person, month, team,
+    revenue, cost, won deals, person days summed), in (month, person, team) order."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT person_id, month, team_id, revenue, cost, won_deals, days "
+            "FROM salesops_efficiencypersonmonth ORDER BY month, person_id, team_id"
+        )
+        return cur.fetchall()

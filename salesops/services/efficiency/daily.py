@@ -100,10 +100,9 @@ class Partition:
 @dataclass(frozen=True)
 class DeferredPersonDays:
     """A full refresh of everyone left for the publish to aggregate into person days and keep
-    (person_days.state_ctes) as part of its own statement (see snapshots_publish): the horizon
-    its sources start at, and the statement's parameters (horizon, day_horizon)."""
+    (person_days.state_ctes) as part of its own statement (see snapshots_publish): the
+    statement's parameters, `horizon` (where its sources start) and `day_horizon`."""
 
-    horizon: date | None
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -229,7 +228,7 @@ def _refresh_everyone(
         params,
     )
     if defer_person_days:
-        insert = DeferredPersonDays(horizon, params)
+        insert = DeferredPersonDays(params)
         return RefreshResult(ALL, True, 0, teams, person_days_insert=insert)
     persons = state_write(person_day_select(full_sources(EVERYONE, horizon)), params, record=False)
     person_day_key_restore()

@@ -127,7 +127,7 @@ def _built_in_base(
         ctes = built_in_ctes("_eff_spans")
         return replace(built_in_select("_eff_spans"), params, periods="_eff_spans", ctes=ctes)
     won_deals_table()
-    head, tail = state_ctes(person_days_insert.horizon, "_eff_spans")
+    head, tail = state_ctes(person_days_insert.params["horizon"], "_eff_spans")
     ctes = built_in_ctes("_eff_spans", person_days=sql.SQL("pd"), person_days_cte=head, tail=tail)
     # Sorting, not hashing, to group: the ~1.7M source rows into ~1M person days and those into
     # the periods' ~110k (span, person, team) sums, which hash aggregates of numeric states hold
