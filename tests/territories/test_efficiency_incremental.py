@@ -16,6 +16,7 @@ from salesops.efficiency_scopes import (
 from salesops.models import Deal, EfficiencySnapshot, Person, SalesCost, Team
 from salesops.services.efficiency import efficiency_snapshots_compute
 from salesops.services.efficiency.periods import state_horizon
+from salesops.services.efficiency.person_days import WON_DEALS
 from territories.efficiency import daily_rows_from_won_deals_sql, daily_rows_sql
 from territories.models import AccountTerritory
 from territories.services import coverage_assign, territory_model_activate
@@ -259,8 +260,8 @@ def test_without_its_version_row_the_next_change_still_changes_the_fingerprint(t
 @pytest.mark.usefixtures("january_berlin")
 def test_a_full_run_builds_the_territory_days_from_the_won_deals_it_read(territory_org):
     """A full run reads the won deals once: the territories' days come from the per-deal credit
-    it kept (`from_won_deals`), not from the provider's own join of deals and splits, and give
-    the same snapshots as the provider's SQL."""
+    of its own statement (`from_won_deals` over its WITH item WON_DEALS), not from the provider's
+    own join of deals and splits, and give the same snapshots as the provider's SQL."""
     fingerprint = scope_fingerprints()["territory"]
     assert scope_won_deals_providers()["territory"] is daily_rows_from_won_deals_sql
     calls: list[str] = []
@@ -281,7 +282,7 @@ def test_a_full_run_builds_the_territory_days_from_the_won_deals_it_read(territo
             from_won_deals=from_won_deals,
         )
         efficiency_snapshots_compute(as_of=AS_OF, full=True)
-        assert calls == [f"won deals from _eff_won_deals since {state_horizon(AS_OF)}"]
+        assert calls == [f"won deals from {WON_DEALS} since {state_horizon(AS_OF)}"]
         shared = all_snapshots()
 
         register_scope_provider("territory", provider, inputs_fingerprint=fingerprint)

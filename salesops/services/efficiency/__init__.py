@@ -137,9 +137,14 @@ def efficiency_snapshots_compute(
         if published.full:
             # The pages read these rows by period and scope: after a full rewrite the planner
             # should know the table's size now, not last night's (the per-day table is analyzed
-            # by the publish itself).
+            # by the publish itself). Statistics of the key columns only, the ones the pages
+            # filter, join and group on: the amounts' inform no plan and took half the time
+            # (120 ms against 56 ms on the large demo).
             with connection.cursor() as cur:
-                cur.execute("ANALYZE salesops_efficiencysnapshot")
+                cur.execute(
+                    "ANALYZE salesops_efficiencysnapshot "
+                    "(scope_type, scope_id, scope_key, period, period_start, period_end)"
+                )
     return ComputeResult(
         as_of=as_of,
         full=published.full,

@@ -189,10 +189,11 @@ STATE_MONTHS_FROM_SPANS = sql.SQL("""
 
 # A full rebuild's sources, read once in its publish statement: every won deal from the horizon on
 # with its splits (`ds`), then one row per deal (`dl`: owner, account, day, credit, splits) for
-# the owners' won deals and, kept in the temp table WON_DEALS for the statements that follow, for
-# the plug-in scopes that read won deals (efficiency_scopes, `from_won_deals`: the territories),
-# so they do not join and group the deals and splits again.
-WON_DEALS = "_eff_won_deals"
+# the owners' won deals and, as WON_DEALS (id, account_id, day, revenue: the deals with a split),
+# for the plug-in scopes that read won deals (efficiency_scopes, `from_won_deals`: the
+# territories), whose days the same statement writes (`scope_days`, WITH items that read
+# WON_DEALS), so they do not join and group the deals and splits again.
+WON_DEALS = "won_deals"
 SHARED_SOURCES = sql.SQL("""
     ds AS MATERIALIZED (
         SELECT d.id, d.owner_id, d.account_id, d.close_date AS day, s.person_id,
@@ -202,10 +203,9 @@ SHARED_SOURCES = sql.SQL("""
     ), dl AS MATERIALIZED (
         SELECT id, owner_id, account_id, day, SUM(revenue) AS revenue, COUNT(person_id) AS splits
         FROM ds GROUP BY id, owner_id, account_id, day
-    ), won_deals AS (
-        INSERT INTO {won_deals} (id, account_id, day, revenue)
+    ), {won_deals} AS (
         SELECT id, account_id, day, revenue FROM dl WHERE splits > 0
-    ),
+    ), {scope_days}
 """)
 SHARED_PERSON_DAYS = sql.SQL("""
     SELECT x.person_id, x.day, {team_on_day} AS team_id, SUM(x.revenue) AS revenue,
@@ -224,31 +224,22 @@ SHARED_PERSON_DAYS = sql.SQL("""
 """)
 
 
-def won_deals_table() -> None:
-    """The temp table WON_DEALS (id, account_id, day, revenue), empty, for a full rebuild's
-    publish statement to fill (state_ctes)."""
-    execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(WON_DEALS)))
-    execute(
-        sql.SQL(
-            "CREATE TEMP TABLE {} (id bigint, account_id bigint, day date, revenue numeric) "
-            "ON COMMIT DROP"
-        ).format(sql.Identifier(WON_DEALS))
-    )
-
-
-def state_ctes(horizon: date | None, spans: str) -> tuple[sql.Composed, sql.Composed]:
+def state_ctes(
+    horizon: date | None, spans: str, scope_days: sql.Composable
+) -> tuple[sql.Composed, sql.Composed]:
     """What state_write does for every person, as WITH-list items of a full rebuild's publish
-    statement, from the sources read once (SHARED_SOURCES, which also fill WON_DEALS: call
-    won_deals_table first): `pd`, the person days (n = 1: each is one source row of a
-    snapshot), and the days' insert (both put before the statement's `pp`), and the months'
-    insert from `pp` over the spans of temp table `spans` (put after it). Data-modifying items
-    run whether or not the statement reads them."""
+    statement, from the sources read once (SHARED_SOURCES, then the items `scope_days`, each
+    ending in a comma, which may read WON_DEALS): `pd`, the person days (n = 1: each is one
+    source row of a snapshot), and the days' insert (both put before the statement's `pp`), and
+    the months' insert from `pp` over the spans of temp table `spans` (put after it).
+    Data-modifying items run whether or not the statement reads them."""
     head = sql.SQL("{sources} pd AS ({select}), state_days AS ({days}),").format(
         sources=SHARED_SOURCES.format(
             credit=CREDIT,
             credit_where=credit_where(),
             since=from_horizon("d.close_date", horizon),
             won_deals=sql.Identifier(WON_DEALS),
+            scope_days=scope_days,
         ),
         select=SHARED_PERSON_DAYS.format(
             team_on_day=TEAM_ON_DAY,

@@ -62,7 +62,6 @@ from salesops.services.efficiency.person_days import (
     WON_DEALS,
     person_day_key_restore,
     state_ctes,
-    won_deals_table,
 )
 from salesops.services.efficiency.recompute import (
     STAMP_CURSOR,
@@ -71,7 +70,12 @@ from salesops.services.efficiency.recompute import (
     rolled_to_apply,
     team_tree_changed_since_last_publish,
 )
-from salesops.services.efficiency.scope_days import providers_to_rebuild, scope_days_refresh
+from salesops.services.efficiency.scope_days import (
+    providers_to_rebuild,
+    scope_days_clear,
+    scope_days_refresh,
+    won_deals_scope_days,
+)
 from salesops.services.efficiency.snapshot_sql import (
     DERIVED_BODY,
     PERIOD_ROWS_DELETE,
@@ -117,17 +121,18 @@ def _built_in_base(
     params: dict[str, Any],
     person_days_insert: DeferredPersonDays | None,
     derived: list[Derived],
+    scope_days: sql.Composable,
 ) -> int:
     """Write the built-in scopes' base periods `spans` from the person state (or, in a full run,
     from the person days `person_days_insert` aggregates and keeps in the same statement, and
-    then the `derived` periods too, from the same statement's sums of their parts)."""
+    then the `derived` periods too, from the same statement's sums of their parts, and the
+    plug-in scopes' days of the WITH items `scope_days` from its won deals)."""
     spans_table("_eff_spans", spans)
     params = {**params, **span_bounds(spans)}
     if person_days_insert is None:
         ctes = built_in_ctes("_eff_spans")
         return replace(built_in_select("_eff_spans"), params, periods="_eff_spans", ctes=ctes)
-    won_deals_table()
-    head, tail = state_ctes(person_days_insert.params["horizon"], "_eff_spans")
+    head, tail = state_ctes(person_days_insert.params["horizon"], "_eff_spans", scope_days)
     ctes = built_in_ctes("_eff_spans", person_days=sql.SQL("pd"), person_days_cte=head, tail=tail)
     # Sorting, not hashing, to group: the ~1.7M source rows into ~1M person days and those into
     # the periods' ~110k (span, person, team) sums, which hash aggregates of numeric states hold
@@ -150,7 +155,6 @@ def _built_in_base(
     person_day_key_restore()
     execute("ANALYZE salesops_efficiencypersonday (day, person_id, team_id)")
     execute("ANALYZE salesops_efficiencypersonmonth (month, person_id, team_id)")
-    execute(sql.SQL("ANALYZE {}").format(sql.Identifier(WON_DEALS)))  # for the providers' plans
     return rows
 
 
@@ -162,18 +166,16 @@ def _providers_publish(
     horizon: date | None,
     base: tuple[list[Span], list[Span]],
     derived: tuple[list[Derived], list[Derived]],
-    won_deals: str | None,
+    filled: frozenset[str] | None,
 ) -> int:
     """The provider scopes: their cached days refreshed, then their base and derived periods.
     They follow the built-in ones (only the periods recomputed now, the second of `base` and
     `derived`) when their cached days were only refreshed for changed days; after a rebuild,
-    every period (the first). `won_deals`: the temp table of the won deals from the horizon on
-    that this publish's full rebuild filled (person_days.WON_DEALS), or None."""
+    every period (the first). `filled`: the scope types whose days this publish's full rebuild
+    statement already wrote (scope_days_refresh), or None."""
     providers = scope_providers()
     rebuild = providers_to_rebuild(providers, full=full)
-    scope_days_refresh(
-        providers, rebuild=rebuild, pending=changed, horizon=horizon, won_deals=won_deals
-    )
+    scope_days_refresh(providers, rebuild=rebuild, pending=changed, horizon=horizon, filled=filled)
     if not providers:
         return 0
     provided = {"types": sorted(providers), "stamp": stamp}
@@ -238,8 +240,18 @@ def snapshots_publish(
     built_in_base = [span for span in base_now if span not in by_rolling]
     # A full rebuild's statement writes the derived periods too (all their parts are its spans).
     fused = person_days_insert is not None and bool(built_in_base)
+    # The same statement writes the days of the plug-in scopes that read its won deals.
+    scope_days: sql.Composable = sql.SQL("")
+    filled: frozenset[str] | None = None
+    if fused:
+        providers = scope_providers()
+        rebuild = providers_to_rebuild(providers, full=True)
+        scope_days_clear(providers, rebuild)
+        scope_days, filled = won_deals_scope_days(
+            providers, rebuild=rebuild, horizon=horizon, won_deals=WON_DEALS
+        )
     if built_in_base:
-        rows += _built_in_base(built_in_base, built_in, person_days_insert, derived_now)
+        rows += _built_in_base(built_in_base, built_in, person_days_insert, derived_now, scope_days)
     step(1, PUBLISH_STEPS)
     if rolled:
         rows += rolled_insert(rolled, built_in)
@@ -251,7 +263,7 @@ def snapshots_publish(
         horizon=horizon,
         base=([*base, *months], base_now),
         derived=(derived, derived_now),
-        won_deals=WON_DEALS if fused else None,
+        filled=filled,
     )
     step(3, PUBLISH_STEPS)
     # Derived periods of the built-in scopes where a part changed (unless rolled, or written by a
