@@ -296,7 +296,7 @@ def efficiency_trend_panel(
     An empty series (days == 0) until the nightly run has written snapshots."""
     roots = _trend_roots(scope, options)
     members = [row for row in people.rows if row.active][:TREND_MEMBERS]
-    wanted = Q(pk__in=[])
+    wanted = Q(scope_id__in=[])
     for scope_type, scope_id, _label in roots:
         wanted |= Q(scope_type=scope_type, scope_id=scope_id)
     if members:

@@ -1,42 +1,26 @@
-"""Admin for efficiency snapshots (read-only: the nightly run writes them) and team history."""
+"""Admin for the efficiency engine's cursors, a read-only browser of its snapshots (the nightly
+run writes them; their primary key is their natural key, which the Django admin cannot register,
+so they are listed by a view of the cursors' admin), and team history."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 
 from salesops.formulas import format_ratio
-from salesops.models import EfficiencyCursor, EfficiencySnapshot, TeamMembership
-
-
-@admin.register(EfficiencySnapshot)
-class EfficiencySnapshotAdmin(admin.ModelAdmin):
-    list_display = (
-        "scope_type",
-        "scope_id",
-        "scope_key",
-        "period",
-        "period_start",
-        "period_end",
-        "revenue",
-        "cost",
-        "shown_ratio",
-        "won_deals",
-        "computed_at",
-    )
-    list_filter = ("scope_type", "period", "period_end")
-    search_fields = ("scope_key", "=scope_id")
-    date_hierarchy = "period_end"
-
-    @admin.display(description="ratio", ordering="ratio")
-    def shown_ratio(self, obj: EfficiencySnapshot) -> str:
-        return format_ratio(obj.ratio)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from salesops.models import (
+    EfficiencyCursor,
+    EfficiencySnapshot,
+    Period,
+    ScopeType,
+    TeamMembership,
+)
+from salesops.selectors.efficiency import efficiency_snapshot_list
 
 
 @admin.register(TeamMembership)
@@ -56,7 +40,60 @@ class TeamMembershipAdmin(admin.ModelAdmin):
         return False
 
 
+SNAPSHOTS_PER_PAGE = 100
+
+
+class SnapshotFilterForm(forms.Form):
+    scope_type = forms.ChoiceField(choices=[("", "Any scope"), *ScopeType.choices], required=False)
+    period = forms.ChoiceField(choices=[("", "Any period"), *Period.choices], required=False)
+    period_end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    scope = forms.CharField(
+        required=False, max_length=40, help_text="A scope id, or a role's key (e.g. sales_rep)."
+    )
+
+
 @admin.register(EfficiencyCursor)
 class EfficiencyCursorAdmin(admin.ModelAdmin):
     list_display = ("name", "watermark", "day")
     search_fields = ("name",)
+
+    def get_urls(self) -> list[URLPattern]:  # type: ignore[override]
+        return [
+            path(
+                "snapshots/",
+                self.admin_site.admin_view(self.snapshots_view),
+                name="salesops_efficiencysnapshot_list",
+            ),
+            *super().get_urls(),
+        ]
+
+    def snapshots_view(self, request: HttpRequest) -> HttpResponse:
+        """The snapshots the nightly run wrote, newest night first: filtered by scope type,
+        period, period end and scope, a page at a time (read-only)."""
+        if not request.user.has_perm("salesops.view_efficiencysnapshot"):
+            raise PermissionDenied
+        form = SnapshotFilterForm(request.GET or None)
+        rows = efficiency_snapshot_list(user=request.user)
+        if form.is_valid():
+            wanted = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
+            scope = wanted.pop("scope", "")
+            rows = rows.filter(**wanted)
+            if scope:
+                rows = (
+                    rows.filter(scope_id=int(scope))
+                    if scope.isdigit()
+                    else rows.filter(scope_key=scope)
+                )
+        page = Paginator(rows, SNAPSHOTS_PER_PAGE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": EfficiencySnapshot._meta,
+            "title": "Efficiency snapshots",
+            "form": form,
+            "page": page,
+            "rows": [(row, format_ratio(row.ratio)) for row in page.object_list],
+            "query": query.urlencode(),
+        }
+        return TemplateResponse(request, "admin/salesops/efficiencysnapshot/list.html", context)

@@ -10,12 +10,12 @@ from typing import Any
 
 import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from salesops.api.base import ScopedReadOnlyViewSet
+from salesops.api.base import ScopedViewSet
 from salesops.formulas import format_ratio
 from salesops.models import EfficiencySnapshot, Period, ScopeType
 from salesops.permissions import InSalesOrg
@@ -126,15 +126,16 @@ class EffectivenessOutput(serializers.Serializer[Any]):
     conversions = StageConversionOutput(many=True)
 
 
-class EfficiencyViewSet(ScopedReadOnlyViewSet):
-    """Efficiency snapshots written by the nightly run (never recomputed on read)."""
+class EfficiencyViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """Efficiency snapshots written by the nightly run (never recomputed on read). A snapshot is
+    addressed by its natural key (scope, period, period end: the list's filters); there is no
+    detail route."""
 
     serializer_class = EfficiencySnapshotOutput
     filterset_class = EfficiencySnapshotFilter
     permission_classes = [InSalesOrg]
     ordering_fields = ["period_end", "ratio", "revenue", "cost"]
     search_fields: list[str] = []
-    lookup_field = "pk"
 
     def get_queryset(self) -> Any:
         return efficiency_snapshot_list(user=self.request.user)

@@ -40,7 +40,7 @@ def _visible_q(user: AnyUser) -> Q:
     if scope.everything:
         return Q()
     if scope.nothing:
-        return Q(pk__in=[])
+        return Q(scope_id__in=[])
     people = visible_people(user=user).values("pk")
     q = Q(scope_type=ScopeType.PERSON, scope_id__in=people)
     if scope.team_ids:

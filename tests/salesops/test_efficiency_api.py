@@ -60,18 +60,17 @@ def test_rep_sees_only_their_own_person_rows(computed, api_client_for, name):
     assert scopes == {("person", computed.person(name).pk, "")}
 
 
-def test_snapshot_outside_scope_is_404_and_writes_are_refused(computed, api_client_for):
+def test_snapshot_outside_scope_is_not_listed_and_writes_are_refused(computed, api_client_for):
+    """A snapshot is addressed by its natural key through the list's filters (there is no detail
+    route: the primary key is the natural key); one outside the reader's scope is not there."""
     p = computed
-    other = EfficiencySnapshot.objects.get(
-        scope_type="person",
-        scope_id=p.person("rep_b1").pk,
-        period="month",
-        period_start=dt.date(2026, 3, 1),
-    )
-    client = api_client_for(p.rep_a1)
-    assert client.get(f"{URL}{other.pk}/").status_code == 404
-    assert api_client_for(p.rep_b1).get(f"{URL}{other.pk}/").status_code == 200
-    assert api_client_for(p.sales_ops).delete(f"{URL}{other.pk}/").status_code == 405
+    b1 = p.person("rep_b1").pk
+    other = {"scope_type": "person", "scope_id": b1, "period": "month", "as_of": "2026-03-31"}
+    assert api_client_for(p.rep_a1).get(URL, other).json()["results"] == []
+    seen = api_client_for(p.rep_b1).get(URL, other).json()["results"]
+    assert [(r["scope_id"], r["period_start"]) for r in seen] == [(b1, "2026-03-01")]
+    assert api_client_for(p.rep_b1).get(f"{URL}1/").status_code == 404
+    assert api_client_for(p.sales_ops).delete(URL).status_code == 405
     assert api_client_for(p.sales_ops).post(URL, {}).status_code == 405
     assert api_client_for(None).get(URL).status_code in (401, 403)
 
@@ -214,3 +213,32 @@ def test_command_backfills_a_range_of_business_dates(personas):
         dt.date(2026, 4, 3),
     ]
     assert days.get(period_end=dt.date(2026, 4, 2)).revenue == 10
+
+
+ADMIN_SNAPSHOTS = "/admin/salesops/efficiencycursor/snapshots/"
+
+
+def test_the_admin_lists_snapshots_read_only_with_filters(computed, client_for):
+    """The Django admin cannot register a model keyed by a composite primary key: the snapshots
+    are browsed through a read-only view of the cursors' admin, linked from its list."""
+    p = computed
+    b1 = p.person("rep_b1").pk
+    client = client_for(p.admin)
+    assert (
+        "Browse efficiency snapshots"
+        in client.get("/admin/salesops/efficiencycursor/").content.decode()
+    )
+    page = client.get(
+        ADMIN_SNAPSHOTS, {"scope_type": "person", "scope": str(b1), "period": "month"}
+    )
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert rows and {(r.scope_type, r.scope_id, r.period) for r, _ratio in rows} == {
+        ("person", b1, "month")
+    }
+    assert (
+        client.get(ADMIN_SNAPSHOTS, {"scope": "sales_rep", "scope_type": "role"}).status_code == 200
+    )
+    bad = client.get(ADMIN_SNAPSHOTS, {"period_end": "not a date"})
+    assert bad.status_code == 200 and bad.context["form"].errors["period_end"]
+    assert client_for(p.rep_b1).get(ADMIN_SNAPSHOTS).status_code in (302, 403)

@@ -110,11 +110,11 @@ def test_history_rows_equal_a_recomputation_of_each_date(personas: Any) -> None:
 def test_a_second_history_run_computes_nothing(personas: Any) -> None:
     _ledger(personas)
     _history("--history-months", "1", "--as-of", AS_OF.isoformat())
-    stamps = set(EfficiencySnapshot.objects.values_list("id", "computed_at"))
+    stamps = set(EfficiencySnapshot.objects.values_list("pk", "computed_at"))
     runs = set(JobRun.objects.values_list("id", "attempts", "finished_at"))
     out = _history("--history-months", "1", "--as-of", AS_OF.isoformat())
     assert "already computed" in out
-    assert set(EfficiencySnapshot.objects.values_list("id", "computed_at")) == stamps
+    assert set(EfficiencySnapshot.objects.values_list("pk", "computed_at")) == stamps
     assert set(JobRun.objects.values_list("id", "attempts", "finished_at")) == runs
 
 

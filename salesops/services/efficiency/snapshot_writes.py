@@ -38,7 +38,7 @@ SNAPSHOT_INSERT = sql.SQL("""
     SELECT r.scope_type, r.scope_id, r.scope_key, r.period, r.ps, r.pe,
            r.revenue, r.cost, {ratio}, r.won, r.n, %(stamp)s
     FROM ({body}) r
-    ORDER BY 1, 2, 4
+    ORDER BY 6, 4, 5, 1, 2, 3
 """)
 
 
@@ -140,9 +140,8 @@ def replace(
     more loses its row. Cheaper than `INSERT … ON CONFLICT DO UPDATE`, whose speculative insertion
     and update cost a large share of a full run.
 
-    The rows go in the order of the (scope_type, scope_id, period, …) index, the one they spread
-    across: each of its pages is visited once, in turn (178k rows: a quarter less time, sort
-    included; the other indexes, led by the id and period_end, take rows in any order alike).
+    The rows go in the order of the primary key (the table's one index, led by period_end), so
+    each of its pages is written once, in turn, and a night's new rows append at its right edge.
     """
     execute(PERIOD_ROWS_DELETE.format(table=sql.Identifier(periods)), params)
     ratio = sql.SQL(RATIO_SQL).format(cost=sql.SQL("r.cost"), revenue=sql.SQL("r.revenue"))
