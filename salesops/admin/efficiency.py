@@ -41,6 +41,7 @@ class TeamMembershipAdmin(admin.ModelAdmin):
 
 
 SNAPSHOTS_PER_PAGE = 100
+BIGINT_MAX = 2**63 - 1  # a longer run of digits is no scope id (nor a key): nothing matches
 
 
 class SnapshotFilterForm(forms.Form):
@@ -78,12 +79,10 @@ class EfficiencyCursorAdmin(admin.ModelAdmin):
             wanted = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
             scope = wanted.pop("scope", "")
             rows = rows.filter(**wanted)
-            if scope:
-                rows = (
-                    rows.filter(scope_id=int(scope))
-                    if scope.isdigit()
-                    else rows.filter(scope_key=scope)
-                )
+            if scope.isdigit() and int(scope) <= BIGINT_MAX:
+                rows = rows.filter(scope_id=int(scope))
+            elif scope:
+                rows = rows.filter(scope_key=scope)
         page = Paginator(rows, SNAPSHOTS_PER_PAGE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)

@@ -239,6 +239,8 @@ def test_the_admin_lists_snapshots_read_only_with_filters(computed, client_for):
     assert (
         client.get(ADMIN_SNAPSHOTS, {"scope": "sales_rep", "scope_type": "role"}).status_code == 200
     )
+    huge = client.get(ADMIN_SNAPSHOTS, {"scope": "9" * 40})
+    assert huge.status_code == 200 and huge.context["rows"] == []
     bad = client.get(ADMIN_SNAPSHOTS, {"period_end": "not a date"})
     assert bad.status_code == 200 and bad.context["form"].errors["period_end"]
     assert client_for(p.rep_b1).get(ADMIN_SNAPSHOTS).status_code in (302, 403)
