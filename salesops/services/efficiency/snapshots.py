@@ -177,7 +177,7 @@ def _providers_publish(
     They follow the built-in ones (only the periods recomputed now, the second of `base` and
     `derived`) when their cached days were only refreshed for changed days; after a rebuild,
     every period (the first). `filled`: the scope types whose days this publish's full rebuild
-    statement already wrote (scope_days_refresh), or None."""
+    statement already wrote (won_deals_scope_days), or None."""
     providers = scope_providers()
     rebuild = providers_to_rebuild(providers, full=full)
     scope_days_refresh(providers, rebuild=rebuild, pending=changed, horizon=horizon, filled=filled)
