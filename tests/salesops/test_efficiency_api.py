@@ -8,8 +8,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Q
 
+from dashboard.panels import TREND_PERIOD
 from salesops.models import EfficiencySnapshot
+from salesops.selectors.efficiency import efficiency_trend
 from salesops.services.efficiency import efficiency_snapshots_compute
 from tests.salesops.test_efficiency_support import cost, won
 
@@ -244,3 +248,24 @@ def test_the_admin_lists_snapshots_read_only_with_filters(computed, client_for):
     bad = client.get(ADMIN_SNAPSHOTS, {"period_end": "not a date"})
     assert bad.status_code == 200 and bad.context["form"].errors["period_end"]
     assert client_for(p.rep_b1).get(ADMIN_SNAPSHOTS).status_code in (302, 403)
+
+
+def test_series_reads_can_use_the_key_and_the_trailing_90_day_index(computed):
+    """The snapshot table keeps two indexes (migration 0019): the trend of several scopes (the
+    dashboards' TREND_PERIOD) reads the partial index of the t90 rows, one scope's series of any
+    period the primary key. Sequential scans are off so the tiny test table shows which index the
+    query can use at all."""
+    p = computed
+    person = p.person("rep_a1").pk
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        trend = EfficiencySnapshot.objects.filter(
+            Q(scope_type="person", scope_id__in=[person]) | Q(scope_type="company", scope_id=0),
+            period=TREND_PERIOD,
+            scope_key="",
+            period_end__gt=AS_OF - dt.timedelta(days=365),
+            period_end__lte=AS_OF,
+        ).values_list("scope_type", "scope_id", "period_end", "ratio")
+        assert "efficiency_t90_series" in trend.explain()
+        daily = efficiency_trend(user=p.admin, scope_type="person", scope_id=person)
+        assert "salesops_efficiencysnapshot_pkey" in daily.explain()
