@@ -4,7 +4,6 @@ so they are listed by a view of the cursors' admin), and team history."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -12,14 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
+from salesops.api.efficiency import EfficiencySnapshotFilter
 from salesops.formulas import format_ratio
-from salesops.models import (
-    EfficiencyCursor,
-    EfficiencySnapshot,
-    Period,
-    ScopeType,
-    TeamMembership,
-)
+from salesops.models import EfficiencyCursor, EfficiencySnapshot, TeamMembership
 from salesops.selectors.efficiency import efficiency_snapshot_list
 
 
@@ -41,16 +35,6 @@ class TeamMembershipAdmin(admin.ModelAdmin):
 
 
 SNAPSHOTS_PER_PAGE = 100
-BIGINT_MAX = 2**63 - 1  # a longer run of digits is no scope id (nor a key): nothing matches
-
-
-class SnapshotFilterForm(forms.Form):
-    scope_type = forms.ChoiceField(choices=[("", "Any scope"), *ScopeType.choices], required=False)
-    period = forms.ChoiceField(choices=[("", "Any period"), *Period.choices], required=False)
-    period_end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    scope = forms.CharField(
-        required=False, max_length=40, help_text="A scope id, or a role's key (e.g. sales_rep)."
-    )
 
 
 @admin.register(EfficiencyCursor)
@@ -69,20 +53,16 @@ class EfficiencyCursorAdmin(admin.ModelAdmin):
         ]
 
     def snapshots_view(self, request: HttpRequest) -> HttpResponse:
-        """The snapshots the nightly run wrote, newest night first: filtered by scope type,
-        period, period end and scope, a page at a time (read-only)."""
+        """The snapshots the nightly run wrote, newest night first, filtered as the API filters
+        them (scope type, id or key, period, period end), a page at a time (read-only)."""
         if not request.user.has_perm("salesops.view_efficiencysnapshot"):
             raise PermissionDenied
-        form = SnapshotFilterForm(request.GET or None)
-        rows = efficiency_snapshot_list(user=request.user)
-        if form.is_valid():
-            wanted = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
-            scope = wanted.pop("scope", "")
-            rows = rows.filter(**wanted)
-            if scope.isdigit() and int(scope) <= BIGINT_MAX:
-                rows = rows.filter(scope_id=int(scope))
-            elif scope:
-                rows = rows.filter(scope_key=scope)
+        # The API's filters (scope, period, period end, ranges): one definition of how a
+        # snapshot is addressed by its natural key.
+        filterset = EfficiencySnapshotFilter(
+            request.GET or None, queryset=efficiency_snapshot_list(user=request.user)
+        )
+        rows = filterset.qs
         page = Paginator(rows, SNAPSHOTS_PER_PAGE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -90,7 +70,7 @@ class EfficiencyCursorAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": EfficiencySnapshot._meta,
             "title": "Efficiency snapshots",
-            "form": form,
+            "form": filterset.form,
             "page": page,
             "rows": [(row, format_ratio(row.ratio)) for row in page.object_list],
             "query": query.urlencode(),

@@ -232,21 +232,20 @@ def test_the_admin_lists_snapshots_read_only_with_filters(computed, client_for):
         "Browse efficiency snapshots"
         in client.get("/admin/salesops/efficiencycursor/").content.decode()
     )
-    page = client.get(
-        ADMIN_SNAPSHOTS, {"scope_type": "person", "scope": str(b1), "period": "month"}
-    )
+    page = client.get(ADMIN_SNAPSHOTS, {"scope_type": "person", "scope_id": b1, "period": "month"})
     assert page.status_code == 200
     rows = page.context["rows"]
     assert rows and {(r.scope_type, r.scope_id, r.period) for r, _ratio in rows} == {
         ("person", b1, "month")
     }
-    assert (
-        client.get(ADMIN_SNAPSHOTS, {"scope": "sales_rep", "scope_type": "role"}).status_code == 200
-    )
-    huge = client.get(ADMIN_SNAPSHOTS, {"scope": "9" * 40})
+    role = p.person("rep_b1").role
+    roles = client.get(ADMIN_SNAPSHOTS, {"scope_type": "role", "scope_key": role})
+    assert roles.status_code == 200
+    assert {(r.scope_type, r.scope_key) for r, _ratio in roles.context["rows"]} == {("role", role)}
+    huge = client.get(ADMIN_SNAPSHOTS, {"scope_id": "9" * 40})
     assert huge.status_code == 200 and huge.context["rows"] == []
-    bad = client.get(ADMIN_SNAPSHOTS, {"period_end": "not a date"})
-    assert bad.status_code == 200 and bad.context["form"].errors["period_end"]
+    bad = client.get(ADMIN_SNAPSHOTS, {"as_of": "not a date"})
+    assert bad.status_code == 200 and bad.context["form"].errors["as_of"]
     assert client_for(p.rep_b1).get(ADMIN_SNAPSHOTS).status_code in (302, 403)
 
 
